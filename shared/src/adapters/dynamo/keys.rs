@@ -1,0 +1,149 @@
+//! Every key of the single table, in one place. The access-pattern table in the crate docs
+//! (`shared/src/lib.rs`) names which of these serves which API call.
+//!
+//! Byte order matters for `begins_with` and range queries: `#` < digits < upper case <
+//! lower case, so `#META` sorts before `LINK#…` before `MEMBER#…`, and within a
+//! conversation `#META` < `M#…` < `P#…` < `R#…`.
+
+use crate::domain::contact_info::{EmailAddress, PhoneNumber};
+use crate::domain::ids::*;
+
+pub const GSI1: &str = "GSI1";
+pub const GSI2: &str = "GSI2";
+pub const GSI3: &str = "GSI3";
+
+// ---- practices, staff, accounts, sessions -------------------------------------------
+
+pub fn org_pk(org: &OrgId) -> String {
+    format!("ORG#{org}")
+}
+pub const ORG_META_SK: &str = "#META";
+
+pub fn member_sk(account: &AccountId) -> String {
+    format!("MEMBER#{account}")
+}
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+
+pub fn account_pk(account: &AccountId) -> String {
+    format!("ACCT#{account}")
+}
+pub const PROFILE_SK: &str = "#PROFILE";
+
+/// Staff sign in by email; the alias item keeps one staff account per address.
+pub fn staff_email_login_pk(email: &EmailAddress) -> String {
+    format!("LOGIN#email#{}", email.as_str().to_lowercase())
+}
+/// Patients are one account per phone number; the alias item enforces it.
+pub fn patient_phone_login_pk(phone: &PhoneNumber) -> String {
+    format!("LOGIN#phone#{}", phone.as_str())
+}
+pub const LOGIN_SK: &str = "#LOGIN";
+
+pub fn session_pk(token_hash: &str) -> String {
+    format!("SESSION#{token_hash}")
+}
+pub const SESSION_SK: &str = "#SESSION";
+/// GSI1 sort-key prefix of an account's sessions (GSI1 pk = [`account_pk`]).
+pub const SESSION_GSI_PREFIX: &str = "SESSION#";
+
+// ---- one-time codes -------------------------------------------------------------------
+
+pub fn challenge_pk(challenge: &ChallengeId) -> String {
+    format!("CHAL#{challenge}")
+}
+pub const CHALLENGE_SK: &str = "#CHAL";
+
+/// Per-destination send budget and the destination's current challenge.
+pub fn sends_pk(destination: &str) -> String {
+    format!("SENDS#{destination}")
+}
+pub const SENDS_SK: &str = "#SENDS";
+
+// ---- practice links ---------------------------------------------------------------------
+
+/// A link's management record lives in its practice's partition.
+pub fn link_sk(link: &LinkId) -> String {
+    format!("LINK#{link}")
+}
+pub const LINK_PREFIX: &str = "LINK#";
+
+/// The public code item: what a click resolves and counts in one UpdateItem.
+pub fn code_pk(code: &str) -> String {
+    format!("CODE#{code}")
+}
+pub const CODE_SK: &str = "#CODE";
+
+// ---- contacts and invites ---------------------------------------------------------------
+
+pub fn contact_sk(contact: &ContactId) -> String {
+    format!("CONTACT#{contact}")
+}
+pub const CONTACT_PREFIX: &str = "CONTACT#";
+/// GSI1/GSI2/GSI3 partition of a practice's contact search (name, phone, email).
+pub fn contact_search_pk(org: &OrgId) -> String {
+    format!("ORG#{org}#CT")
+}
+
+pub fn invite_token_pk(token_hash: &str) -> String {
+    format!("INVITE#{token_hash}")
+}
+pub const INVITE_TOKEN_SK: &str = "#INVITE";
+pub fn invite_sk(invite: &InviteId) -> String {
+    format!("INVITE#{invite}")
+}
+
+// ---- conversations ----------------------------------------------------------------------
+
+pub fn conversation_pk(conversation: &ConversationId) -> String {
+    format!("CONV#{conversation}")
+}
+pub const CONVERSATION_META_SK: &str = "#META";
+
+pub fn participant_sk(account: &AccountId) -> String {
+    format!("P#{account}")
+}
+pub const PARTICIPANT_PREFIX: &str = "P#";
+
+pub fn message_sk(message: &MessageId) -> String {
+    format!("M#{message}")
+}
+pub const MESSAGE_PREFIX: &str = "M#";
+
+/// One receipt-log item per horizon move, sorted by the message the horizon reached.
+pub fn receipt_sk(through: &MessageId, reader: &AccountId) -> String {
+    format!("R#{through}#{reader}")
+}
+pub const RECEIPT_PREFIX: &str = "R#";
+
+/// GSI1 partition: a practice's inbox (conversation metas by last activity).
+pub fn org_inbox_pk(org: &OrgId) -> String {
+    format!("ORG#{org}#INBOX")
+}
+/// GSI2 partition: one link's inbox.
+pub fn link_inbox_pk(link: &LinkId) -> String {
+    format!("LINK#{link}#INBOX")
+}
+/// GSI1 partition: a patient's (or participating teammate's) inbox of participant rows.
+pub fn account_inbox_pk(account: &AccountId) -> String {
+    format!("ACCT#{account}#INBOX")
+}
+/// Inbox sort key: zero-padded activity time, then the id to break ties.
+pub fn activity_sk(activity_ms: i64, conversation: &ConversationId) -> String {
+    format!("{activity_ms:013}#{conversation}")
+}
+
+pub fn idempotency_pk(sender: &AccountId, client_message_id: &str) -> String {
+    format!("IDEM#{sender}#{client_message_id}")
+}
+pub const IDEMPOTENCY_SK: &str = "#IDEM";
+
+// ---- audit -----------------------------------------------------------------------------
+
+/// Audit items are partitioned by practice and month (patients' own actions go under the
+/// practice they act in, or `ORG#-` when there is none).
+pub fn audit_pk(org: Option<&OrgId>, month: &str) -> String {
+    match org {
+        Some(o) => format!("AUDIT#{o}#{month}"),
+        None => format!("AUDIT#-#{month}"),
+    }
+}

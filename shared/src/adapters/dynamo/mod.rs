@@ -1,0 +1,190 @@
+//! The DynamoDB adapter: one table, items (de)serialised with `serde_dynamo`, key builders
+//! in [`keys`], page cursors in [`cursor`], and one error type that says what the caller can
+//! do about a failure (see [`StoreError`]).
+
+pub mod cursor;
+pub mod keys;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// What went wrong talking to DynamoDB, in the terms a use case decides on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A single-item condition failed.
+    #[error("condition failed")]
+    ConditionFailed,
+    /// A transaction was cancelled; one reason code per item, in request order
+    /// (`None`, `ConditionalCheckFailed`, …).
+    #[error("transaction cancelled: {0:?}")]
+    Cancelled(Vec<String>),
+    /// A transaction conflicted with another in flight even after retries.
+    #[error("transaction conflict")]
+    Conflict,
+    /// Throttled, timed out or unreachable after the SDK's bounded retries: answer 503.
+    #[error("dynamodb unavailable")]
+    Unavailable,
+    /// An item did not have the shape we wrote: a bug or a corrupted item.
+    #[error("item has an unexpected shape: {0}")]
+    Corrupt(String),
+    /// Anything else (a malformed request is our bug).
+    #[error("dynamodb error: {0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// For a cancelled transaction: whether the item at `index` failed its condition.
+    pub fn failed_at(&self, index: usize) -> bool {
+        matches!(self, StoreError::Cancelled(reasons)
+            if reasons.get(index).is_some_and(|r| r == "ConditionalCheckFailed"))
+    }
+
+    pub fn is_condition_failure(&self) -> bool {
+        matches!(self, StoreError::ConditionFailed | StoreError::Cancelled(_))
+    }
+}
+
+impl<E, R> From<SdkError<E, R>> for StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    fn from(err: SdkError<E, R>) -> Self {
+        match &err {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+                StoreError::Unavailable
+            }
+            SdkError::ServiceError(service) => {
+                let e = service.err();
+                match e.code() {
+                    Some("ConditionalCheckFailedException") => StoreError::ConditionFailed,
+                    Some("TransactionCanceledException") => {
+                        let reasons = parse_cancellation_reasons(e.message().unwrap_or(""));
+                        if reasons.iter().any(|r| r == "TransactionConflict") {
+                            StoreError::Conflict
+                        } else if reasons.iter().any(|r| r == "ThrottlingError" || r == "ProvisionedThroughputExceeded") {
+                            StoreError::Unavailable
+                        } else {
+                            StoreError::Cancelled(reasons)
+                        }
+                    }
+                    Some("TransactionConflictException") => StoreError::Conflict,
+                    Some(
+                        "ProvisionedThroughputExceededException"
+                        | "ThrottlingException"
+                        | "RequestLimitExceeded"
+                        | "InternalServerError"
+                        | "ServiceUnavailable",
+                    ) => StoreError::Unavailable,
+                    code => StoreError::Other(format!("{} {}", code.unwrap_or("?"), e.message().unwrap_or(""))),
+                }
+            }
+            _ => StoreError::Other(format!("{err:?}")),
+        }
+    }
+}
+
+/// DynamoDB's message lists the reasons as `[None, ConditionalCheckFailed, …]`; the typed
+/// `cancellation_reasons` field is only on the typed error, so we read the message, which
+/// every DynamoDB (and DynamoDB Local) writes in this form.
+fn parse_cancellation_reasons(message: &str) -> Vec<String> {
+    let Some(start) = message.find('[') else { return vec![] };
+    let Some(end) = message[start..].find(']') else { return vec![] };
+    message[start + 1..start + end]
+        .split(',')
+        .map(|r| r.trim().to_string())
+        .collect()
+}
+
+/// A transaction's write attempt, retried on `TransactionConflict` a bounded number of
+/// times with jittered backoff (other outcomes return at once).
+pub async fn with_conflict_retry<F, Fut, T>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    const ATTEMPTS: u32 = 6;
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(StoreError::Conflict) if tries + 1 < ATTEMPTS => {
+                tries += 1;
+                let mut jitter = [0u8; 1];
+                let _ = getrandom::fill(&mut jitter);
+                let base = 10u64 << tries.min(5);
+                tokio::time::sleep(Duration::from_millis(base + u64::from(jitter[0]) % base)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub fn bool_av(value: bool) -> AttributeValue {
+    AttributeValue::Bool(value)
+}
+
+/// `{pk, sk}` for GetItem/UpdateItem/DeleteItem.
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
+}
+
+pub fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn from_items<T: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, StoreError> {
+    items.into_iter().map(from_item).collect()
+}
+
+/// Reads a string attribute of a raw item.
+pub fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+/// Reads a number attribute of a raw item.
+pub fn get_n(item: &Item, name: &str) -> Option<i64> {
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())
+}
+
+/// Builds a transaction item for a Put.
+pub fn put(table: &str, item: Item, condition: Option<&str>) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+    let put = aws_sdk_dynamodb::types::Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_string))
+        .build()
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cancellation_reasons_from_the_message() {
+        let msg = "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed, None]";
+        assert_eq!(parse_cancellation_reasons(msg), vec!["None", "ConditionalCheckFailed", "None"]);
+        assert!(StoreError::Cancelled(parse_cancellation_reasons(msg)).failed_at(1));
+        assert!(!StoreError::Cancelled(parse_cancellation_reasons(msg)).failed_at(0));
+        assert!(parse_cancellation_reasons("no list").is_empty());
+    }
+}

@@ -1,0 +1,123 @@
+//! Prefixed ULID identifiers (`org_01J…`). ULIDs sort by creation time, so ids double as
+//! time-ordered sort keys; the prefix tells a reader (and a parser) what kind of thing an id
+//! names, so an `acct_` id can never be passed where a `conv_` id is expected.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+use ulid::Ulid;
+
+/// An id string did not have the expected prefix or was not a ULID.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid {kind} id")]
+pub struct BadId {
+    pub kind: &'static str,
+}
+
+macro_rules! prefixed_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(Ulid);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A new id for something created now.
+            pub fn generate() -> Self {
+                Self(Ulid::new())
+            }
+
+            pub fn from_ulid(ulid: Ulid) -> Self {
+                Self(ulid)
+            }
+
+            pub fn ulid(&self) -> Ulid {
+                self.0
+            }
+
+            /// Milliseconds since the epoch at which the id was made.
+            pub fn timestamp_ms(&self) -> u64 {
+                self.0.timestamp_ms()
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = BadId;
+            fn from_str(s: &str) -> Result<Self, BadId> {
+                let bad = BadId { kind: $prefix };
+                let rest = s
+                    .strip_prefix($prefix)
+                    .and_then(|r| r.strip_prefix('_'))
+                    .ok_or(bad.clone())?;
+                if rest.len() != 26 {
+                    return Err(bad);
+                }
+                Ulid::from_string(rest).map(Self).map_err(|_| bad)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}_{}", $prefix, self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+prefixed_id!(/** A practice (organisation). */ OrgId, "org");
+prefixed_id!(/** A person's account: staff or patient. */ AccountId, "acct");
+prefixed_id!(/** A practice link. */ LinkId, "link");
+prefixed_id!(/** An address-book contact of a practice. */ ContactId, "ct");
+prefixed_id!(/** An invitation to a secure conversation. */ InviteId, "inv");
+prefixed_id!(/** A conversation. */ ConversationId, "conv");
+prefixed_id!(/** A message. */ MessageId, "msg");
+prefixed_id!(/** A one-time-code challenge. */ ChallengeId, "chal");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_its_string_form() {
+        let id = ConversationId::generate();
+        let parsed: ConversationId = id.to_string().parse().unwrap();
+        assert_eq!(id, parsed);
+        assert!(id.to_string().starts_with("conv_"));
+    }
+
+    #[test]
+    fn refuses_another_kinds_prefix_and_junk() {
+        let acct = AccountId::generate().to_string();
+        assert!(acct.parse::<ConversationId>().is_err());
+        assert!("conv_".parse::<ConversationId>().is_err());
+        assert!("conv_not-a-ulid-at-all-000000".parse::<ConversationId>().is_err());
+        assert!("".parse::<OrgId>().is_err());
+    }
+
+    #[test]
+    fn later_ids_sort_after_earlier_ones() {
+        let a = MessageId::from_ulid(Ulid::from_parts(1_000, 5));
+        let b = MessageId::from_ulid(Ulid::from_parts(2_000, 1));
+        assert!(a.to_string() < b.to_string());
+    }
+}

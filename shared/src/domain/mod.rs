@@ -1,0 +1,7 @@
+//! Domain types and rules: no AWS types here, unit-tested without any server.
+
+pub mod contact_info;
+pub mod ids;
+pub mod role;
+pub mod secrets;
+pub mod time;

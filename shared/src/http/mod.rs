@@ -1,0 +1,12 @@
+//! The HTTP edge shared by every function: parse → call the use case → map its typed
+//! error to the contract's status and JSON error.
+
+pub mod error;
+pub mod request;
+pub mod response;
+pub mod serve;
+
+pub use error::ApiError;
+pub use request::{json_body, page_limit, path_id, path_param, query_param, Caller};
+pub use response::{json, no_content, HttpResult, Page};
+pub use serve::{instrumented, unknown_route};

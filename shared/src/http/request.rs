@@ -1,0 +1,192 @@
+//! Reading requests: JSON bodies (with the failing field named), path and query values,
+//! and the caller identity the authorizer attached.
+
+use super::error::ApiError;
+use crate::domain::ids::{AccountId, LinkId, OrgId};
+use crate::domain::role::Role;
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use serde::de::DeserializeOwned;
+
+/// Largest JSON body any route accepts. Messages are at most 4,000 characters (up to 16 KB
+/// of UTF-8), so 64 KiB leaves room for the envelope and refuses abuse early.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Parses a JSON body into `T`, answering 400 with the path of the failing field
+/// (`participant_ids[2]: invalid type…`) or 413 for oversized bodies.
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes: &[u8] = req.body().as_ref();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(413, "body_too_large", format!("The body may be at most {MAX_BODY_BYTES} bytes.")));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(400, "missing_body", "A JSON body is required."));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
+    match parsed {
+        Ok(value) => match de.end() {
+            Ok(()) => Ok(value),
+            Err(trailing) => Err(ApiError::new(400, "invalid_json", describe(&trailing))),
+        },
+        Err(err) => {
+            let path = err.path().to_string();
+            let problem = describe(err.inner());
+            if path == "." || path.is_empty() {
+                Err(ApiError::new(400, "invalid_json", problem))
+            } else {
+                Err(ApiError::invalid(&path, problem))
+            }
+        }
+    }
+}
+
+/// A serde_json error as a sentence without line/column noise.
+fn describe(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let sentence = text.split(" at line ").next().unwrap_or(&text);
+    match err.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            format!("The body is not valid JSON ({sentence}).")
+        }
+        _ => sentence.to_string(),
+    }
+}
+
+/// A path parameter declared by the route (`{id}`); absent only if the route table is wrong.
+pub fn path_param<'a>(req: &'a Request, name: &str) -> Result<&'a str, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .ok_or_else(|| ApiError::not_found("route"))
+}
+
+/// A path parameter parsed as a typed id; a malformed id is simply not found.
+pub fn path_id<T: std::str::FromStr>(req: &Request, name: &str, what: &str) -> Result<T, ApiError> {
+    path_param(req, name)?
+        .parse()
+        .map_err(|_| ApiError::not_found(what))
+}
+
+pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.query_string_parameters_ref().and_then(|q| q.first(name))
+}
+
+/// `?limit=`: default 25, 1..=100, anything else is a 400.
+pub fn page_limit(req: &Request) -> Result<i32, ApiError> {
+    match query_param(req, "limit") {
+        None => Ok(25),
+        Some(raw) => match raw.parse::<i32>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid("limit", "must be a whole number from 1 to 100")),
+        },
+    }
+}
+
+/// `API Gateway`'s route key (`POST /v1/orgs`): what a function dispatches on.
+pub fn route_key(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.route_key.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// API Gateway's request id, for logs and audit items.
+pub fn request_id(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The client's address as API Gateway saw it (used for per-address rate limits).
+pub fn source_ip(req: &Request) -> Option<String> {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    }
+}
+
+pub fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Who is calling, as established by the Lambda authorizer (see `functions/authorizer`).
+/// Handlers never look at the bearer token themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account_id: AccountId,
+    pub role: Role,
+    /// The staff member's practice; `None` for patients, who may belong to several.
+    pub org_id: Option<OrgId>,
+    /// For staff: the practice links whose conversations they may see and send from
+    /// (links open to the whole team plus links listing them as a member).
+    pub visible_links: Vec<LinkId>,
+}
+
+/// The authorizer context keys, shared by the authorizer and every handler.
+pub mod context_keys {
+    pub const ACCOUNT_ID: &str = "account_id";
+    pub const ROLE: &str = "role";
+    pub const ORG_ID: &str = "org_id";
+    pub const VISIBLE_LINKS: &str = "visible_links";
+}
+
+impl Caller {
+    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
+        let ctx = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx,
+            _ => return Err(ApiError::unauthorized()),
+        };
+        let fields = &ctx.authorizer.as_ref().ok_or_else(ApiError::unauthorized)?.fields;
+        let text = |key: &str| fields.get(key).and_then(|v| v.as_str()).unwrap_or("");
+        let account_id = text(context_keys::ACCOUNT_ID)
+            .parse()
+            .map_err(|_| ApiError::unauthorized())?;
+        let role: Role = text(context_keys::ROLE)
+            .parse()
+            .map_err(|_| ApiError::unauthorized())?;
+        let org_id = match text(context_keys::ORG_ID) {
+            "" => None,
+            s => Some(s.parse().map_err(|_| ApiError::unauthorized())?),
+        };
+        if role.is_staff() != org_id.is_some() {
+            return Err(ApiError::unauthorized());
+        }
+        let visible_links = text(context_keys::VISIBLE_LINKS)
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| ApiError::unauthorized()))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            account_id,
+            role,
+            org_id,
+            visible_links,
+        })
+    }
+
+    /// The caller's practice, or 403 for patients on staff-only routes.
+    pub fn staff_org(&self) -> Result<OrgId, ApiError> {
+        self.org_id
+            .filter(|_| self.role.is_staff())
+            .ok_or_else(|| ApiError::forbidden("Only practice staff may do this."))
+    }
+
+    /// The caller's practice if they are an owner or admin, else 403.
+    pub fn managing_org(&self) -> Result<OrgId, ApiError> {
+        let org = self.staff_org()?;
+        if self.role.can_manage_practice() {
+            Ok(org)
+        } else {
+            Err(ApiError::forbidden("Only the practice's owners and admins may do this."))
+        }
+    }
+
+    /// Whether a conversation routed to `link` (or to no link) is visible to this staff member.
+    pub fn sees_link(&self, link: Option<&LinkId>) -> bool {
+        match link {
+            None => true,
+            Some(l) => self.visible_links.contains(l),
+        }
+    }
+}

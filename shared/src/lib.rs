@@ -1,0 +1,49 @@
+//! # canopy-shared: the domain crate
+//!
+//! The one place that knows the business. Layers:
+//! - [`domain`]: validated newtypes (ids, phone numbers, emails, names), roles, secrets
+//!   (codes, tokens) and time. No AWS types; unit-tested without any server.
+//! - [`ports`]: the small traits the domain needs from outside (`Clock`, `Sms`, `Email`).
+//! - [`adapters`]: DynamoDB (single table, `serde_dynamo` items), SNS, SES. They translate;
+//!   they don't decide.
+//! - [`services`]: flows used by several functions (one-time codes, sessions, audit).
+//! - [`http`]: the edge every function shares (JSON parsing with named fields, the error
+//!   shape, the authorizer's caller identity, one log line per request).
+//!
+//! ## The single table
+//! `pk`/`sk` strings, `ttl` (epoch seconds, cleanup only: every expiry is enforced in a
+//! condition), and three overloaded GSIs (`GSI1`–`GSI3`, `gsiNpk`/`gsiNsk`, all projected).
+//! Keys are built only in [`adapters::dynamo::keys`].
+//!
+//! | access pattern | key / index | one call |
+//! |---|---|---|
+//! | practice by id | `ORG#o` / `#META` | GetItem |
+//! | a practice's links + a member's record (authorizer) | `ORG#o` / `LINK#…`; `ORG#o` / `MEMBER#a` | Query + GetItem (concurrent) |
+//! | session by token | `SESSION#sha256` / `#SESSION` | GetItem |
+//! | an account's sessions (revocation) | GSI1 `ACCT#a` / `SESSION#…` | Query |
+//! | staff of a practice | `ORG#o` / `begins_with MEMBER#` | Query |
+//! | staff login by email (unique) | `LOGIN#email#e` / `#LOGIN` | GetItem |
+//! | patient by phone (unique) | `LOGIN#phone#p` / `#LOGIN` | GetItem |
+//! | account profile | `ACCT#a` / `#PROFILE` | GetItem |
+//! | one-time-code challenge | `CHAL#c` / `#CHAL` | UpdateItem (count the check, return it) |
+//! | send budget per destination | `SENDS#dest` / `#SENDS` | BatchGetItem, then in the challenge's TransactWriteItems |
+//! | link click (resolve + count) | `CODE#code` / `#CODE` | UpdateItem returning ALL_NEW |
+//! | contact search | GSI1/2/3 `ORG#o#CT` / name, phone, email prefix | Query |
+//! | invite by token | `INVITE#sha256` / `#INVITE` | GetItem |
+//! | practice inbox | GSI1 `ORG#o#INBOX` / `<activity>#conv` | Query |
+//! | link inbox | GSI2 `LINK#l#INBOX` / `<activity>#conv` | Query |
+//! | patient inbox | GSI1 `ACCT#a#INBOX` / `<activity>#conv` (participant rows) | Query |
+//! | conversation screen | `CONV#c` / `#META`, `M#…`, `P#…`, `R#…` | Query |
+//! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
+//! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems |
+
+pub mod adapters;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod ports;
+pub mod services;
+pub mod telemetry;
+
+pub use app::App;

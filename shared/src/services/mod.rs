@@ -1,0 +1,5 @@
+//! Application services used by more than one function.
+
+pub mod audit;
+pub mod otp;
+pub mod sessions;
