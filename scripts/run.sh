@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# THE run command: local stack + the dev server that serves every function in one process,
+# routed by template.yaml. Ctrl-C stops the dev server and the stack.
+#
+# Extra args go to the dev server (after --app-port/--link-port).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { echo "run: $*"; }
+
+scripts/setup.sh
+
+cleanup() {
+  trap - INT TERM EXIT
+  say "stopping the stack"
+  scripts/stack.sh stop || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+scripts/stack.sh start
+# shellcheck source=/dev/null
+source .local/stack.env
+
+# The link port was reserved with the stack's ports so .local/stack.env's LINK_BASE_URL is
+# right for every shell that sources it; the app port is chosen here.
+LINK_PORT="${CANOPY_LINK_PORT}"
+APP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export APP_PORT LINK_PORT
+export LINK_BASE_URL="http://127.0.0.1:$LINK_PORT"
+export TABLE_NAME="${TABLE_NAME:-canopy-local}"
+export RUST_LOG="${RUST_LOG:-info}"
+
+say "sent SMS and emails: $MOTO_URL/moto-api/data.json"
+say "DynamoDB Local:      $AWS_ENDPOINT_URL_DYNAMODB (table $TABLE_NAME)"
+say "building and starting the dev server (app port $APP_PORT, link port $LINK_PORT)..."
+cargo run -p canopy-local --bin canopy-dev -- --app-port "$APP_PORT" --link-port "$LINK_PORT" "$@"
