@@ -10,8 +10,15 @@ say() { echo "run: $*"; }
 
 scripts/setup.sh
 
+DEV_PID=""
 cleanup() {
   trap - INT TERM EXIT
+  if [ -n "$DEV_PID" ] && kill -0 "$DEV_PID" 2>/dev/null; then
+    say "stopping the dev server (pid $DEV_PID)"
+    kill -TERM "$DEV_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$DEV_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$DEV_PID" 2>/dev/null || true
+  fi
   say "stopping the stack"
   scripts/stack.sh stop || true
 }
@@ -19,9 +26,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+unset CANOPY_STACK_STATE # the dev stack lives in .local (.local/stack.env)
 scripts/stack.sh start
+export CANOPY_STACK_ENV="$PWD/.local/stack.env"
 # shellcheck source=/dev/null
-source .local/stack.env
+source "$CANOPY_STACK_ENV"
 
 # The link port was reserved with the stack's ports so .local/stack.env's LINK_BASE_URL is
 # right for every shell that sources it; the app port is chosen here.
@@ -35,4 +44,14 @@ export RUST_LOG="${RUST_LOG:-info}"
 say "sent SMS and emails: $MOTO_URL/moto-api/data.json"
 say "DynamoDB Local:      $AWS_ENDPOINT_URL_DYNAMODB (table $TABLE_NAME)"
 say "building and starting the dev server (app port $APP_PORT, link port $LINK_PORT)..."
-cargo run -p canopy-local --bin canopy-dev -- --app-port "$APP_PORT" --link-port "$LINK_PORT" "$@"
+# In the background + wait, so Ctrl-C / TERM run the trap at once (cargo run execs the
+# dev server, so DEV_PID is the server itself once it is built).
+cargo run -p canopy-local --bin canopy-dev -- --app-port "$APP_PORT" --link-port "$LINK_PORT" "$@" &
+DEV_PID=$!
+set +e
+wait "$DEV_PID"
+rc=$?
+set -e
+DEV_PID=""
+say "dev server exited with status $rc"
+exit "$rc"

@@ -7,16 +7,20 @@
 #   scripts/stack.sh env      print .local/stack.env (fails when the stack is not running)
 #   scripts/stack.sh status   say whether each service is running
 #
-# Env knobs: SES_SENDER (default no-reply@canopy.local), STACK_WAIT_SECONDS (default 60).
+# Env knobs: SES_SENDER (default no-reply@canopy.local), STACK_WAIT_SECONDS (default 60),
+# CANOPY_STACK_STATE: directory for PID files, logs and stack.env (default .local, so the
+# env file is .local/stack.env); scripts/test.sh gives each run its own so that concurrent
+# test runs in one checkout don't stop each other's stack.
 # Needs scripts/setup.sh to have run (node_modules, .local/venv).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
-LOCAL="$ROOT/.local"
+VENV="$ROOT/.local/venv"
+LOCAL="${CANOPY_STACK_STATE:-$ROOT/.local}"
+case "$LOCAL" in /*) ;; *) LOCAL="$ROOT/$LOCAL" ;; esac
 LOGS="$LOCAL/logs"
 ENV_FILE="$LOCAL/stack.env"
-VENV="$LOCAL/venv"
 SERVICES=(dynamodb moto)
 WAIT_SECONDS="${STACK_WAIT_SECONDS:-60}"
 SES_SENDER="${SES_SENDER:-no-reply@canopy.local}"
@@ -188,7 +192,7 @@ export IOS_APP_STORE_URL=https://apps.apple.com/app/canopy-care/id0000000000
 export ANDROID_PLAY_STORE_URL=https://play.google.com/store/apps/details?id=care.canopy.app
 EOF
   mv "$ENV_FILE.tmp" "$ENV_FILE"
-  say "up: dynamodb=http://127.0.0.1:$ddb_port moto=http://127.0.0.1:$moto_port (env: .local/stack.env)"
+  say "up: dynamodb=http://127.0.0.1:$ddb_port moto=http://127.0.0.1:$moto_port (env: ${ENV_FILE#"$ROOT"/})"
 }
 
 cmd_env() {

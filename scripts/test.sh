@@ -6,8 +6,9 @@
 #   scripts/test.sh -- some_test_name   not added when you name a package yourself)
 #
 # The stack (DynamoDB Local + moto) runs for the whole script and is stopped on exit.
-# Its variables (.local/stack.env) plus CANOPY_STACK=1 are exported to cargo test and to
-# scripts/browser-test.sh, which runs when present and fails this script when it fails.
+# Its variables (its stack.env, whose path is in CANOPY_STACK_ENV) plus CANOPY_STACK=1 and
+# CHROMIUM_PATH are exported to cargo test and to scripts/browser-test.sh, which runs when
+# present and fails this script when it fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,10 +16,33 @@ say() { echo "test: $*"; }
 
 scripts/setup.sh --with-chromium
 
-trap 'scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+# Each run gets its own stack (state in .local/stacks/test-PID), so two test runs in one
+# checkout don't stop each other's stack; stacks of runs that died are cleaned up here.
+for dir in .local/stacks/test-*; do
+  [ -d "$dir" ] || continue
+  kill -0 "${dir##*-}" 2>/dev/null && continue
+  CANOPY_STACK_STATE="$dir" scripts/stack.sh stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+done
+export CANOPY_STACK_STATE=".local/stacks/test-$$"
+mkdir -p "$CANOPY_STACK_STATE"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  scripts/stack.sh stop >/dev/null 2>&1 || true
+  if [ "$rc" = 0 ]; then
+    rm -rf "$CANOPY_STACK_STATE"
+  else
+    say "stack logs kept in $CANOPY_STACK_STATE/logs"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 scripts/stack.sh start
+export CANOPY_STACK_ENV="$PWD/$CANOPY_STACK_STATE/stack.env"
 # shellcheck source=/dev/null
-source .local/stack.env
+source "$CANOPY_STACK_ENV"
 export CANOPY_STACK=1
 export CHROMIUM_PATH=/usr/bin/chromium
 
