@@ -43,7 +43,9 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod ports;
+pub mod practice;
 pub mod services;
 pub mod telemetry;
+pub mod texts;
 
 pub use app::App;

@@ -297,9 +297,10 @@ async fn read_sends(app: &App, destinations: &[Destination]) -> Result<HashMap<S
 }
 
 /// Counts one check against the challenge (atomically, before comparing) and compares the
-/// given codes, one per stored slot, by channel. On success the caller must still
+/// given codes, one per stored slot, by channel (a code field named `sms_code` answers the
+/// `sms` slot; any other name answers the first slot). At most two `purposes` are accepted. On success the caller must still
 /// [`consume`] the challenge in its own transaction.
-pub async fn check(app: &App, challenge: &ChallengeId, purpose: &str, codes: &[(&'static str, Option<&str>)]) -> Result<ChallengeItem, CheckError> {
+pub async fn check(app: &App, challenge: &ChallengeId, purposes: &[&str], codes: &[(&'static str, Option<&str>)]) -> Result<ChallengeItem, CheckError> {
     for (field, code) in codes {
         if !code.is_some_and(looks_like_code) {
             return Err(CheckError::Malformed(field));
@@ -313,10 +314,11 @@ pub async fn check(app: &App, challenge: &ChallengeId, purpose: &str, codes: &[(
         .set_key(Some(dynamo::key(keys::challenge_pk(challenge), keys::CHALLENGE_SK)))
         .update_expression("SET attempts = attempts + :one")
         .condition_expression(
-            "attribute_exists(pk) AND purpose = :purpose AND consumed = :no AND attempts < :max AND expires_at > :now",
+            "attribute_exists(pk) AND purpose IN (:p0, :p1) AND consumed = :no AND attempts < :max AND expires_at > :now",
         )
         .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":purpose", s(purpose))
+        .expression_attribute_values(":p0", s(purposes.first().copied().unwrap_or("")))
+        .expression_attribute_values(":p1", s(purposes.get(1).copied().unwrap_or("")))
         .expression_attribute_values(":no", bool_av(false))
         .expression_attribute_values(":max", n(MAX_CODE_CHECKS))
         .expression_attribute_values(":now", n(now))
@@ -327,7 +329,7 @@ pub async fn check(app: &App, challenge: &ChallengeId, purpose: &str, codes: &[(
         Ok(out) => dynamo::from_item(out.attributes.unwrap_or_default())?,
         Err(err) => {
             return Err(match StoreError::from(err) {
-                StoreError::ConditionFailed => why_refused(app, challenge, purpose, now).await?,
+                StoreError::ConditionFailed => why_refused(app, challenge, purposes, now).await?,
                 other => CheckError::Store(other),
             })
         }
@@ -337,10 +339,10 @@ pub async fn check(app: &App, challenge: &ChallengeId, purpose: &str, codes: &[(
         && item.codes.iter().all(|slot| {
             codes
                 .iter()
-                .find(|(field, _)| field.starts_with(slot.channel.as_str()))
+                .find(|(field, _)| field.starts_with(slot.channel.as_str()) || codes.len() == 1)
                 .and_then(|(_, code)| *code)
                 .is_some_and(|code| {
-                    let hash = code_hash(&app.settings.otp_pepper, &challenge_text, purpose, &slot.destination, code);
+                    let hash = code_hash(&app.settings.otp_pepper, &challenge_text, &item.purpose, &slot.destination, code);
                     hashes_equal(&hash, &slot.hash)
                 })
         });
@@ -352,7 +354,7 @@ pub async fn check(app: &App, challenge: &ChallengeId, purpose: &str, codes: &[(
 }
 
 /// Explains a refused check with a consistent read (only on the failure path).
-async fn why_refused(app: &App, challenge: &ChallengeId, purpose: &str, now: i64) -> Result<CheckError, StoreError> {
+async fn why_refused(app: &App, challenge: &ChallengeId, purposes: &[&str], now: i64) -> Result<CheckError, StoreError> {
     let out = app
         .db
         .get_item()
@@ -363,7 +365,7 @@ async fn why_refused(app: &App, challenge: &ChallengeId, purpose: &str, now: i64
         .await?;
     let Some(item) = out.item else { return Ok(CheckError::NotFound) };
     let item: ChallengeItem = dynamo::from_item(item)?;
-    Ok(if item.purpose != purpose {
+    Ok(if !purposes.contains(&item.purpose.as_str()) {
         CheckError::NotFound
     } else if item.consumed {
         CheckError::Used

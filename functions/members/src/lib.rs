@@ -1,0 +1,21 @@
+//! The practice's team: `GET /v1/members`, `POST /v1/members`, `DELETE /v1/members/{id}`.
+
+mod add;
+mod list;
+mod remove;
+
+use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::App;
+use lambda_http::{Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    instrumented(req, |req, route| async move {
+        match route.as_str() {
+            "GET /v1/members" => list::handle(app, &req).await,
+            "POST /v1/members" => add::handle(app, &req).await,
+            "DELETE /v1/members/{id}" => remove::handle(app, &req).await,
+            _ => unknown_route(),
+        }
+    })
+    .await
+}

@@ -1,0 +1,74 @@
+//! `DELETE /v1/members/{id}`: an owner or admin removes a teammate. Their access ends at
+//! once: the authorizer re-reads membership on every call, and their sessions are deleted.
+//! Only owners may remove owners, and the last owner can never be removed (the practice's
+//! `owner_count` is decremented with a `> 1` condition in the same transaction).
+
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use canopy_shared::adapters::dynamo::{self, keys, n, StoreError};
+use canopy_shared::domain::ids::AccountId;
+use canopy_shared::domain::role::Role;
+use canopy_shared::http::{no_content, path_id, request::request_id, ApiError, Caller, HttpResult};
+use canopy_shared::practice::get_member;
+use canopy_shared::services::audit::{self, AuditEvent};
+use canopy_shared::services::sessions;
+use canopy_shared::App;
+use lambda_http::Request;
+
+pub async fn handle(app: &App, req: &Request) -> HttpResult {
+    let caller = Caller::from_request(req)?;
+    let org = caller.managing_org()?;
+    let target: AccountId = path_id(req, "id", "member")?;
+    let member = get_member(app, &org, &target).await?.ok_or_else(|| ApiError::not_found("member"))?;
+    let removing_owner = member.role == Role::Owner;
+    if removing_owner && caller.role != Role::Owner {
+        return Err(ApiError::forbidden("Only an owner may remove another owner."));
+    }
+    let bad = |_| ApiError::internal();
+    let delete = |pk: String, sk: &str| -> Result<TransactWriteItem, ApiError> {
+        let d = Delete::builder()
+            .table_name(app.table())
+            .set_key(Some(dynamo::key(pk, sk)))
+            .build()
+            .map_err(bad)?;
+        Ok(TransactWriteItem::builder().delete(d).build())
+    };
+    let mut writes = Vec::new();
+    if removing_owner {
+        let update = Update::builder()
+            .table_name(app.table())
+            .set_key(Some(dynamo::key(keys::org_pk(&org), keys::ORG_META_SK)))
+            .update_expression("SET owner_count = owner_count - :one")
+            .condition_expression("owner_count > :one")
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(bad)?;
+        writes.push(TransactWriteItem::builder().update(update).build());
+    }
+    writes.push(delete(keys::org_pk(&org), &keys::member_sk(&target))?);
+    writes.push(delete(keys::staff_email_login_pk(&member.email), keys::LOGIN_SK)?);
+    writes.push(audit::in_transaction(
+        app,
+        &AuditEvent {
+            actor: Some(&caller.account_id),
+            role: Some(caller.role),
+            org: Some(&org),
+            action: "member.remove",
+            targets: vec![target.to_string()],
+            request_id: &request_id(req),
+            outcome: "ok",
+        },
+    )?);
+    match app.db.transact_write_items().set_transact_items(Some(writes)).send().await.map_err(StoreError::from) {
+        Ok(_) => {}
+        Err(err) if removing_owner && err.failed_at(0) => {
+            return Err(ApiError::conflict("last_owner", "The practice's last owner cannot be removed."))
+        }
+        Err(err) => return Err(err.into()),
+    }
+    // Membership is already gone (the authorizer refuses them); deleting the sessions is
+    // hygiene, so a failure here is logged, not surfaced.
+    if let Err(err) = sessions::revoke_all(app, &target).await {
+        tracing::warn!(error = %err, "member removed but their sessions were not all deleted");
+    }
+    no_content()
+}

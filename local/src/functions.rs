@@ -1,0 +1,33 @@
+//! The in-process stand-in for Lambda: template logical id → that function's handler.
+//! Every function's `lib.rs` exposes the same `handle(&App, Request) -> Response` its
+//! `main.rs` runs in Lambda, so the dev server runs exactly the deployed code path.
+
+use canopy_shared::App;
+use lambda_http::{Body, Request, Response};
+
+/// Calls the function named by its `template.yaml` logical id; `None` if unknown.
+pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<Body>> {
+    Some(match function {
+        "AuthFunction" => fn_auth::handle(app, req).await,
+        "MembersFunction" => fn_members::handle(app, req).await,
+        "LinksFunction" => fn_links::handle(app, req).await,
+        "LinkPagesFunction" => fn_link_pages::handle(app, req).await,
+        "ContactsFunction" => fn_contacts::handle(app, req).await,
+        "SignupFunction" => fn_signup::handle(app, req).await,
+        "ConversationsFunction" => fn_conversations::handle(app, req).await,
+        "MessagesFunction" => fn_messages::handle(app, req).await,
+        _ => return None,
+    })
+}
+
+/// Logical ids of every function with HTTP routes (the authorizer has none).
+pub const HTTP_FUNCTIONS: &[&str] = &[
+    "AuthFunction",
+    "MembersFunction",
+    "LinksFunction",
+    "LinkPagesFunction",
+    "ContactsFunction",
+    "SignupFunction",
+    "ConversationsFunction",
+    "MessagesFunction",
+];
