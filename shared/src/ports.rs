@@ -59,5 +59,10 @@ pub trait Sms: Send + Sync {
 
 #[async_trait]
 pub trait Email: Send + Sync {
-    async fn send_email(&self, to: &EmailAddress, subject: &str, body: &str) -> Result<(), SendError>;
+    async fn send_email(
+        &self,
+        to: &EmailAddress,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), SendError>;
 }

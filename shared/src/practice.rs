@@ -37,7 +37,14 @@ pub struct MemberItem {
 }
 
 impl MemberItem {
-    pub fn new(org: &OrgId, account: &AccountId, name: DisplayName, email: EmailAddress, role: Role, now: i64) -> Self {
+    pub fn new(
+        org: &OrgId,
+        account: &AccountId,
+        name: DisplayName,
+        email: EmailAddress,
+        role: Role,
+        now: i64,
+    ) -> Self {
         Self {
             pk: keys::org_pk(org),
             sk: keys::member_sk(account),
@@ -111,7 +118,10 @@ pub struct LoginItem {
     pub account_id: AccountId,
 }
 
-pub async fn get_account(app: &App, account: &AccountId) -> Result<Option<AccountItem>, StoreError> {
+pub async fn get_account(
+    app: &App,
+    account: &AccountId,
+) -> Result<Option<AccountItem>, StoreError> {
     let out = app
         .db
         .get_item()
@@ -134,12 +144,19 @@ pub async fn get_login(app: &App, login_pk: String) -> Result<Option<LoginItem>,
     out.item.map(dynamo::from_item).transpose()
 }
 
-pub async fn get_member(app: &App, org: &OrgId, account: &AccountId) -> Result<Option<MemberItem>, StoreError> {
+pub async fn get_member(
+    app: &App,
+    org: &OrgId,
+    account: &AccountId,
+) -> Result<Option<MemberItem>, StoreError> {
     let out = app
         .db
         .get_item()
         .table_name(app.table())
-        .set_key(Some(dynamo::key(keys::org_pk(org), keys::member_sk(account))))
+        .set_key(Some(dynamo::key(
+            keys::org_pk(org),
+            keys::member_sk(account),
+        )))
         .consistent_read(true)
         .send()
         .await?;
@@ -172,7 +189,9 @@ pub async fn list_members(app: &App, org: &OrgId) -> Result<Vec<MemberItem>, Sto
             .set_exclusive_start_key(start)
             .send()
             .await?;
-        members.extend(dynamo::from_items::<MemberItem>(page.items.unwrap_or_default())?);
+        members.extend(dynamo::from_items::<MemberItem>(
+            page.items.unwrap_or_default(),
+        )?);
         start = page.last_evaluated_key;
         if start.is_none() {
             return Ok(members);
@@ -207,11 +226,15 @@ pub async fn list_link_access(app: &App, org: &OrgId) -> Result<Vec<LinkAccess>,
             .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
             .expression_attribute_values(":pk", s(keys::org_pk(org)))
             .expression_attribute_values(":prefix", s(keys::LINK_PREFIX))
-            .projection_expression("id, member_ids")
+            .projection_expression("#id, #members")
+            .expression_attribute_names("#id", "id")
+            .expression_attribute_names("#members", "member_ids")
             .set_exclusive_start_key(start)
             .send()
             .await?;
-        links.extend(dynamo::from_items::<LinkAccess>(page.items.unwrap_or_default())?);
+        links.extend(dynamo::from_items::<LinkAccess>(
+            page.items.unwrap_or_default(),
+        )?);
         start = page.last_evaluated_key;
         if start.is_none() {
             return Ok(links);

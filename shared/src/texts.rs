@@ -64,7 +64,9 @@ pub fn invite_email(practice_name: &str, invite_url: &str) -> Text {
 pub fn new_secure_message_sms(practice_name: &str) -> Text {
     (
         String::new(),
-        format!("You have a new secure message from {practice_name}. Open the Canopy app to read it."),
+        format!(
+            "You have a new secure message from {practice_name}. Open the Canopy app to read it."
+        ),
     )
 }
 
@@ -75,7 +77,10 @@ mod tests {
     /// Snapshots: any change to a text shows up here and must be reviewed for PHI.
     #[test]
     fn texts_snapshot() {
-        assert_eq!(code_sms("123456").1, "Your Canopy code is 123456. It expires in 10 minutes. Never share it.");
+        assert_eq!(
+            code_sms("123456").1,
+            "Your Canopy code is 123456. It expires in 10 minutes. Never share it."
+        );
         assert_eq!(code_email("123456").0, "Your Canopy verification code");
         assert_eq!(
             download_sms("https://apps.example/x", "482913").1,

@@ -30,12 +30,23 @@ pub struct OrgSignup {
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let body: Body = json_body(req)?;
     let signup = OrgSignup {
-        practice_name: DisplayName::parse(&body.practice_name).map_err(|e| ApiError::invalid("practice_name", e))?,
-        owner_name: DisplayName::parse(&body.owner_name).map_err(|e| ApiError::invalid("owner_name", e))?,
-        owner_email: EmailAddress::parse(&body.owner_email).map_err(|e| ApiError::invalid("owner_email", e))?,
+        practice_name: DisplayName::parse(&body.practice_name)
+            .map_err(|e| ApiError::invalid("practice_name", e))?,
+        owner_name: DisplayName::parse(&body.owner_name)
+            .map_err(|e| ApiError::invalid("owner_name", e))?,
+        owner_email: EmailAddress::parse(&body.owner_email)
+            .map_err(|e| ApiError::invalid("owner_email", e))?,
     };
     let payload = serde_json::to_string(&signup).map_err(|_| ApiError::internal())?;
     let destination = Destination::Email(signup.owner_email.clone());
-    let challenge = otp::start(app, PURPOSE_ORG_SIGNUP, &[destination], payload, true, texts::code_for).await?;
+    let challenge = otp::start(
+        app,
+        PURPOSE_ORG_SIGNUP,
+        &[destination],
+        payload,
+        true,
+        texts::code_for,
+    )
+    .await?;
     json(202, &json!({ "challenge_id": challenge }))
 }

@@ -41,11 +41,24 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             let pk = keys::patient_phone_login_pk(&phone);
             (Destination::Sms(phone), pk)
         }
-        _ => return Err(ApiError::invalid("email", "give exactly one of email or phone")),
+        _ => {
+            return Err(ApiError::invalid(
+                "email",
+                "give exactly one of email or phone",
+            ))
+        }
     };
     let account_id = get_login(app, login_pk).await?.map(|l| l.account_id);
     let payload = serde_json::to_string(&Login { account_id }).map_err(|_| ApiError::internal())?;
     let deliver = account_id.is_some();
-    let challenge = otp::start(app, PURPOSE_LOGIN, &[destination], payload, deliver, texts::code_for).await?;
+    let challenge = otp::start(
+        app,
+        PURPOSE_LOGIN,
+        &[destination],
+        payload,
+        deliver,
+        texts::code_for,
+    )
+    .await?;
     json(202, &json!({ "challenge_id": challenge }))
 }

@@ -9,7 +9,9 @@ use canopy_shared::adapters::dynamo::{self, keys, put, to_item, StoreError};
 use canopy_shared::domain::ids::{AccountId, ChallengeId, OrgId};
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{json, json_body, request::request_id, ApiError, HttpResult};
-use canopy_shared::practice::{get_account, get_member, AccountItem, AccountKind, LoginItem, MemberItem, OrgItem};
+use canopy_shared::practice::{
+    get_account, get_member, AccountItem, AccountKind, LoginItem, MemberItem, OrgItem,
+};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::services::otp::{self, ChallengeItem, CheckError};
 use canopy_shared::services::sessions;
@@ -31,7 +33,13 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         .challenge_id
         .parse()
         .map_err(|_| ApiError::invalid("challenge_id", "not a challenge id"))?;
-    let item = otp::check(app, &challenge, &[PURPOSE_ORG_SIGNUP, PURPOSE_LOGIN], &[("code", body.code.as_deref())]).await?;
+    let item = otp::check(
+        app,
+        &challenge,
+        &[PURPOSE_ORG_SIGNUP, PURPOSE_LOGIN],
+        &[("code", body.code.as_deref())],
+    )
+    .await?;
     let request_id = request_id(req);
     if item.purpose == PURPOSE_ORG_SIGNUP {
         complete_org_signup(app, &item, &request_id).await
@@ -42,8 +50,18 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
 
 /// Runs a transaction that starts with the challenge's consuming items, mapping a cancelled
 /// challenge to its error and every other cancellation to `other`.
-async fn commit(app: &App, item: &ChallengeItem, writes: Vec<TransactWriteItem>, other: impl Fn(&StoreError) -> Option<ApiError>) -> Result<(), ApiError> {
-    let result = app.db.transact_write_items().set_transact_items(Some(writes)).send().await;
+async fn commit(
+    app: &App,
+    item: &ChallengeItem,
+    writes: Vec<TransactWriteItem>,
+    other: impl Fn(&StoreError) -> Option<ApiError>,
+) -> Result<(), ApiError> {
+    let result = app
+        .db
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .send()
+        .await;
     match result.map_err(StoreError::from) {
         Ok(_) => Ok(()),
         Err(err) => {
@@ -56,7 +74,8 @@ async fn commit(app: &App, item: &ChallengeItem, writes: Vec<TransactWriteItem>,
 }
 
 async fn complete_org_signup(app: &App, item: &ChallengeItem, request_id: &str) -> HttpResult {
-    let signup: OrgSignup = serde_json::from_str(&item.payload).map_err(|_| ApiError::internal())?;
+    let signup: OrgSignup =
+        serde_json::from_str(&item.payload).map_err(|_| ApiError::internal())?;
     let now = app.now_ms();
     let org = OrgId::generate();
     let owner = AccountId::generate();
@@ -79,7 +98,14 @@ async fn complete_org_signup(app: &App, item: &ChallengeItem, request_id: &str) 
         org_id: Some(org),
         created_at: now,
     };
-    let member = MemberItem::new(&org, &owner, signup.owner_name.clone(), signup.owner_email.clone(), Role::Owner, now);
+    let member = MemberItem::new(
+        &org,
+        &owner,
+        signup.owner_name.clone(),
+        signup.owner_email.clone(),
+        Role::Owner,
+        now,
+    );
     let login = LoginItem {
         pk: keys::staff_email_login_pk(&signup.owner_email),
         sk: keys::LOGIN_SK.into(),
@@ -89,10 +115,26 @@ async fn complete_org_signup(app: &App, item: &ChallengeItem, request_id: &str) 
     let mut writes = otp::consume(app, item)?;
     let login_index = writes.len() + 3;
     writes.extend([
-        put(app.table(), to_item(&org_item)?, Some("attribute_not_exists(pk)"))?,
-        put(app.table(), to_item(&account)?, Some("attribute_not_exists(pk)"))?,
-        put(app.table(), to_item(&member)?, Some("attribute_not_exists(pk)"))?,
-        put(app.table(), to_item(&login)?, Some("attribute_not_exists(pk)"))?,
+        put(
+            app.table(),
+            to_item(&org_item)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+        put(
+            app.table(),
+            to_item(&account)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+        put(
+            app.table(),
+            to_item(&member)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+        put(
+            app.table(),
+            to_item(&login)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
         session,
         audit::in_transaction(
             app,
@@ -109,7 +151,10 @@ async fn complete_org_signup(app: &App, item: &ChallengeItem, request_id: &str) 
     ]);
     commit(app, item, writes, |err| {
         err.failed_at(login_index).then(|| {
-            ApiError::conflict("email_taken", "This email already belongs to a practice's staff; sign in instead.")
+            ApiError::conflict(
+                "email_taken",
+                "This email already belongs to a practice's staff; sign in instead.",
+            )
         })
     })
     .await?;
@@ -128,12 +173,14 @@ async fn complete_login(app: &App, item: &ChallengeItem, request_id: &str) -> Ht
     let Some(account_id) = login.account_id else {
         return Err(CheckError::WrongCode { attempts_left: 0 }.into());
     };
-    let account = get_account(app, &account_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let account = get_account(app, &account_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let (role, org) = match (account.kind, account.org_id) {
         (AccountKind::Staff, Some(org)) => {
-            let member = get_member(app, &org, &account_id)
-                .await?
-                .ok_or_else(|| ApiError::forbidden("This account is no longer a member of its practice."))?;
+            let member = get_member(app, &org, &account_id).await?.ok_or_else(|| {
+                ApiError::forbidden("This account is no longer a member of its practice.")
+            })?;
             (member.role, Some(org))
         }
         _ => (Role::Patient, None),
@@ -145,7 +192,10 @@ async fn complete_login(app: &App, item: &ChallengeItem, request_id: &str) -> Ht
         // The member must still exist when the session is created.
         let check = ConditionCheck::builder()
             .table_name(app.table())
-            .set_key(Some(dynamo::key(keys::org_pk(org), keys::member_sk(&account_id))))
+            .set_key(Some(dynamo::key(
+                keys::org_pk(org),
+                keys::member_sk(&account_id),
+            )))
             .condition_expression("attribute_exists(pk)")
             .build()
             .map_err(|_| ApiError::internal())?;

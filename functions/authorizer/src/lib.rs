@@ -47,7 +47,10 @@ pub async fn authorize(app: &App, authorization: Option<&str>) -> Result<Decisio
         return Ok(Decision::Deny);
     };
     let mut context = Map::new();
-    context.insert(context_keys::ACCOUNT_ID.into(), json!(session.account_id.to_string()));
+    context.insert(
+        context_keys::ACCOUNT_ID.into(),
+        json!(session.account_id.to_string()),
+    );
     match session.org_id {
         None => {
             context.insert(context_keys::ROLE.into(), json!(session.role.as_str()));

@@ -51,9 +51,21 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         account_id: account,
     };
     let writes = vec![
-        put(app.table(), to_item(&login)?, Some("attribute_not_exists(pk)"))?,
-        put(app.table(), to_item(&profile)?, Some("attribute_not_exists(pk)"))?,
-        put(app.table(), to_item(&member)?, Some("attribute_not_exists(pk)"))?,
+        put(
+            app.table(),
+            to_item(&login)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+        put(
+            app.table(),
+            to_item(&profile)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+        put(
+            app.table(),
+            to_item(&member)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
         audit::in_transaction(
             app,
             &AuditEvent {
@@ -67,7 +79,14 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             },
         )?,
     ];
-    match app.db.transact_write_items().set_transact_items(Some(writes)).send().await.map_err(StoreError::from) {
+    match app
+        .db
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .send()
+        .await
+        .map_err(StoreError::from)
+    {
         Ok(_) => json(201, &member.view()),
         Err(err) if err.failed_at(0) => Err(ApiError::conflict(
             "email_taken",

@@ -11,5 +11,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let mut members = list_members(app, &org).await?;
     members.sort_by_key(|m| m.created_at);
     let items = members.iter().map(|m| m.view()).collect();
-    json(200, &Page { items, next_cursor: None })
+    json(
+        200,
+        &Page {
+            items,
+            next_cursor: None,
+        },
+    )
 }

@@ -18,10 +18,14 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let org = caller.managing_org()?;
     let target: AccountId = path_id(req, "id", "member")?;
-    let member = get_member(app, &org, &target).await?.ok_or_else(|| ApiError::not_found("member"))?;
+    let member = get_member(app, &org, &target)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member"))?;
     let removing_owner = member.role == Role::Owner;
     if removing_owner && caller.role != Role::Owner {
-        return Err(ApiError::forbidden("Only an owner may remove another owner."));
+        return Err(ApiError::forbidden(
+            "Only an owner may remove another owner.",
+        ));
     }
     let bad = |_| ApiError::internal();
     let delete = |pk: String, sk: &str| -> Result<TransactWriteItem, ApiError> {
@@ -37,15 +41,19 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         let update = Update::builder()
             .table_name(app.table())
             .set_key(Some(dynamo::key(keys::org_pk(&org), keys::ORG_META_SK)))
-            .update_expression("SET owner_count = owner_count - :one")
-            .condition_expression("owner_count > :one")
+            .update_expression("SET #owners = #owners - :one")
+            .condition_expression("#owners > :one")
+            .expression_attribute_names("#owners", "owner_count")
             .expression_attribute_values(":one", n(1))
             .build()
             .map_err(bad)?;
         writes.push(TransactWriteItem::builder().update(update).build());
     }
     writes.push(delete(keys::org_pk(&org), &keys::member_sk(&target))?);
-    writes.push(delete(keys::staff_email_login_pk(&member.email), keys::LOGIN_SK)?);
+    writes.push(delete(
+        keys::staff_email_login_pk(&member.email),
+        keys::LOGIN_SK,
+    )?);
     writes.push(audit::in_transaction(
         app,
         &AuditEvent {
@@ -58,10 +66,20 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             outcome: "ok",
         },
     )?);
-    match app.db.transact_write_items().set_transact_items(Some(writes)).send().await.map_err(StoreError::from) {
+    match app
+        .db
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .send()
+        .await
+        .map_err(StoreError::from)
+    {
         Ok(_) => {}
         Err(err) if removing_owner && err.failed_at(0) => {
-            return Err(ApiError::conflict("last_owner", "The practice's last owner cannot be removed."))
+            return Err(ApiError::conflict(
+                "last_owner",
+                "The practice's last owner cannot be removed.",
+            ))
         }
         Err(err) => return Err(err.into()),
     }

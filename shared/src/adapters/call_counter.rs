@@ -22,7 +22,10 @@ impl CallCounter {
 
     /// The operations recorded so far, in order.
     pub fn operations(&self) -> Vec<String> {
-        self.operations.lock().map(|ops| ops.clone()).unwrap_or_default()
+        self.operations
+            .lock()
+            .map(|ops| ops.clone())
+            .unwrap_or_default()
     }
 
     pub fn reset(&self) {

@@ -26,7 +26,12 @@ fn content(text: &str) -> Result<Content, SendError> {
 
 #[async_trait]
 impl Email for SesEmail {
-    async fn send_email(&self, to: &EmailAddress, subject: &str, body: &str) -> Result<(), SendError> {
+    async fn send_email(
+        &self,
+        to: &EmailAddress,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), SendError> {
         let message = Message::builder()
             .subject(content(subject)?)
             .body(Body::builder().text(content(body)?).build())
@@ -45,9 +50,15 @@ impl Email for SesEmail {
                 let suppressed = err
                     .as_service_error()
                     .and_then(|e| e.meta().code())
-                    .is_some_and(|c| c.contains("Suppress") || c == "AccountSendingPausedException");
+                    .is_some_and(|c| {
+                        c.contains("Suppress") || c == "AccountSendingPausedException"
+                    });
                 tracing::warn!("email send failed");
-                Err(if suppressed { SendError::OptedOut } else { SendError::Unavailable })
+                Err(if suppressed {
+                    SendError::OptedOut
+                } else {
+                    SendError::Unavailable
+                })
             }
         }
     }

@@ -40,7 +40,11 @@ impl Sms for SnsSms {
                     .and_then(|e| e.meta().message())
                     .is_some_and(|m| m.to_ascii_lowercase().contains("opted out"));
                 tracing::warn!(error.kind = %err_kind(&err), "sms publish failed");
-                Err(if opted_out { SendError::OptedOut } else { SendError::Unavailable })
+                Err(if opted_out {
+                    SendError::OptedOut
+                } else {
+                    SendError::Unavailable
+                })
             }
         }
     }

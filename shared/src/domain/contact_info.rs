@@ -143,23 +143,55 @@ mod tests {
 
     #[test]
     fn phone_numbers_in_common_forms_become_e164() {
-        for input in ["(202) 555-0123", "202.555.0123", "+1 202 555 0123", "2025550123"] {
-            assert_eq!(PhoneNumber::parse(input).unwrap().as_str(), "+12025550123", "{input}");
+        for input in [
+            "(202) 555-0123",
+            "202.555.0123",
+            "+1 202 555 0123",
+            "2025550123",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input).unwrap().as_str(),
+                "+12025550123",
+                "{input}"
+            );
         }
-        assert_eq!(PhoneNumber::parse("+44 20 7946 0958").unwrap().as_str(), "+442079460958");
+        assert_eq!(
+            PhoneNumber::parse("+44 20 7946 0958").unwrap().as_str(),
+            "+442079460958"
+        );
     }
 
     #[test]
     fn junk_phone_numbers_are_refused() {
-        for input in ["", "12", "abc", "+1 555", "555-555-55555555555555555555555555"] {
+        for input in [
+            "",
+            "12",
+            "abc",
+            "+1 555",
+            "555-555-55555555555555555555555555",
+        ] {
             assert!(PhoneNumber::parse(input).is_err(), "{input}");
         }
     }
 
     #[test]
     fn emails_are_trimmed_and_domain_lower_cased() {
-        assert_eq!(EmailAddress::parse("  Ann.Lee@Example.COM ").unwrap().as_str(), "Ann.Lee@example.com");
-        for bad in ["", "a", "a@", "@b.com", "a@b", "a b@c.com", "a@b..com", "a@.b.com"] {
+        assert_eq!(
+            EmailAddress::parse("  Ann.Lee@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "Ann.Lee@example.com"
+        );
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.com",
+            "a@b",
+            "a b@c.com",
+            "a@b..com",
+            "a@.b.com",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }
@@ -180,6 +212,9 @@ mod tests {
         assert!(DisplayName::parse("  ").is_err());
         assert!(DisplayName::parse(&"x".repeat(101)).is_err());
         assert!(DisplayName::parse("a\u{0}b").is_err());
-        assert_eq!(DisplayName::parse(" Dr. Ruiz ").unwrap().as_str(), "Dr. Ruiz");
+        assert_eq!(
+            DisplayName::parse(" Dr. Ruiz ").unwrap().as_str(),
+            "Dr. Ruiz"
+        );
     }
 }

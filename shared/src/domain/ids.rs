@@ -110,7 +110,9 @@ mod tests {
         let acct = AccountId::generate().to_string();
         assert!(acct.parse::<ConversationId>().is_err());
         assert!("conv_".parse::<ConversationId>().is_err());
-        assert!("conv_not-a-ulid-at-all-000000".parse::<ConversationId>().is_err());
+        assert!("conv_not-a-ulid-at-all-000000"
+            .parse::<ConversationId>()
+            .is_err());
         assert!("".parse::<OrgId>().is_err());
     }
 

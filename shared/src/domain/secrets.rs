@@ -44,7 +44,13 @@ pub fn looks_like_code(code: &str) -> bool {
 /// HMAC-SHA256(pepper, challenge ‖ purpose ‖ destination ‖ code), hex. Binding the code to the
 /// challenge, its purpose and the destination means a code stolen from one flow is useless in
 /// another, and a leaked table cannot be brute-forced without the pepper.
-pub fn code_hash(pepper: &[u8], challenge: &str, purpose: &str, destination: &str, code: &str) -> String {
+pub fn code_hash(
+    pepper: &[u8],
+    challenge: &str,
+    purpose: &str,
+    destination: &str,
+    code: &str,
+) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(pepper).expect("HMAC takes keys of any length");
     for part in [challenge, purpose, destination, code] {
         // Length-prefix every part so ("ab","c") and ("a","bc") never collide.
@@ -102,18 +108,39 @@ mod tests {
             let c = new_code();
             buckets[(c.as_bytes()[0] - b'0') as usize] += 1;
         }
-        assert!(buckets.iter().all(|&n| (350..650).contains(&n)), "{buckets:?}");
+        assert!(
+            buckets.iter().all(|&n| (350..650).contains(&n)),
+            "{buckets:?}"
+        );
     }
 
     #[test]
     fn code_hash_depends_on_every_part() {
         let base = code_hash(b"pepper", "chal_1", "login", "+12025550123", "123456");
-        assert_ne!(base, code_hash(b"other", "chal_1", "login", "+12025550123", "123456"));
-        assert_ne!(base, code_hash(b"pepper", "chal_2", "login", "+12025550123", "123456"));
-        assert_ne!(base, code_hash(b"pepper", "chal_1", "signup", "+12025550123", "123456"));
-        assert_ne!(base, code_hash(b"pepper", "chal_1", "login", "+12025550124", "123456"));
-        assert_ne!(base, code_hash(b"pepper", "chal_1", "login", "+12025550123", "123457"));
-        assert_eq!(base, code_hash(b"pepper", "chal_1", "login", "+12025550123", "123456"));
+        assert_ne!(
+            base,
+            code_hash(b"other", "chal_1", "login", "+12025550123", "123456")
+        );
+        assert_ne!(
+            base,
+            code_hash(b"pepper", "chal_2", "login", "+12025550123", "123456")
+        );
+        assert_ne!(
+            base,
+            code_hash(b"pepper", "chal_1", "signup", "+12025550123", "123456")
+        );
+        assert_ne!(
+            base,
+            code_hash(b"pepper", "chal_1", "login", "+12025550124", "123456")
+        );
+        assert_ne!(
+            base,
+            code_hash(b"pepper", "chal_1", "login", "+12025550123", "123457")
+        );
+        assert_eq!(
+            base,
+            code_hash(b"pepper", "chal_1", "login", "+12025550123", "123456")
+        );
         assert!(!base.contains("123456"));
     }
 

@@ -12,7 +12,8 @@ pub fn rfc3339(ms: i64) -> String {
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    dt.format(&fmt).unwrap_or_else(|_| dt.format(&Rfc3339).unwrap_or_default())
+    dt.format(&fmt)
+        .unwrap_or_else(|_| dt.format(&Rfc3339).unwrap_or_default())
 }
 
 /// `2026-11-22` for the day that contains `ms` (UTC), used by daily counters.

@@ -17,10 +17,18 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     let bytes: &[u8] = req.body().as_ref();
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::new(413, "body_too_large", format!("The body may be at most {MAX_BODY_BYTES} bytes.")));
+        return Err(ApiError::new(
+            413,
+            "body_too_large",
+            format!("The body may be at most {MAX_BODY_BYTES} bytes."),
+        ));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(400, "missing_body", "A JSON body is required."));
+        return Err(ApiError::new(
+            400,
+            "missing_body",
+            "A JSON body is required.",
+        ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
@@ -68,7 +76,8 @@ pub fn path_id<T: std::str::FromStr>(req: &Request, name: &str, what: &str) -> R
 }
 
 pub fn query_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.query_string_parameters_ref().and_then(|q| q.first(name))
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
 }
 
 /// `?limit=`: default 25, 1..=100, anything else is a 400.
@@ -77,7 +86,10 @@ pub fn page_limit(req: &Request) -> Result<i32, ApiError> {
         None => Ok(25),
         Some(raw) => match raw.parse::<i32>() {
             Ok(n) if (1..=100).contains(&n) => Ok(n),
-            _ => Err(ApiError::invalid("limit", "must be a whole number from 1 to 100")),
+            _ => Err(ApiError::invalid(
+                "limit",
+                "must be a whole number from 1 to 100",
+            )),
         },
     }
 }
@@ -137,7 +149,11 @@ impl Caller {
             Some(RequestContext::ApiGatewayV2(ctx)) => ctx,
             _ => return Err(ApiError::unauthorized()),
         };
-        let fields = &ctx.authorizer.as_ref().ok_or_else(ApiError::unauthorized)?.fields;
+        let fields = &ctx
+            .authorizer
+            .as_ref()
+            .ok_or_else(ApiError::unauthorized)?
+            .fields;
         let text = |key: &str| fields.get(key).and_then(|v| v.as_str()).unwrap_or("");
         let account_id = text(context_keys::ACCOUNT_ID)
             .parse()
@@ -178,7 +194,9 @@ impl Caller {
         if self.role.can_manage_practice() {
             Ok(org)
         } else {
-            Err(ApiError::forbidden("Only the practice's owners and admins may do this."))
+            Err(ApiError::forbidden(
+                "Only the practice's owners and admins may do this.",
+            ))
         }
     }
 

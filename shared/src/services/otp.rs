@@ -1,6 +1,9 @@
 //! One-time-code challenges, shared by practice signup, staff and patient sign-in, and
 //! patient signup (one code by SMS, or one by SMS and one by email, both required).
 //!
+//! Every attribute in an expression goes through `#names`: DynamoDB reserves hundreds of
+//! words (`consumed`, `name`, `status`, …).
+//!
 //! The rules (SECURITY.md) and where each is enforced:
 //! - 6 digits from the OS CSPRNG without modulo bias: [`secrets::new_code`].
 //! - Only `HMAC(pepper, challenge‖purpose‖destination‖code)` is stored: [`secrets::code_hash`].
@@ -23,7 +26,9 @@ use crate::domain::secrets::{
     MAX_SENDS_PER_WINDOW, SEND_WINDOW_MS,
 };
 use crate::ports::SendError;
-use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, KeysAndAttributes, ReturnValue, TransactWriteItem, Update,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -107,16 +112,27 @@ impl From<CheckError> for crate::http::ApiError {
     fn from(err: CheckError) -> Self {
         use crate::http::ApiError;
         match err {
-            CheckError::Malformed(field) => ApiError::invalid(field, "must be the six-digit code we sent"),
+            CheckError::Malformed(field) => {
+                ApiError::invalid(field, "must be the six-digit code we sent")
+            }
             CheckError::NotFound => ApiError::not_found("challenge"),
-            CheckError::Expired => ApiError::conflict("code_expired", "This code has expired; request a new one."),
-            CheckError::Used => ApiError::conflict("code_used", "This code was already used; request a new one."),
+            CheckError::Expired => {
+                ApiError::conflict("code_expired", "This code has expired; request a new one.")
+            }
+            CheckError::Used => ApiError::conflict(
+                "code_used",
+                "This code was already used; request a new one.",
+            ),
             CheckError::Replaced => ApiError::conflict(
                 "code_replaced",
                 "A newer code was sent; use the code from the latest message.",
             ),
-            CheckError::Locked => ApiError::new(429, "too_many_attempts", "Too many wrong codes; request a new one.")
-                .with_retry_after(1),
+            CheckError::Locked => ApiError::new(
+                429,
+                "too_many_attempts",
+                "Too many wrong codes; request a new one.",
+            )
+            .with_retry_after(1),
             CheckError::WrongCode { attempts_left } => ApiError::new(
                 400,
                 "wrong_code",
@@ -131,7 +147,9 @@ impl From<StartError> for crate::http::ApiError {
     fn from(err: StartError) -> Self {
         use crate::http::ApiError;
         match err {
-            StartError::TooManySends { retry_after_secs } => ApiError::rate_limited(retry_after_secs),
+            StartError::TooManySends { retry_after_secs } => {
+                ApiError::rate_limited(retry_after_secs)
+            }
             StartError::Undeliverable(SendError::OptedOut) => ApiError::conflict(
                 "destination_opted_out",
                 "This number or address has opted out of messages from us.",
@@ -179,9 +197,18 @@ pub async fn start(
         slots.push(CodeSlot {
             channel: destination.channel().into(),
             destination: destination.address().into(),
-            hash: code_hash(&app.settings.otp_pepper, &challenge.to_string(), purpose, destination.address(), &code),
+            hash: code_hash(
+                &app.settings.otp_pepper,
+                &challenge.to_string(),
+                purpose,
+                destination.address(),
+                &code,
+            ),
         });
-        outgoing.push(Outgoing { destination: destination.clone(), code });
+        outgoing.push(Outgoing {
+            destination: destination.clone(),
+            code,
+        });
     }
     let now = app.now_ms();
     let item = ChallengeItem {
@@ -204,7 +231,9 @@ pub async fn start(
                 stored = true;
                 break;
             }
-            Err(StartError::Store(e)) if e.is_condition_failure() || e == StoreError::Conflict => continue,
+            Err(StartError::Store(e)) if e.is_condition_failure() || e == StoreError::Conflict => {
+                continue
+            }
             Err(e) => return Err(e),
         }
     }
@@ -224,19 +253,36 @@ pub async fn start(
     Ok(challenge)
 }
 
-async fn store_challenge(app: &App, item: &ChallengeItem, destinations: &[Destination], now: i64) -> Result<(), StartError> {
+async fn store_challenge(
+    app: &App,
+    item: &ChallengeItem,
+    destinations: &[Destination],
+    now: i64,
+) -> Result<(), StartError> {
     let current = read_sends(app, destinations).await?;
-    let mut writes = vec![dynamo::put(app.table(), to_item(item)?, Some("attribute_not_exists(pk)"))?];
+    let mut writes = vec![dynamo::put(
+        app.table(),
+        to_item(item)?,
+        Some("attribute_not_exists(pk)"),
+    )?];
     for destination in destinations {
         let pk = keys::sends_pk(destination.address());
         let previous = current.get(&pk);
         let mut recent: Vec<i64> = previous
-            .map(|p| p.sends.iter().copied().filter(|t| *t > now - SEND_WINDOW_MS).collect())
+            .map(|p| {
+                p.sends
+                    .iter()
+                    .copied()
+                    .filter(|t| *t > now - SEND_WINDOW_MS)
+                    .collect()
+            })
             .unwrap_or_default();
         if recent.len() >= MAX_SENDS_PER_WINDOW {
             let oldest = recent.iter().copied().min().unwrap_or(now);
             let wait_ms = (oldest + SEND_WINDOW_MS - now).max(1000);
-            return Err(StartError::TooManySends { retry_after_secs: (wait_ms as u64).div_ceil(1000) });
+            return Err(StartError::TooManySends {
+                retry_after_secs: (wait_ms as u64).div_ceil(1000),
+            });
         }
         recent.push(now);
         let version = previous.map_or(0, |p| p.version);
@@ -248,12 +294,21 @@ async fn store_challenge(app: &App, item: &ChallengeItem, destinations: &[Destin
             version: version + 1,
             ttl: (now + SEND_WINDOW_MS) / 1000 + 60,
         };
-        let condition = if previous.is_some() { "version = :v" } else { "attribute_not_exists(pk)" };
+        let condition = if previous.is_some() {
+            "#version = :v"
+        } else {
+            "attribute_not_exists(pk)"
+        };
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(app.table())
             .set_item(Some(to_item(&next)?))
             .condition_expression(condition)
-            .set_expression_attribute_values(previous.map(|_| HashMap::from([(":v".to_string(), n(version))])))
+            .set_expression_attribute_values(
+                previous.map(|_| HashMap::from([(":v".to_string(), n(version))])),
+            )
+            .set_expression_attribute_names(
+                previous.map(|_| HashMap::from([("#version".to_string(), "version".to_string())])),
+            )
             .build()
             .map_err(|e| StoreError::Other(e.to_string()))?;
         writes.push(TransactWriteItem::builder().put(put).build());
@@ -267,7 +322,10 @@ async fn store_challenge(app: &App, item: &ChallengeItem, destinations: &[Destin
     Ok(())
 }
 
-async fn read_sends(app: &App, destinations: &[Destination]) -> Result<HashMap<String, SendsItem>, StoreError> {
+async fn read_sends(
+    app: &App,
+    destinations: &[Destination],
+) -> Result<HashMap<String, SendsItem>, StoreError> {
     let keys_list: Vec<Item> = destinations
         .iter()
         .map(|d| dynamo::key(keys::sends_pk(d.address()), keys::SENDS_SK))
@@ -300,7 +358,12 @@ async fn read_sends(app: &App, destinations: &[Destination]) -> Result<HashMap<S
 /// given codes, one per stored slot, by channel (a code field named `sms_code` answers the
 /// `sms` slot; any other name answers the first slot). At most two `purposes` are accepted. On success the caller must still
 /// [`consume`] the challenge in its own transaction.
-pub async fn check(app: &App, challenge: &ChallengeId, purposes: &[&str], codes: &[(&'static str, Option<&str>)]) -> Result<ChallengeItem, CheckError> {
+pub async fn check(
+    app: &App,
+    challenge: &ChallengeId,
+    purposes: &[&str],
+    codes: &[(&'static str, Option<&str>)],
+) -> Result<ChallengeItem, CheckError> {
     for (field, code) in codes {
         if !code.is_some_and(looks_like_code) {
             return Err(CheckError::Malformed(field));
@@ -312,10 +375,14 @@ pub async fn check(app: &App, challenge: &ChallengeId, purposes: &[&str], codes:
         .update_item()
         .table_name(app.table())
         .set_key(Some(dynamo::key(keys::challenge_pk(challenge), keys::CHALLENGE_SK)))
-        .update_expression("SET attempts = attempts + :one")
+        .update_expression("SET #attempts = #attempts + :one")
         .condition_expression(
-            "attribute_exists(pk) AND purpose IN (:p0, :p1) AND consumed = :no AND attempts < :max AND expires_at > :now",
+            "attribute_exists(pk) AND #purpose IN (:p0, :p1) AND #consumed = :no AND #attempts < :max AND #expires_at > :now",
         )
+        .expression_attribute_names("#attempts", "attempts")
+        .expression_attribute_names("#purpose", "purpose")
+        .expression_attribute_names("#consumed", "consumed")
+        .expression_attribute_names("#expires_at", "expires_at")
         .expression_attribute_values(":one", n(1))
         .expression_attribute_values(":p0", s(purposes.first().copied().unwrap_or("")))
         .expression_attribute_values(":p1", s(purposes.get(1).copied().unwrap_or("")))
@@ -342,28 +409,46 @@ pub async fn check(app: &App, challenge: &ChallengeId, purposes: &[&str], codes:
                 .find(|(field, _)| field.starts_with(slot.channel.as_str()) || codes.len() == 1)
                 .and_then(|(_, code)| *code)
                 .is_some_and(|code| {
-                    let hash = code_hash(&app.settings.otp_pepper, &challenge_text, &item.purpose, &slot.destination, code);
+                    let hash = code_hash(
+                        &app.settings.otp_pepper,
+                        &challenge_text,
+                        &item.purpose,
+                        &slot.destination,
+                        code,
+                    );
                     hashes_equal(&hash, &slot.hash)
                 })
         });
     if all_match {
         Ok(item)
     } else {
-        Err(CheckError::WrongCode { attempts_left: MAX_CODE_CHECKS.saturating_sub(item.attempts) })
+        Err(CheckError::WrongCode {
+            attempts_left: MAX_CODE_CHECKS.saturating_sub(item.attempts),
+        })
     }
 }
 
 /// Explains a refused check with a consistent read (only on the failure path).
-async fn why_refused(app: &App, challenge: &ChallengeId, purposes: &[&str], now: i64) -> Result<CheckError, StoreError> {
+async fn why_refused(
+    app: &App,
+    challenge: &ChallengeId,
+    purposes: &[&str],
+    now: i64,
+) -> Result<CheckError, StoreError> {
     let out = app
         .db
         .get_item()
         .table_name(app.table())
-        .set_key(Some(dynamo::key(keys::challenge_pk(challenge), keys::CHALLENGE_SK)))
+        .set_key(Some(dynamo::key(
+            keys::challenge_pk(challenge),
+            keys::CHALLENGE_SK,
+        )))
         .consistent_read(true)
         .send()
         .await?;
-    let Some(item) = out.item else { return Ok(CheckError::NotFound) };
+    let Some(item) = out.item else {
+        return Ok(CheckError::NotFound);
+    };
     let item: ChallengeItem = dynamo::from_item(item)?;
     Ok(if !purposes.contains(&item.purpose.as_str()) {
         CheckError::NotFound
@@ -386,8 +471,10 @@ pub fn consume(app: &App, item: &ChallengeItem) -> Result<Vec<TransactWriteItem>
     let update = Update::builder()
         .table_name(app.table())
         .set_key(Some(dynamo::key(item.pk.clone(), item.sk.clone())))
-        .update_expression("SET consumed = :yes")
-        .condition_expression("consumed = :no AND expires_at > :now")
+        .update_expression("SET #consumed = :yes")
+        .condition_expression("#consumed = :no AND #expires_at > :now")
+        .expression_attribute_names("#consumed", "consumed")
+        .expression_attribute_names("#expires_at", "expires_at")
         .expression_attribute_values(":yes", bool_av(true))
         .expression_attribute_values(":no", bool_av(false))
         .expression_attribute_values(":now", n(now))
@@ -397,8 +484,12 @@ pub fn consume(app: &App, item: &ChallengeItem) -> Result<Vec<TransactWriteItem>
     for slot in &item.codes {
         let check = ConditionCheck::builder()
             .table_name(app.table())
-            .set_key(Some(dynamo::key(keys::sends_pk(&slot.destination), keys::SENDS_SK)))
-            .condition_expression("current_challenge = :c")
+            .set_key(Some(dynamo::key(
+                keys::sends_pk(&slot.destination),
+                keys::SENDS_SK,
+            )))
+            .condition_expression("#current = :c")
+            .expression_attribute_names("#current", "current_challenge")
             .expression_attribute_values(":c", s(item.id.to_string()))
             .build()
             .map_err(|e| StoreError::Other(e.to_string()))?;

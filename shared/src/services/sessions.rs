@@ -29,11 +29,20 @@ pub struct SessionItem {
 
 /// A new session: the plaintext token for the client, and the Put for the caller's
 /// transaction (so a session exists only if the sign-in that made it committed).
-pub fn issue(app: &App, account: &AccountId, role: Role, org: Option<&OrgId>) -> Result<(String, TransactWriteItem), StoreError> {
+pub fn issue(
+    app: &App,
+    account: &AccountId,
+    role: Role,
+    org: Option<&OrgId>,
+) -> Result<(String, TransactWriteItem), StoreError> {
     let token = new_token();
     let hash = token_hash(&token);
     let now = app.now_ms();
-    let lifetime = if role.is_staff() { STAFF_SESSION_MS } else { PATIENT_SESSION_MS };
+    let lifetime = if role.is_staff() {
+        STAFF_SESSION_MS
+    } else {
+        PATIENT_SESSION_MS
+    };
     let item = SessionItem {
         pk: keys::session_pk(&hash),
         sk: keys::SESSION_SK.into(),
@@ -46,7 +55,14 @@ pub fn issue(app: &App, account: &AccountId, role: Role, org: Option<&OrgId>) ->
         expires_at: now + lifetime,
         ttl: (now + lifetime) / 1000,
     };
-    Ok((token, put(app.table(), to_item(&item)?, Some("attribute_not_exists(pk)"))?))
+    Ok((
+        token,
+        put(
+            app.table(),
+            to_item(&item)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+    ))
 }
 
 /// The live session for a token, or `None` (malformed, unknown, expired).
@@ -58,11 +74,16 @@ pub async fn resolve(app: &App, token: &str) -> Result<Option<SessionItem>, Stor
         .db
         .get_item()
         .table_name(app.table())
-        .set_key(Some(dynamo::key(keys::session_pk(&token_hash(token)), keys::SESSION_SK)))
+        .set_key(Some(dynamo::key(
+            keys::session_pk(&token_hash(token)),
+            keys::SESSION_SK,
+        )))
         .consistent_read(true)
         .send()
         .await?;
-    let Some(item) = out.item else { return Ok(None) };
+    let Some(item) = out.item else {
+        return Ok(None);
+    };
     let session: SessionItem = dynamo::from_item(item)?;
     Ok((session.expires_at > app.now_ms()).then_some(session))
 }

@@ -21,12 +21,17 @@ pub fn encode(last_evaluated_key: &Item) -> String {
 }
 
 /// Decodes a cursor and checks that `partition_attr` equals `expected_partition`.
-pub fn decode(cursor: &str, partition_attr: &str, expected_partition: &str) -> Result<Item, BadCursor> {
+pub fn decode(
+    cursor: &str,
+    partition_attr: &str,
+    expected_partition: &str,
+) -> Result<Item, BadCursor> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| BadCursor)?;
     let plain: BTreeMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| BadCursor)?;
-    if plain.get(partition_attr).map(String::as_str) != Some(expected_partition) || plain.len() > 4 {
+    if plain.get(partition_attr).map(String::as_str) != Some(expected_partition) || plain.len() > 4
+    {
         return Err(BadCursor);
     }
     Ok(plain.into_iter().map(|(k, v)| (k, s(v))).collect())

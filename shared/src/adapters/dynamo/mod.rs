@@ -57,9 +57,9 @@ where
 {
     fn from(err: SdkError<E, R>) -> Self {
         match &err {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-                StoreError::Unavailable
-            }
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => StoreError::Unavailable,
             SdkError::ServiceError(service) => {
                 let e = service.err();
                 match e.code() {
@@ -68,7 +68,10 @@ where
                         let reasons = parse_cancellation_reasons(e.message().unwrap_or(""));
                         if reasons.iter().any(|r| r == "TransactionConflict") {
                             StoreError::Conflict
-                        } else if reasons.iter().any(|r| r == "ThrottlingError" || r == "ProvisionedThroughputExceeded") {
+                        } else if reasons
+                            .iter()
+                            .any(|r| r == "ThrottlingError" || r == "ProvisionedThroughputExceeded")
+                        {
                             StoreError::Unavailable
                         } else {
                             StoreError::Cancelled(reasons)
@@ -82,7 +85,11 @@ where
                         | "InternalServerError"
                         | "ServiceUnavailable",
                     ) => StoreError::Unavailable,
-                    code => StoreError::Other(format!("{} {}", code.unwrap_or("?"), e.message().unwrap_or(""))),
+                    code => StoreError::Other(format!(
+                        "{} {}",
+                        code.unwrap_or("?"),
+                        e.message().unwrap_or("")
+                    )),
                 }
             }
             _ => StoreError::Other(format!("{err:?}")),
@@ -94,8 +101,12 @@ where
 /// `cancellation_reasons` field is only on the typed error, so we read the message, which
 /// every DynamoDB (and DynamoDB Local) writes in this form.
 fn parse_cancellation_reasons(message: &str) -> Vec<String> {
-    let Some(start) = message.find('[') else { return vec![] };
-    let Some(end) = message[start..].find(']') else { return vec![] };
+    let Some(start) = message.find('[') else {
+        return vec![];
+    };
+    let Some(end) = message[start..].find(']') else {
+        return vec![];
+    };
     message[start + 1..start + end]
         .split(',')
         .map(|r| r.trim().to_string())
@@ -156,23 +167,33 @@ pub fn from_items<T: DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, Store
 
 /// Reads a string attribute of a raw item.
 pub fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 /// Reads a number attribute of a raw item.
 pub fn get_n(item: &Item, name: &str) -> Option<i64> {
-    item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
 }
 
 /// Builds a transaction item for a Put.
-pub fn put(table: &str, item: Item, condition: Option<&str>) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+pub fn put(
+    table: &str,
+    item: Item,
+    condition: Option<&str>,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
     let put = aws_sdk_dynamodb::types::Put::builder()
         .table_name(table)
         .set_item(Some(item))
         .set_condition_expression(condition.map(str::to_string))
         .build()
         .map_err(|e| StoreError::Other(e.to_string()))?;
-    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
+        .put(put)
+        .build())
 }
 
 #[cfg(test)]
@@ -182,7 +203,10 @@ mod tests {
     #[test]
     fn reads_cancellation_reasons_from_the_message() {
         let msg = "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed, None]";
-        assert_eq!(parse_cancellation_reasons(msg), vec!["None", "ConditionalCheckFailed", "None"]);
+        assert_eq!(
+            parse_cancellation_reasons(msg),
+            vec!["None", "ConditionalCheckFailed", "None"]
+        );
         assert!(StoreError::Cancelled(parse_cancellation_reasons(msg)).failed_at(1));
         assert!(!StoreError::Cancelled(parse_cancellation_reasons(msg)).failed_at(0));
         assert!(parse_cancellation_reasons("no list").is_empty());

@@ -1,0 +1,6 @@
+//! The workspace's integration tests: one binary (each extra test binary would link the
+//! whole AWS SDK again), one module per area. They need the local stack: run them with
+//! `scripts/test.sh`.
+
+mod events_replay;
+mod foundation;

@@ -1,0 +1,180 @@
+//! Test harness for the workspace's integration tests: an in-process Canopy (the same
+//! [`Router`] the dev server uses, so routes come from `template.yaml` and the authorizer
+//! runs) against the local stack started by `scripts/test.sh`, plus readers for what moto
+//! recorded as sent.
+
+pub mod fixtures;
+pub mod moto;
+
+use canopy_local::event::RawRequest;
+use canopy_local::router::Router;
+use canopy_local::template::{self, Api};
+use canopy_shared::app::load_sdk_config;
+use canopy_shared::config::Settings;
+use canopy_shared::ports::Clock;
+use canopy_shared::App;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+/// One table per test-binary run, created from `template.yaml` on first use.
+static TABLE: OnceCell<String> = OnceCell::const_new();
+
+/// Fails loudly (never skips) when the stack is not up: run tests through `scripts/test.sh`.
+pub fn require_stack() {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok() && std::env::var("MOTO_URL").is_ok(),
+        "The local stack is not running. Run the tests with `scripts/test.sh` (it starts DynamoDB Local and moto)."
+    );
+}
+
+async fn shared_table() -> String {
+    TABLE
+        .get_or_init(|| async {
+            require_stack();
+            let name = format!("canopy-test-{}-{}", std::process::id(), ulid::Ulid::new());
+            let sdk = load_sdk_config().await;
+            let db = aws_sdk_dynamodb::Client::new(&sdk);
+            let def = template::load_default()
+                .expect("template.yaml")
+                .table()
+                .expect("table definition");
+            canopy_local::table::ensure_table(&db, &name, &def)
+                .await
+                .expect("create test table");
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Settings as the stack's environment gives them, with the test table.
+pub async fn settings() -> Settings {
+    require_stack();
+    let table = shared_table().await;
+    std::env::set_var("TABLE_NAME", &table);
+    Settings::from_env().expect("stack environment")
+}
+
+/// An answer from the API.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+    /// `error.code` of an error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+pub struct Harness {
+    pub app: Arc<App>,
+    pub router: Arc<Router>,
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        if std::env::var("RUST_LOG").is_ok() {
+            canopy_shared::telemetry::init();
+        }
+        let settings = settings().await;
+        let sdk = load_sdk_config().await;
+        Self::with_app(App::from_parts(&sdk, settings))
+    }
+
+    /// A harness whose app uses the given clock (for expiry tests).
+    pub async fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        let settings = settings().await;
+        let sdk = load_sdk_config().await;
+        let mut app = App::from_parts(&sdk, settings);
+        app.clock = clock;
+        Self::with_app(app)
+    }
+
+    pub fn with_app(app: App) -> Self {
+        let template = template::load_default().expect("template.yaml");
+        let router = Router::from_template(&template).expect("routes");
+        Self {
+            app: Arc::new(app),
+            router: Arc::new(router),
+        }
+    }
+
+    /// Sends a request to the app API (JSON body, optional bearer token).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> Reply {
+        let mut headers = BTreeMap::new();
+        if let Some(t) = token {
+            headers.insert("authorization".to_string(), format!("Bearer {t}"));
+        }
+        let bytes = match body {
+            Some(b) => {
+                headers.insert("content-type".into(), "application/json".into());
+                b.to_string().into_bytes()
+            }
+            None => Vec::new(),
+        };
+        self.raw(Api::App, method, path, headers, bytes).await
+    }
+
+    /// Sends a raw request to either API.
+    pub async fn raw(
+        &self,
+        api: Api,
+        method: &str,
+        path_and_query: &str,
+        headers: BTreeMap<String, String>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        let raw = RawRequest {
+            method: method.to_string(),
+            path: path.to_string(),
+            query: query.to_string(),
+            headers,
+            body,
+            source_ip: "127.0.0.1".to_string(),
+        };
+        let response = self.router.dispatch(&self.app, api, raw).await;
+        let (parts, body) = response.into_parts();
+        let text = match body {
+            lambda_http::Body::Text(t) => t,
+            lambda_http::Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        Reply {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            text,
+        }
+    }
+
+    /// DynamoDB operations this harness's app has made so far.
+    pub fn db_calls(&self) -> usize {
+        self.app.db_calls.count()
+    }
+}
