@@ -18,7 +18,7 @@
 //! | access pattern | key / index | one call |
 //! |---|---|---|
 //! | practice by id | `ORG#o` / `#META` | GetItem |
-//! | a practice's links + a member's record (authorizer) | `ORG#o` / `LINK#…`; `ORG#o` / `MEMBER#a` | Query + GetItem (concurrent) |
+//! | a practice's links + a member's record (authorizer) | GSI1 `ORG#o#LINKS`; `ORG#o` / `MEMBER#a` | Query + GetItem (concurrent) |
 //! | session by token | `SESSION#sha256` / `#SESSION` | GetItem |
 //! | an account's sessions (revocation) | GSI1 `ACCT#a` / `SESSION#…` | Query |
 //! | staff of a practice | `ORG#o` / `begins_with MEMBER#` | Query |
@@ -28,6 +28,7 @@
 //! | one-time-code challenge | `CHAL#c` / `#CHAL` | UpdateItem (count the check, return it) |
 //! | send budget per destination | `SENDS#dest` / `#SENDS` | BatchGetItem, then in the challenge's TransactWriteItems |
 //! | link click (resolve + count) | `CODE#code` / `#CODE` | UpdateItem returning ALL_NEW |
+//! | a practice's links | GSI1 `ORG#o#LINKS` / `LINK#l` | Query |
 //! | contact search | GSI1/2/3 `ORG#o#CT` / name, phone, email prefix | Query |
 //! | invite by token | `INVITE#sha256` / `#INVITE` | GetItem |
 //! | practice inbox | GSI1 `ORG#o#INBOX` / `<activity>#conv` | Query |
@@ -40,8 +41,11 @@
 pub mod adapters;
 pub mod app;
 pub mod config;
+pub mod contacts;
+pub mod conversations;
 pub mod domain;
 pub mod http;
+pub mod links;
 pub mod ports;
 pub mod practice;
 pub mod services;

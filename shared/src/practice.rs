@@ -215,6 +215,8 @@ impl LinkAccess {
 }
 
 /// The practice's links (id and members only), for computing what a staff member may see.
+/// Read from GSI1, so a membership change shows here within the index's propagation delay
+/// (typically well under a second); removing a teammate is immediate (see the authorizer).
 pub async fn list_link_access(app: &App, org: &OrgId) -> Result<Vec<LinkAccess>, StoreError> {
     let mut links = Vec::new();
     let mut start = None;
@@ -223,8 +225,9 @@ pub async fn list_link_access(app: &App, org: &OrgId) -> Result<Vec<LinkAccess>,
             .db
             .query()
             .table_name(app.table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(keys::org_pk(org)))
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
+            .expression_attribute_values(":pk", s(keys::org_links_pk(org)))
             .expression_attribute_values(":prefix", s(keys::LINK_PREFIX))
             .projection_expression("#id, #members")
             .expression_attribute_names("#id", "id")

@@ -61,13 +61,17 @@ pub const SENDS_SK: &str = "#SENDS";
 
 // ---- practice links ---------------------------------------------------------------------
 
-/// A link's management record lives in its practice's partition.
+/// A practice link is one item, keyed by its public code (so a click resolves and counts it
+/// in one UpdateItem) and listed per practice through GSI1 `ORG#o#LINKS` / `LINK#l`.
+pub fn org_links_pk(org: &OrgId) -> String {
+    format!("ORG#{org}#LINKS")
+}
 pub fn link_sk(link: &LinkId) -> String {
     format!("LINK#{link}")
 }
 pub const LINK_PREFIX: &str = "LINK#";
 
-/// The public code item: what a click resolves and counts in one UpdateItem.
+/// The link item's primary key.
 pub fn code_pk(code: &str) -> String {
     format!("CODE#{code}")
 }

@@ -1,0 +1,360 @@
+//! Conversations: the item shapes and rules shared by signup/invites (which create secure
+//! conversations), conversations (create, list, details, changes) and messages (post,
+//! read receipts).
+//!
+//! Items under `CONV#c`:
+//! - `#META` ([`ConversationItem`]): everything the practice inbox shows, including every
+//!   reader's read state (`reads`), so a staff inbox page with unread counts is one Query on
+//!   GSI1 `ORG#o#INBOX` (or GSI2 `LINK#l#INBOX` for one link).
+//! - `P#acct` ([`ParticipantItem`]): one per participant, on GSI1 `ACCT#a#INBOX`, mirroring
+//!   what that participant's inbox shows, so a patient's inbox page is one Query too. Posts
+//!   update every participant row in the same transaction (groups are small).
+//! - `M#msg`: messages; `R#msg#acct`: the read-receipt log.
+
+use crate::adapters::dynamo::{self, keys, put, to_item, StoreError};
+use crate::app::App;
+use crate::domain::ids::{AccountId, ContactId, ConversationId, LinkId, MessageId, OrgId};
+use crate::domain::time::rfc3339;
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// App-to-app, HIPAA-grade.
+    Secure,
+    /// SMS or email with one contact.
+    Standard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationState {
+    /// An invite's conversation before the patient creates an account.
+    PendingAccount,
+    Active,
+}
+
+/// How the patient's identity was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// Invite: phone and email on file both proven.
+    Verified,
+    /// Practice link: only the phone was proven; the practice must check identity.
+    Unverified,
+}
+
+/// A link signup's details against the practice's contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMatch {
+    Matched,
+    Mismatch,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantKind {
+    Patient,
+    Staff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+/// A participant as the conversation remembers them (names are denormalised for details).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantRef {
+    pub id: AccountId,
+    pub kind: ParticipantKind,
+    pub name: String,
+}
+
+/// One reader's horizon: the newest message they have read, how many messages that covers,
+/// and when they got there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadState {
+    pub through: MessageId,
+    pub count: i64,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationItem {
+    pub pk: String,
+    pub sk: String,
+    /// GSI1: the practice inbox, `ORG#o#INBOX` / `<activity>#conv`.
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    /// GSI2: the routing link's inbox, `LINK#l#INBOX` / `<activity>#conv` (absent: no link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi2pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi2sk: Option<String>,
+    pub id: ConversationId,
+    pub org_id: OrgId,
+    pub kind: ConversationKind,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub state: ConversationState,
+    pub read_only: bool,
+    #[serde(default)]
+    pub identity: Option<Identity>,
+    #[serde(default)]
+    pub contact_match: Option<ContactMatch>,
+    /// The link the conversation is routed to (its members see it); None: whole team.
+    #[serde(default)]
+    pub link_id: Option<LinkId>,
+    /// The practice's contacts for the patients in it.
+    #[serde(default)]
+    pub contact_ids: Vec<ContactId>,
+    /// Standard conversations only.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    #[serde(default)]
+    pub participants: Vec<ParticipantRef>,
+    #[serde(default)]
+    pub message_count: i64,
+    #[serde(default)]
+    pub last_message_id: Option<MessageId>,
+    #[serde(default)]
+    pub last_message_at: Option<i64>,
+    #[serde(default)]
+    pub preview: Option<String>,
+    /// Epoch ms of the last message or, before any, of creation: the inbox order.
+    pub last_activity: i64,
+    /// Account id → read state, for every reader (staff and patients).
+    #[serde(default)]
+    pub reads: BTreeMap<String, ReadState>,
+    pub created_at: i64,
+    pub created_by: Option<AccountId>,
+}
+
+impl ConversationItem {
+    pub fn key_for(conversation: &ConversationId) -> dynamo::Item {
+        dynamo::key(
+            keys::conversation_pk(conversation),
+            keys::CONVERSATION_META_SK,
+        )
+    }
+
+    /// Unread messages for `reader`, from counters (never by counting items).
+    pub fn unread_for(&self, reader: &AccountId) -> i64 {
+        let read = self.reads.get(&reader.to_string()).map_or(0, |r| r.count);
+        (self.message_count - read).max(0)
+    }
+
+    pub fn has_participant(&self, account: &AccountId) -> bool {
+        self.participants.iter().any(|p| &p.id == account)
+    }
+
+    /// The inbox row as API.md lists it, for `viewer`.
+    pub fn inbox_view(&self, viewer: &AccountId) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "kind": self.kind,
+            "subject": self.subject,
+            "tags": self.tags,
+            "read_only": self.read_only,
+            "state": self.state,
+            "link_id": self.link_id,
+            "last_message_at": self.last_message_at.map(rfc3339),
+            "preview": self.preview,
+            "unread_count": self.unread_for(viewer),
+        })
+    }
+}
+
+/// A participant row: `CONV#c` / `P#a`, on GSI1 `ACCT#a#INBOX` / `<activity>#conv`.
+/// It mirrors the inbox fields so a patient's inbox page is one Query.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParticipantItem {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub conversation_id: ConversationId,
+    pub account_id: AccountId,
+    pub kind: ParticipantKind,
+    pub org_id: OrgId,
+    pub conversation_kind: ConversationKind,
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub state: ConversationState,
+    pub read_only: bool,
+    #[serde(default)]
+    pub message_count: i64,
+    #[serde(default)]
+    pub read_count: i64,
+    #[serde(default)]
+    pub last_message_at: Option<i64>,
+    #[serde(default)]
+    pub preview: Option<String>,
+    pub last_activity: i64,
+    pub joined_at: i64,
+}
+
+impl ParticipantItem {
+    /// A participant row mirroring `conversation` as it is now.
+    pub fn for_conversation(
+        conversation: &ConversationItem,
+        who: &ParticipantRef,
+        now: i64,
+    ) -> Self {
+        Self {
+            pk: keys::conversation_pk(&conversation.id),
+            sk: keys::participant_sk(&who.id),
+            gsi1pk: keys::account_inbox_pk(&who.id),
+            gsi1sk: keys::activity_sk(conversation.last_activity, &conversation.id),
+            conversation_id: conversation.id,
+            account_id: who.id,
+            kind: who.kind,
+            org_id: conversation.org_id,
+            conversation_kind: conversation.kind,
+            subject: conversation.subject.clone(),
+            state: conversation.state,
+            read_only: conversation.read_only,
+            message_count: conversation.message_count,
+            read_count: conversation
+                .reads
+                .get(&who.id.to_string())
+                .map_or(0, |r| r.count),
+            last_message_at: conversation.last_message_at,
+            preview: conversation.preview.clone(),
+            last_activity: conversation.last_activity,
+            joined_at: now,
+        }
+    }
+
+    /// The patient's inbox row, same shape as [`ConversationItem::inbox_view`].
+    pub fn inbox_view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.conversation_id,
+            "kind": self.conversation_kind,
+            "subject": self.subject,
+            "read_only": self.read_only,
+            "state": self.state,
+            "last_message_at": self.last_message_at.map(rfc3339),
+            "preview": self.preview,
+            "unread_count": (self.message_count - self.read_count).max(0),
+        })
+    }
+}
+
+/// Everything needed to start a conversation; see [`new_conversation`].
+pub struct NewConversation {
+    pub id: ConversationId,
+    pub org_id: OrgId,
+    pub kind: ConversationKind,
+    pub subject: Option<String>,
+    pub tags: Vec<String>,
+    pub state: ConversationState,
+    pub identity: Option<Identity>,
+    pub contact_match: Option<ContactMatch>,
+    pub link_id: Option<LinkId>,
+    pub contact_ids: Vec<ContactId>,
+    pub channel: Option<Channel>,
+    pub participants: Vec<ParticipantRef>,
+    pub created_by: Option<AccountId>,
+}
+
+/// The meta item and participant rows of a new conversation.
+pub fn new_conversation(
+    spec: NewConversation,
+    now: i64,
+) -> (ConversationItem, Vec<ParticipantItem>) {
+    let activity = keys::activity_sk(now, &spec.id);
+    let meta = ConversationItem {
+        pk: keys::conversation_pk(&spec.id),
+        sk: keys::CONVERSATION_META_SK.into(),
+        gsi1pk: keys::org_inbox_pk(&spec.org_id),
+        gsi1sk: activity.clone(),
+        gsi2pk: spec.link_id.as_ref().map(keys::link_inbox_pk),
+        gsi2sk: spec.link_id.as_ref().map(|_| activity),
+        id: spec.id,
+        org_id: spec.org_id,
+        kind: spec.kind,
+        subject: spec.subject,
+        tags: spec.tags,
+        state: spec.state,
+        read_only: false,
+        identity: spec.identity,
+        contact_match: spec.contact_match,
+        link_id: spec.link_id,
+        contact_ids: spec.contact_ids,
+        channel: spec.channel,
+        participants: spec.participants,
+        message_count: 0,
+        last_message_id: None,
+        last_message_at: None,
+        preview: None,
+        last_activity: now,
+        reads: BTreeMap::new(),
+        created_at: now,
+        created_by: spec.created_by,
+    };
+    let rows = meta
+        .participants
+        .iter()
+        .map(|p| ParticipantItem::for_conversation(&meta, p, now))
+        .collect();
+    (meta, rows)
+}
+
+/// Puts for a new conversation's meta and participant rows (for the caller's transaction).
+pub fn creation_writes(
+    app: &App,
+    meta: &ConversationItem,
+    rows: &[ParticipantItem],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let mut writes = vec![put(
+        app.table(),
+        to_item(meta)?,
+        Some("attribute_not_exists(pk)"),
+    )?];
+    for row in rows {
+        writes.push(put(
+            app.table(),
+            to_item(row)?,
+            Some("attribute_not_exists(pk)"),
+        )?);
+    }
+    Ok(writes)
+}
+
+/// The conversation's meta item (consistent read).
+pub async fn get(
+    app: &App,
+    conversation: &ConversationId,
+) -> Result<Option<ConversationItem>, StoreError> {
+    let out = app
+        .db
+        .get_item()
+        .table_name(app.table())
+        .set_key(Some(ConversationItem::key_for(conversation)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    out.item.map(dynamo::from_item).transpose()
+}
+
+/// Whether `caller` may see this conversation: staff of its practice who see its routing
+/// link (or it has none), participants (patients and teammates in a group). Anyone else
+/// gets 404 from the handlers, as if it did not exist.
+pub fn visible_to(conversation: &ConversationItem, caller: &crate::http::Caller) -> bool {
+    if conversation.has_participant(&caller.account_id) {
+        return true;
+    }
+    caller.role.is_staff()
+        && caller.org_id.as_ref() == Some(&conversation.org_id)
+        && caller.sees_link(conversation.link_id.as_ref())
+}
