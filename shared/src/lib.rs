@@ -45,6 +45,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod domain;
 pub mod http;
+pub mod invites;
 pub mod links;
 pub mod ports;
 pub mod practice;
