@@ -40,7 +40,11 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
         Err(err) => {
             let path = err.path().to_string();
             let problem = describe(err.inner());
-            if path == "." || path.is_empty() {
+            let syntax = matches!(
+                err.inner().classify(),
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+            );
+            if syntax || path == "." || path == "?" || path.is_empty() {
                 Err(ApiError::new(400, "invalid_json", problem))
             } else {
                 Err(ApiError::invalid(&path, problem))

@@ -1,1 +1,5 @@
+mod bad_input;
+mod members;
+mod one_time_codes;
 mod practice_signup;
+mod template_agrees;

@@ -1,0 +1,276 @@
+//! The one-time-code rules of SECURITY.md, tried against the real flow.
+
+use canopy_shared::ports::ManualClock;
+use canopy_tests::fixtures::random_email;
+use canopy_tests::{moto, Harness};
+use serde_json::json;
+use std::sync::Arc;
+
+async fn start_login(h: &Harness, email: &str) -> String {
+    let started = h
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": email})),
+            None,
+        )
+        .await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    started.json()["challenge_id"].as_str().unwrap().to_string()
+}
+
+async fn verify(h: &Harness, challenge: &str, code: &str) -> canopy_tests::Reply {
+    h.call(
+        "POST",
+        "/v1/auth/verify",
+        Some(json!({"challenge_id": challenge, "code": code})),
+        None,
+    )
+    .await
+}
+
+/// A six-digit code that is not `code`.
+fn wrong(code: &str) -> String {
+    let n: u32 = code.parse().unwrap();
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+#[tokio::test]
+async fn a_code_expires_after_ten_minutes() {
+    let clock = Arc::new(ManualClock::new(1_795_320_600_000));
+    let h = Harness::with_clock(clock.clone()).await;
+    let owner = h.new_practice("Clocked").await;
+    let challenge = start_login(&h, &owner.email).await;
+    let code = moto::latest_email_code(&owner.email).unwrap();
+    clock.advance_ms(10 * 60 * 1000);
+    let late = verify(&h, &challenge, &code).await;
+    assert_eq!(late.status, 409, "{}", late.text);
+    assert_eq!(late.error_code(), "code_expired");
+
+    // One millisecond before expiry the same kind of code still works.
+    let challenge = start_login(&h, &owner.email).await;
+    let code = moto::latest_email_code(&owner.email).unwrap();
+    clock.advance_ms(10 * 60 * 1000 - 1);
+    assert_eq!(verify(&h, &challenge, &code).await.status, 200);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_wrong_guesses_evaluate_exactly_five() {
+    let h = Arc::new(Harness::new().await);
+    let owner = h.new_practice("Guessed").await;
+    let challenge = start_login(&h, &owner.email).await;
+    let code = moto::latest_email_code(&owner.email).unwrap();
+    let bad = wrong(&code);
+    let guesses = (0..50).map(|_| {
+        let h = h.clone();
+        let challenge = challenge.clone();
+        let bad = bad.clone();
+        tokio::spawn(async move { verify(&h, &challenge, &bad).await })
+    });
+    let replies: Vec<_> = futures::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let evaluated = replies
+        .iter()
+        .filter(|r| r.error_code() == "wrong_code")
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|r| r.error_code() == "too_many_attempts")
+        .count();
+    assert_eq!(
+        evaluated,
+        5,
+        "{:?}",
+        replies.iter().map(|r| r.error_code()).collect::<Vec<_>>()
+    );
+    assert_eq!(refused, 45);
+    assert!(replies
+        .iter()
+        .filter(|r| r.status == 429)
+        .all(|r| r.header("retry-after").is_some()));
+    // The challenge is dead: even the right code is refused now.
+    let right = verify(&h, &challenge, &code).await;
+    assert_eq!(right.status, 429);
+    assert_eq!(right.error_code(), "too_many_attempts");
+}
+
+#[tokio::test]
+async fn a_code_works_once() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Once").await;
+    let challenge = start_login(&h, &owner.email).await;
+    let code = moto::latest_email_code(&owner.email).unwrap();
+    assert_eq!(verify(&h, &challenge, &code).await.status, 200);
+    let again = verify(&h, &challenge, &code).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.error_code(), "code_used");
+}
+
+#[tokio::test]
+async fn a_resend_replaces_the_old_code() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Resent").await;
+    let first = start_login(&h, &owner.email).await;
+    let first_code = moto::latest_email_code(&owner.email).unwrap();
+    let second = start_login(&h, &owner.email).await;
+    let second_code = moto::latest_email_code(&owner.email).unwrap();
+    let old = verify(&h, &first, &first_code).await;
+    assert_eq!(old.status, 409, "{}", old.text);
+    assert_eq!(old.error_code(), "code_replaced");
+    assert_eq!(verify(&h, &second, &second_code).await.status, 200);
+}
+
+#[tokio::test]
+async fn at_most_five_codes_per_destination_in_ten_minutes() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Limited").await;
+    // The signup already sent one code to this address.
+    for _ in 0..4 {
+        start_login(&h, &owner.email).await;
+    }
+    let sent_before = moto::emails_to(&owner.email).len();
+    let sixth = h
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": owner.email})),
+            None,
+        )
+        .await;
+    assert_eq!(sixth.status, 429);
+    assert_eq!(sixth.error_code(), "rate_limited");
+    let wait: u64 = sixth.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=600).contains(&wait), "{wait}");
+    assert_eq!(
+        moto::emails_to(&owner.email).len(),
+        sent_before,
+        "nothing sent past the limit"
+    );
+}
+
+#[tokio::test]
+async fn unknown_emails_get_the_same_answer_and_no_email() {
+    let h = Harness::new().await;
+    let stranger = random_email("stranger");
+    let owner = h.new_practice("Known").await;
+    let unknown = h
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": stranger})),
+            None,
+        )
+        .await;
+    let known = h
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": owner.email})),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, known.status);
+    let shape = |r: &canopy_tests::Reply| {
+        let mut keys: Vec<String> = r.json().as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(shape(&unknown), shape(&known));
+    assert_eq!(unknown.header("content-type"), known.header("content-type"));
+    assert!(moto::emails_to(&stranger).is_empty());
+    // Guessing at the unknown challenge behaves like any wrong code.
+    let challenge = unknown.json()["challenge_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        verify(&h, &challenge, "123456").await.error_code(),
+        "wrong_code"
+    );
+}
+
+#[tokio::test]
+async fn malformed_codes_do_not_use_up_an_attempt() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Malformed").await;
+    let challenge = start_login(&h, &owner.email).await;
+    let code = moto::latest_email_code(&owner.email).unwrap();
+    for junk in ["", "12345", "1234567", "abcdef", "12 456"] {
+        let r = verify(&h, &challenge, junk).await;
+        assert_eq!(r.status, 400, "{junk}");
+        assert_eq!(r.error_code(), "invalid_field");
+    }
+    for _ in 0..4 {
+        assert_eq!(
+            verify(&h, &challenge, &wrong(&code)).await.error_code(),
+            "wrong_code"
+        );
+    }
+    assert_eq!(
+        verify(&h, &challenge, &code).await.status,
+        200,
+        "the fifth check is still allowed"
+    );
+}
+
+#[tokio::test]
+async fn codes_and_tokens_never_reach_the_logs() {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let capture = Capture::default();
+    let writer = capture.clone();
+    // The production filter, as if someone set RUST_LOG=trace.
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(canopy_shared::telemetry::filter_from("trace"))
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    // A current-thread runtime keeps every task on this thread, under the capture.
+    let h = Harness::new().await;
+    let owner = h.new_practice("Quiet Clinic").await;
+    let challenge = start_login(&h, &owner.email).await;
+    let code = moto::latest_email_code(&owner.email).unwrap();
+    let token = verify(&h, &challenge, &code).await.json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        h.call("GET", "/v1/members", None, Some(&token))
+            .await
+            .status,
+        200
+    );
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("\"route\":\"POST /v1/auth/verify\""),
+        "request lines are logged: {logs}"
+    );
+    for secret in [
+        &code,
+        &token,
+        &owner.email,
+        &"Quiet Clinic".to_string(),
+        &"Dr. Owner".to_string(),
+    ] {
+        let leak = logs.lines().find(|l| l.contains(secret.as_str()));
+        assert!(
+            leak.is_none(),
+            "log leaked {secret}: {}",
+            leak.unwrap_or_default()
+        );
+    }
+}
