@@ -506,5 +506,5 @@ pub fn consume_failure(item: &ChallengeItem, err: &StoreError) -> Option<CheckEr
     }
     (1..=item.codes.len())
         .any(|i| err.failed_at(i))
-        .then(|| CheckError::Replaced)
+        .then_some(CheckError::Replaced)
 }

@@ -118,12 +118,25 @@ pub async fn revoke_all(app: &App, account: &AccountId) -> Result<usize, StoreEr
             })
             .collect();
         for chunk in deletes.chunks(25) {
-            app.db
-                .batch_write_item()
-                .request_items(app.table(), chunk.to_vec())
-                .send()
-                .await?;
-            revoked += chunk.len();
+            let mut pending = chunk.to_vec();
+            // BatchWriteItem may leave some items unprocessed under load: retry those a few times.
+            for _ in 0..5 {
+                let out = app
+                    .db
+                    .batch_write_item()
+                    .request_items(app.table(), pending.clone())
+                    .send()
+                    .await?;
+                let left = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(app.table()))
+                    .unwrap_or_default();
+                revoked += pending.len() - left.len();
+                if left.is_empty() {
+                    break;
+                }
+                pending = left;
+            }
         }
         start = page.last_evaluated_key;
         if start.is_none() {
