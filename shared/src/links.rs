@@ -25,9 +25,30 @@ pub enum BadCode {
 
 /// Paths of the link domain (and words we may want there later) that can never be codes.
 pub const RESERVED_CODES: &[&str] = &[
-    "v1", "v2", "i", "static", "assets", "api", "app", "apps", "www", "admin", "help",
-    "about", "privacy", "terms", "login", "signup", "download", "download-sms", "health",
-    "status", "robots", "favicon", "well-known", "canopy",
+    "v1",
+    "v2",
+    "i",
+    "static",
+    "assets",
+    "api",
+    "app",
+    "apps",
+    "www",
+    "admin",
+    "help",
+    "about",
+    "privacy",
+    "terms",
+    "login",
+    "signup",
+    "download",
+    "download-sms",
+    "health",
+    "status",
+    "robots",
+    "favicon",
+    "well-known",
+    "canopy",
 ];
 
 impl LinkCode {
@@ -298,9 +319,21 @@ mod tests {
 
     #[test]
     fn codes_are_lower_case_and_bounded() {
-        assert_eq!(LinkCode::parse("Elm-Street").unwrap().as_str(), "elm-street");
+        assert_eq!(
+            LinkCode::parse("Elm-Street").unwrap().as_str(),
+            "elm-street"
+        );
         assert_eq!(LinkCode::parse("482913").unwrap().as_str(), "482913");
-        for bad in ["abc", "", "a_bc", "ab c", "abc/", "ab.cd", "é123", &"a".repeat(33)] {
+        for bad in [
+            "abc",
+            "",
+            "a_bc",
+            "ab c",
+            "abc/",
+            "ab.cd",
+            "é123",
+            &"a".repeat(33),
+        ] {
             assert_eq!(LinkCode::parse(bad), Err(BadCode::Shape), "{bad}");
         }
         assert!(LinkCode::parse(&"a".repeat(32)).is_ok());

@@ -56,8 +56,11 @@ struct Sent {
 }
 
 fn wants_json(req: &Request) -> bool {
-    header(req, "content-type")
-        .is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("application/json"))
+    header(req, "content-type").is_some_and(|c| {
+        c.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    })
 }
 
 fn parse(req: &Request, json_mode: bool) -> Result<FormBody, ApiError> {
@@ -70,7 +73,11 @@ fn parse(req: &Request, json_mode: bool) -> Result<FormBody, ApiError> {
     }
     let bytes: &[u8] = req.body().as_ref();
     if bytes.len() > MAX_FORM_BYTES {
-        return Err(ApiError::new(413, "body_too_large", "The form is too large."));
+        return Err(ApiError::new(
+            413,
+            "body_too_large",
+            "The form is too large.",
+        ));
     }
     serde_urlencoded::from_bytes(bytes)
         .map_err(|_| ApiError::new(400, "invalid_form", "The form could not be read."))
@@ -179,15 +186,13 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     }
     match app.sms.send_sms(&phone, &text).await {
         Ok(()) => {}
-        Err(SendError::OptedOut) => {
-            return again(
-                ApiError::conflict(
-                    "destination_opted_out",
-                    "This number has opted out of texts from us.",
-                ),
-                "This number has opted out of texts from us. Reply START to our texts to opt back in.",
-            )
-        }
+        Err(SendError::OptedOut) => return again(
+            ApiError::conflict(
+                "destination_opted_out",
+                "This number has opted out of texts from us.",
+            ),
+            "This number has opted out of texts from us. Reply START to our texts to opt back in.",
+        ),
         Err(SendError::Unavailable) => {
             return again(
                 ApiError::unavailable(),

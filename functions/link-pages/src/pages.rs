@@ -70,7 +70,10 @@ fn secured(builder: Builder) -> Builder {
         .header("content-security-policy", CSP.as_str())
         .header("referrer-policy", "no-referrer")
         .header("x-content-type-options", "nosniff")
-        .header("strict-transport-security", "max-age=63072000; includeSubDomains")
+        .header(
+            "strict-transport-security",
+            "max-age=63072000; includeSubDomains",
+        )
         .header("x-frame-options", "DENY")
         .header("cache-control", "no-store")
 }
@@ -117,8 +120,12 @@ pub fn error(err: ApiError) -> Response<Body> {
         503 => "We can't reach a service we depend on right now. Please try again shortly.",
         _ => "Something went wrong on our side. Please try again shortly.",
     };
-    html(err.status, &ErrorPage { css: CSS, message }, err.retry_after)
-        .unwrap_or_else(|e| e.into_response())
+    html(
+        err.status,
+        &ErrorPage { css: CSS, message },
+        err.retry_after,
+    )
+    .unwrap_or_else(|e| e.into_response())
 }
 
 #[cfg(test)]
@@ -151,7 +158,9 @@ mod tests {
 
     #[test]
     fn an_error_is_tied_to_the_field() {
-        let page = landing(Some("Enter a valid mobile number."), "12").render().unwrap();
+        let page = landing(Some("Enter a valid mobile number."), "12")
+            .render()
+            .unwrap();
         assert!(page.contains(r#"aria-describedby="phone-error""#));
         assert!(page.contains(r#"aria-invalid="true""#));
         assert!(page.contains("Enter a valid mobile number."));

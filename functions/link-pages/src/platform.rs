@@ -51,7 +51,10 @@ mod tests {
     #[test]
     fn referrer_is_appended_to_the_store_url() {
         assert_eq!(
-            play_store_url("https://play.google.com/store/apps/details?id=x", "link_code%3D1"),
+            play_store_url(
+                "https://play.google.com/store/apps/details?id=x",
+                "link_code%3D1"
+            ),
             "https://play.google.com/store/apps/details?id=x&referrer=link_code%3D1"
         );
         assert_eq!(

@@ -62,7 +62,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         );
         let stored = with_conflict_retry(|| async {
             let writes = vec![
-                put(app.table(), to_item(&item)?, Some("attribute_not_exists(pk)"))?,
+                put(
+                    app.table(),
+                    to_item(&item)?,
+                    Some("attribute_not_exists(pk)"),
+                )?,
                 audit::in_transaction(
                     app,
                     &AuditEvent {

@@ -21,7 +21,10 @@ pub fn label(raw: &str) -> Result<String, ApiError> {
         ));
     }
     if label.chars().any(char::is_control) {
-        return Err(ApiError::invalid("label", "must not contain control characters"));
+        return Err(ApiError::invalid(
+            "label",
+            "must not contain control characters",
+        ));
     }
     Ok(label.to_string())
 }
@@ -29,7 +32,10 @@ pub fn label(raw: &str) -> Result<String, ApiError> {
 /// Tags: each trimmed, 1–40 characters; duplicates dropped (first spelling kept), order kept.
 pub fn tags(raw: &[String]) -> Result<Vec<String>, ApiError> {
     if raw.len() > MAX_TAGS {
-        return Err(ApiError::invalid("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(ApiError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for (i, tag) in raw.iter().enumerate() {

@@ -15,7 +15,8 @@ struct PublicLink<'a> {
 }
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
-    let code = LinkCode::parse(path_param(req, "code")?).map_err(|_| ApiError::not_found("link"))?;
+    let code =
+        LinkCode::parse(path_param(req, "code")?).map_err(|_| ApiError::not_found("link"))?;
     let link = get_active(app, &code)
         .await?
         .ok_or_else(|| ApiError::not_found("link"))?;

@@ -80,7 +80,13 @@ async fn try_spend(app: &App, budgets: &[Budget]) -> Result<(), RateError> {
         let previous = current.get(&pk);
         let window = budget.limit.window_ms;
         let mut hits: Vec<i64> = previous
-            .map(|p| p.hits.iter().copied().filter(|t| *t > now - window).collect())
+            .map(|p| {
+                p.hits
+                    .iter()
+                    .copied()
+                    .filter(|t| *t > now - window)
+                    .collect()
+            })
             .unwrap_or_default();
         if hits.len() >= budget.limit.max {
             // Room again when the oldest hit that keeps the window full leaves it.

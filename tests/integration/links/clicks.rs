@@ -12,40 +12,62 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
 
     let iphone = click(&h, code, IPHONE).await;
     assert_eq!(iphone.status, 302);
-    assert_eq!(iphone.header("location").unwrap(), h.app.settings.ios_app_store_url);
+    assert_eq!(
+        iphone.header("location").unwrap(),
+        h.app.settings.ios_app_store_url
+    );
     let ipad = click(&h, code, "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X)").await;
     assert_eq!(ipad.status, 302);
-    assert_eq!(ipad.header("location").unwrap(), h.app.settings.ios_app_store_url);
+    assert_eq!(
+        ipad.header("location").unwrap(),
+        h.app.settings.ios_app_store_url
+    );
 
     let android = click(&h, code, ANDROID).await;
     assert_eq!(android.status, 302);
     assert_eq!(
         android.header("location").unwrap(),
-        format!("{}&referrer=link_code%3D{code}", h.app.settings.android_play_store_url)
+        format!(
+            "{}&referrer=link_code%3D{code}",
+            h.app.settings.android_play_store_url
+        )
     );
 
     let desktop = click(&h, code, DESKTOP).await;
     assert_eq!(desktop.status, 200);
-    assert!(desktop.header("content-type").unwrap().starts_with("text/html"));
+    assert!(desktop
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
     assert!(desktop.text.contains("Elm Street Clinic"));
     assert!(desktop.text.contains("Front desk"));
-    assert!(desktop.text.contains(&format!(r#"action="/{code}/download-sms""#)));
+    assert!(desktop
+        .text
+        .contains(&format!(r#"action="/{code}/download-sms""#)));
     assert!(desktop.text.contains(r#"<label for="phone">"#));
     assert!(desktop.text.contains(r#"<html lang="en">"#));
     // No external assets, no scripts.
     assert!(!desktop.text.contains("http://") && !desktop.text.contains("https://"));
     assert!(!desktop.text.contains("<script"));
     let csp = desktop.header("content-security-policy").unwrap();
-    assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"), "{csp}");
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{csp}"
+    );
     assert_eq!(desktop.header("referrer-policy").unwrap(), "no-referrer");
     assert_eq!(desktop.header("x-content-type-options").unwrap(), "nosniff");
-    assert!(desktop.header("strict-transport-security").unwrap().contains("max-age="));
+    assert!(desktop
+        .header("strict-transport-security")
+        .unwrap()
+        .contains("max-age="));
     assert_eq!(desktop.header("cache-control").unwrap(), "no-store");
 
     // Upper case in the URL is the same link.
     assert_eq!(click(&h, &code.to_uppercase(), DESKTOP).await.status, 200);
 
-    let counted = listed(&h, &owner, link["id"].as_str().unwrap()).await.unwrap();
+    let counted = listed(&h, &owner, link["id"].as_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(counted["clicks"], 5);
     assert_eq!(counted["daily_clicks"], json!({ day(h.app.now_ms()): 5 }));
 }
@@ -54,7 +76,10 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
 async fn a_click_is_one_dynamodb_round_trip() {
     let h = Harness::new().await;
     let owner = h.new_practice("Elm Street Clinic").await;
-    let code = front_desk(&h, &owner).await["code"].as_str().unwrap().to_string();
+    let code = front_desk(&h, &owner).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for ua in [IPHONE, ANDROID, DESKTOP] {
         h.app.db_calls.reset();
         click(&h, &code, ua).await;
@@ -77,7 +102,12 @@ async fn unknown_and_disabled_codes_look_identical() {
     let link = create_link(&h, &owner, json!({"label": "Old flyer"})).await;
     let (id, code) = (link["id"].as_str().unwrap(), link["code"].as_str().unwrap());
     let off = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"active": false})), Some(&owner.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"active": false})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(off.status, 200);
 
@@ -87,7 +117,10 @@ async fn unknown_and_disabled_codes_look_identical() {
         assert_eq!(disabled.status, 404);
         assert_eq!(disabled.status, unknown.status);
         assert_eq!(disabled.text.as_bytes(), unknown.text.as_bytes());
-        assert_eq!(disabled.header("content-type"), unknown.header("content-type"));
+        assert_eq!(
+            disabled.header("content-type"),
+            unknown.header("content-type")
+        );
         assert!(!disabled.text.contains("Elm Street") && !disabled.text.contains(code));
     }
     // A disabled link's clicks are not counted.

@@ -40,7 +40,16 @@ async fn invite(h: &Harness, status: InviteStatus, expires_in_ms: i64) -> String
 }
 
 async fn open(h: &Harness, token: &str, user_agent: &str) -> canopy_tests::Reply {
-    link_request(h, "GET", &format!("/i/{token}"), user_agent, None, b"", "203.0.113.9").await
+    link_request(
+        h,
+        "GET",
+        &format!("/i/{token}"),
+        user_agent,
+        None,
+        b"",
+        "203.0.113.9",
+    )
+    .await
 }
 
 #[tokio::test]
@@ -49,12 +58,18 @@ async fn a_usable_invite_redirects_phones_and_shows_desktops_the_practice() {
     let token = invite(&h, InviteStatus::Pending, INVITE_LIFETIME_MS).await;
     let iphone = open(&h, &token, IPHONE).await;
     assert_eq!(iphone.status, 302);
-    assert_eq!(iphone.header("location").unwrap(), h.app.settings.ios_app_store_url);
+    assert_eq!(
+        iphone.header("location").unwrap(),
+        h.app.settings.ios_app_store_url
+    );
     let android = open(&h, &token, ANDROID).await;
     assert_eq!(android.status, 302);
     assert_eq!(
         android.header("location").unwrap(),
-        format!("{}&referrer=invite_token%3D{token}", h.app.settings.android_play_store_url)
+        format!(
+            "{}&referrer=invite_token%3D{token}",
+            h.app.settings.android_play_store_url
+        )
     );
     h.app.db_calls.reset();
     let desktop = open(&h, &token, DESKTOP).await;
@@ -71,7 +86,16 @@ async fn the_invite_form_texts_the_invite_link_to_the_phone_given() {
     let token = invite(&h, InviteStatus::Pending, INVITE_LIFETIME_MS).await;
     let phone = random_phone();
     let body = format!("token={token}&phone={}", phone.replace('+', "%2B"));
-    let sent = link_request(&h, "POST", "/i/download-sms", DESKTOP, Some("application/x-www-form-urlencoded"), body.as_bytes(), &random_ip()).await;
+    let sent = link_request(
+        &h,
+        "POST",
+        "/i/download-sms",
+        DESKTOP,
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+        &random_ip(),
+    )
+    .await;
     assert_eq!(sent.status, 200, "{}", sent.text);
     assert!(sent.text.contains("Check your phone"));
     assert_eq!(
@@ -84,7 +108,16 @@ async fn the_invite_form_texts_the_invite_link_to_the_phone_given() {
     // Without a valid token nothing is sent.
     let other = random_phone();
     let no_token = format!("token=nope&phone={}", other.replace('+', "%2B"));
-    let refused = link_request(&h, "POST", "/i/download-sms", DESKTOP, Some("application/x-www-form-urlencoded"), no_token.as_bytes(), &random_ip()).await;
+    let refused = link_request(
+        &h,
+        "POST",
+        "/i/download-sms",
+        DESKTOP,
+        Some("application/x-www-form-urlencoded"),
+        no_token.as_bytes(),
+        &random_ip(),
+    )
+    .await;
     assert_eq!(refused.status, 404);
     assert!(moto::sms_to(&other).is_empty());
 }
@@ -109,7 +142,16 @@ async fn expired_and_used_invites_are_410_and_unknown_ones_404() {
     assert_eq!(open(&h, "short", DESKTOP).await.status, 404);
     let phone = random_phone();
     let body = format!("token={expired}&phone={}", phone.replace('+', "%2B"));
-    let post = link_request(&h, "POST", "/i/download-sms", DESKTOP, Some("application/x-www-form-urlencoded"), body.as_bytes(), &random_ip()).await;
+    let post = link_request(
+        &h,
+        "POST",
+        "/i/download-sms",
+        DESKTOP,
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+        &random_ip(),
+    )
+    .await;
     assert_eq!(post.status, 410);
     assert!(moto::sms_to(&phone).is_empty());
 }

@@ -21,7 +21,12 @@ async fn an_owner_creates_links_with_allocated_and_custom_codes() {
     assert_eq!(allocated["member_ids"], json!([]));
     assert_eq!(allocated["active"], true);
 
-    let custom = create_link(&h, &owner, json!({"label": "Flu clinic", "code": "Elm-Flu-2026"})).await;
+    let custom = create_link(
+        &h,
+        &owner,
+        json!({"label": "Flu clinic", "code": "Elm-Flu-2026"}),
+    )
+    .await;
     assert_eq!(custom["code"], "elm-flu-2026");
 
     // Stored as one item keyed by the code, carrying what the authorizer and pages need.
@@ -31,7 +36,10 @@ async fn an_owner_creates_links_with_allocated_and_custom_codes() {
     assert_eq!(stored.id.to_string(), custom["id"].as_str().unwrap());
     assert!(stored.daily_clicks.is_empty());
 
-    let list = h.call("GET", "/v1/links", None, Some(&owner.token)).await.json();
+    let list = h
+        .call("GET", "/v1/links", None, Some(&owner.token))
+        .await
+        .json();
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["id"], allocated["id"], "oldest first");
@@ -47,7 +55,12 @@ async fn a_taken_custom_code_is_409_and_bad_codes_are_400() {
     let code = format!("taken-{}", ulid::Ulid::new().to_string().to_lowercase());
     create_link(&h, &a, json!({"label": "A", "code": code})).await;
     let again = h
-        .call("POST", "/v1/links", Some(json!({"label": "B", "code": code.to_uppercase()})), Some(&b.token))
+        .call(
+            "POST",
+            "/v1/links",
+            Some(json!({"label": "B", "code": code.to_uppercase()})),
+            Some(&b.token),
+        )
         .await;
     assert_eq!(again.status, 409, "{}", again.text);
     assert_eq!(again.error_code(), "code_taken");
@@ -56,17 +69,49 @@ async fn a_taken_custom_code_is_409_and_bad_codes_are_400() {
     assert_eq!(stored.org_id.to_string(), a.org_id);
     assert_eq!(stored.label, "A");
 
-    for bad in ["static", "v1", "i", "abc", "has space", "under_score", &"x".repeat(33)] {
+    for bad in [
+        "static",
+        "v1",
+        "i",
+        "abc",
+        "has space",
+        "under_score",
+        &"x".repeat(33),
+    ] {
         let r = h
-            .call("POST", "/v1/links", Some(json!({"label": "X", "code": bad})), Some(&a.token))
+            .call(
+                "POST",
+                "/v1/links",
+                Some(json!({"label": "X", "code": bad})),
+                Some(&a.token),
+            )
             .await;
         assert_eq!(r.status, 400, "{bad}: {}", r.text);
-        assert!(r.json()["error"]["message"].as_str().unwrap().starts_with("code:"), "{}", r.text);
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("code:"),
+            "{}",
+            r.text
+        );
     }
-    let no_label = h.call("POST", "/v1/links", Some(json!({"label": "  "})), Some(&a.token)).await;
+    let no_label = h
+        .call(
+            "POST",
+            "/v1/links",
+            Some(json!({"label": "  "})),
+            Some(&a.token),
+        )
+        .await;
     assert_eq!(no_label.status, 400);
     let unknown_field = h
-        .call("POST", "/v1/links", Some(json!({"label": "x", "clicks": 5})), Some(&a.token))
+        .call(
+            "POST",
+            "/v1/links",
+            Some(json!({"label": "x", "clicks": 5})),
+            Some(&a.token),
+        )
         .await;
     assert_eq!(unknown_field.status, 400);
 }
@@ -80,17 +125,36 @@ async fn a_member_lists_links_but_cannot_create_or_change_them() {
     let link = front_desk(&h, &owner).await;
     let id = link["id"].as_str().unwrap();
 
-    let create = h.call("POST", "/v1/links", Some(json!({"label": "Mine"})), Some(&member.token)).await;
+    let create = h
+        .call(
+            "POST",
+            "/v1/links",
+            Some(json!({"label": "Mine"})),
+            Some(&member.token),
+        )
+        .await;
     assert_eq!(create.status, 403, "{}", create.text);
     let patch = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"active": false})), Some(&member.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"active": false})),
+            Some(&member.token),
+        )
         .await;
     assert_eq!(patch.status, 403);
-    assert!(listed(&h, &member, id).await.unwrap()["active"].as_bool().unwrap());
+    assert!(listed(&h, &member, id).await.unwrap()["active"]
+        .as_bool()
+        .unwrap());
     // Admins may.
     create_link(&h, &admin, json!({"label": "Admin's"})).await;
     let by_admin = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"label": "Reception"})), Some(&admin.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"label": "Reception"})),
+            Some(&admin.token),
+        )
         .await;
     assert_eq!(by_admin.status, 200, "{}", by_admin.text);
     // Anonymous callers get nothing.
@@ -106,7 +170,12 @@ async fn another_practice_cannot_read_or_change_links() {
     let id = link["id"].as_str().unwrap();
     assert!(listed(&h, &b, id).await.is_none());
     let patch = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"label": "Hijacked", "active": false})), Some(&b.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"label": "Hijacked", "active": false})),
+            Some(&b.token),
+        )
         .await;
     assert_eq!(patch.status, 404, "{}", patch.text);
     let mine = listed(&h, &a, id).await.unwrap();
@@ -114,7 +183,12 @@ async fn another_practice_cannot_read_or_change_links() {
     assert_eq!(mine["active"], true);
     // B cannot route A's link to B's staff either.
     let b_staff = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"member_ids": [b.account_id]})), Some(&b.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"member_ids": [b.account_id]})),
+            Some(&b.token),
+        )
         .await;
     assert_eq!(b_staff.status, 404);
 }
@@ -150,27 +224,62 @@ async fn patch_changes_label_tags_members_and_active() {
 
     // Someone who is not on this practice's team cannot be a link member.
     let outsider = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"member_ids": [other.account_id]})), Some(&owner.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"member_ids": [other.account_id]})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(outsider.status, 400);
     assert!(outsider.text.contains("member_ids"), "{}", outsider.text);
     let rejected_create = h
-        .call("POST", "/v1/links", Some(json!({"label": "x", "member_ids": [other.account_id]})), Some(&owner.token))
+        .call(
+            "POST",
+            "/v1/links",
+            Some(json!({"label": "x", "member_ids": [other.account_id]})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(rejected_create.status, 400);
 
     // Disabling hides the link from the public lookup; enabling brings it back.
     let off = h
-        .call("PATCH", &format!("/v1/links/{id}"), Some(json!({"active": false})), Some(&owner.token))
+        .call(
+            "PATCH",
+            &format!("/v1/links/{id}"),
+            Some(json!({"active": false})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(off.json()["active"], false);
-    assert_eq!(h.call("GET", &format!("/v1/public/links/{code}"), None, None).await.status, 404);
-    h.call("PATCH", &format!("/v1/links/{id}"), Some(json!({"active": true})), Some(&owner.token))
-        .await;
-    assert_eq!(h.call("GET", &format!("/v1/public/links/{code}"), None, None).await.status, 200);
+    assert_eq!(
+        h.call("GET", &format!("/v1/public/links/{code}"), None, None)
+            .await
+            .status,
+        404
+    );
+    h.call(
+        "PATCH",
+        &format!("/v1/links/{id}"),
+        Some(json!({"active": true})),
+        Some(&owner.token),
+    )
+    .await;
+    assert_eq!(
+        h.call("GET", &format!("/v1/public/links/{code}"), None, None)
+            .await
+            .status,
+        200
+    );
 
     let unknown = h
-        .call("PATCH", "/v1/links/link_01ARZ3NDEKTSV4RRFFQ69G5FAV", Some(json!({"active": false})), Some(&owner.token))
+        .call(
+            "PATCH",
+            "/v1/links/link_01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            Some(json!({"active": false})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(unknown.status, 404);
 }
@@ -182,11 +291,18 @@ async fn the_public_lookup_shows_only_the_practice_name_and_label() {
     let link = front_desk(&h, &owner).await;
     let code = link["code"].as_str().unwrap();
     h.app.db_calls.reset();
-    let public = h.call("GET", &format!("/v1/public/links/{code}"), None, None).await;
+    let public = h
+        .call("GET", &format!("/v1/public/links/{code}"), None, None)
+        .await;
     assert_eq!(public.status, 200);
-    assert_eq!(public.json(), json!({"practice_name": "Elm Street Clinic", "label": "Front desk"}));
+    assert_eq!(
+        public.json(),
+        json!({"practice_name": "Elm Street Clinic", "label": "Front desk"})
+    );
     assert_eq!(h.app.db_calls.count(), 1);
-    let unknown = h.call("GET", "/v1/public/links/zz-nothing-here", None, None).await;
+    let unknown = h
+        .call("GET", "/v1/public/links/zz-nothing-here", None, None)
+        .await;
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.error_code(), "not_found");
 }

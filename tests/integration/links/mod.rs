@@ -61,19 +61,35 @@ pub async fn link_request(
 }
 
 pub async fn click(h: &Harness, code: &str, user_agent: &str) -> Reply {
-    link_request(h, "GET", &format!("/{code}"), user_agent, None, b"", "203.0.113.9").await
+    link_request(
+        h,
+        "GET",
+        &format!("/{code}"),
+        user_agent,
+        None,
+        b"",
+        "203.0.113.9",
+    )
+    .await
 }
 
 /// Creates a link as `staff`; panics unless 201.
 pub async fn create_link(h: &Harness, staff: &Staff, body: Value) -> Value {
-    let created = h.call("POST", "/v1/links", Some(body), Some(&staff.token)).await;
+    let created = h
+        .call("POST", "/v1/links", Some(body), Some(&staff.token))
+        .await;
     assert_eq!(created.status, 201, "{}", created.text);
     created.json()
 }
 
 /// A link labelled "Front desk" with an allocated code.
 pub async fn front_desk(h: &Harness, staff: &Staff) -> Value {
-    create_link(h, staff, json!({"label": "Front desk", "tags": ["new-patient"]})).await
+    create_link(
+        h,
+        staff,
+        json!({"label": "Front desk", "tags": ["new-patient"]}),
+    )
+    .await
 }
 
 /// The link as `GET /v1/links` shows it to `staff`.
