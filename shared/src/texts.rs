@@ -40,6 +40,15 @@ pub fn download_sms(download_url: &str, link_code: &str) -> Text {
     )
 }
 
+/// The app download link texted from an invite's landing page: the invite URL itself,
+/// which sends a phone to its app store (no practice name: the number was typed by hand).
+pub fn invite_download_sms(invite_url: &str) -> Text {
+    (
+        String::new(),
+        format!("Get the Canopy app to accept your invitation securely: {invite_url}"),
+    )
+}
+
 /// An invitation to a secure conversation, by SMS.
 pub fn invite_sms(practice_name: &str, invite_url: &str) -> Text {
     (
@@ -85,6 +94,10 @@ mod tests {
         assert_eq!(
             download_sms("https://apps.example/x", "482913").1,
             "Get the Canopy app to message your care team securely: https://apps.example/x (link code 482913)"
+        );
+        assert_eq!(
+            invite_download_sms("https://canopy.link/i/TOKEN").1,
+            "Get the Canopy app to accept your invitation securely: https://canopy.link/i/TOKEN"
         );
         assert_eq!(
             invite_sms("Elm Street Clinic", "https://canopy.link/i/TOKEN").1,

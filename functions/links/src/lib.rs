@@ -1,9 +1,26 @@
-//! Routes of this function are being built; until then every route answers 404.
+//! Practice links: `POST /v1/links`, `GET /v1/links`, `PATCH /v1/links/{id}` (staff; only
+//! owners and admins change links) and the public `GET /v1/public/links/{code}` that the
+//! app's "Join …" screen reads.
+
+mod create;
+mod fields;
+mod list;
+mod public;
+mod update;
 
 use canopy_shared::http::{instrumented, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
-pub async fn handle(_app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |_req, _route| async move { unknown_route() }).await
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    instrumented(req, |req, route| async move {
+        match route.as_str() {
+            "POST /v1/links" => create::handle(app, &req).await,
+            "GET /v1/links" => list::handle(app, &req).await,
+            "PATCH /v1/links/{id}" => update::handle(app, &req).await,
+            "GET /v1/public/links/{code}" => public::handle(app, &req).await,
+            _ => unknown_route(),
+        }
+    })
+    .await
 }

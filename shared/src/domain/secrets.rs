@@ -87,6 +87,13 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A practice link's allocated code: six random digits. Codes are public (not secrets), so
+/// the randomness only keeps them from being guessable in sequence; uniqueness comes from
+/// the conditional write that stores the link (a collision is retried with a new code).
+pub fn new_link_code() -> String {
+    new_code()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

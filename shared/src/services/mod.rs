@@ -2,4 +2,5 @@
 
 pub mod audit;
 pub mod otp;
+pub mod rate_limit;
 pub mod sessions;

@@ -77,6 +77,13 @@ pub fn code_pk(code: &str) -> String {
 }
 pub const CODE_SK: &str = "#CODE";
 
+/// A sliding-window rate-limit budget (`services::rate_limit`): `kind` names what is
+/// limited (`dl-phone`: download SMS per number, `dl-ip`: per client address).
+pub fn rate_pk(kind: &str, subject: &str) -> String {
+    format!("RATE#{kind}#{subject}")
+}
+pub const RATE_SK: &str = "#RATE";
+
 // ---- contacts and invites ---------------------------------------------------------------
 
 pub fn contact_sk(contact: &ContactId) -> String {
