@@ -31,7 +31,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link_listener = TcpListener::bind(("127.0.0.1", link_port)).await?;
     let moto = std::env::var("MOTO_URL").unwrap_or_default();
     println!();
-    println!("Canopy is running ({} routes from template.yaml).", router.routes().len());
+    println!(
+        "Canopy is running ({} routes from template.yaml).",
+        router.routes().len()
+    );
     println!("  App API:     http://127.0.0.1:{app_port}");
     println!("  Link pages:  http://127.0.0.1:{link_port}");
     println!("  Sent SMS and email (moto): {moto}/moto-api/data.json");
@@ -40,7 +43,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "  curl -s -X POST http://127.0.0.1:{app_port}/v1/orgs -H 'content-type: application/json' \\\n    -d '{{\"practice_name\":\"Elm Street Clinic\",\"owner_name\":\"Dr. Ruiz\",\"owner_email\":\"ruiz@example.com\"}}'"
     );
-    println!("  curl -s {moto}/moto-api/data.json   # the code is in ses.sent_messages / ses.Message");
+    println!(
+        "  curl -s {moto}/moto-api/data.json   # the code is in ses.sent_messages / ses.Message"
+    );
     println!("Press Ctrl-C to stop.");
     tokio::select! {
         _ = server::serve(app_listener, Api::App, app.clone(), router.clone()) => {}

@@ -27,7 +27,9 @@ impl Router {
         let mut routes = template.routes()?;
         // Literal segments beat `{params}` (API Gateway's "most specific route wins"):
         // sort routes with more literal segments first.
-        routes.sort_by_key(|r| std::cmp::Reverse(r.path.split('/').filter(|s| !s.starts_with('{')).count()));
+        routes.sort_by_key(|r| {
+            std::cmp::Reverse(r.path.split('/').filter(|s| !s.starts_with('{')).count())
+        });
         Ok(Self {
             routes,
             counter: AtomicU64::new(0),
@@ -41,24 +43,27 @@ impl Router {
     /// The route for a method and path on one API, if any.
     pub fn find(&self, api: Api, method: &str, path: &str) -> Option<Matched<'_>> {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        self.routes.iter().filter(|r| r.api == api && r.method == method).find_map(|route| {
-            let pattern: Vec<&str> = route.path.split('/').collect();
-            if pattern.len() != segments.len() {
-                return None;
-            }
-            let mut params = BTreeMap::new();
-            for (p, s) in pattern.iter().zip(&segments) {
-                if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    if s.is_empty() {
-                        return None;
-                    }
-                    params.insert(name.to_string(), crate::event::percent_decode(s));
-                } else if p != s {
+        self.routes
+            .iter()
+            .filter(|r| r.api == api && r.method == method)
+            .find_map(|route| {
+                let pattern: Vec<&str> = route.path.split('/').collect();
+                if pattern.len() != segments.len() {
                     return None;
                 }
-            }
-            Some(Matched { route, params })
-        })
+                let mut params = BTreeMap::new();
+                for (p, s) in pattern.iter().zip(&segments) {
+                    if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                        if s.is_empty() {
+                            return None;
+                        }
+                        params.insert(name.to_string(), crate::event::percent_decode(s));
+                    } else if p != s {
+                        return None;
+                    }
+                }
+                Some(Matched { route, params })
+            })
     }
 
     /// Handles one request end to end, as API Gateway + Lambda would.
@@ -81,7 +86,13 @@ impl Router {
                 Err(_) => return json_error(503, "service_unavailable", "Try again shortly."),
             }
         };
-        let event = api_gateway_event(&raw, &matched.route.key(), &matched.params, context.as_ref(), &request_id);
+        let event = api_gateway_event(
+            &raw,
+            &matched.route.key(),
+            &matched.params,
+            context.as_ref(),
+            &request_id,
+        );
         let request = match lambda_http::request::from_str(&event.to_string()) {
             Ok(r) => r,
             Err(_) => return json_error(400, "bad_request", "The request could not be read."),

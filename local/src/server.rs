@@ -19,7 +19,9 @@ const MAX_BODY: usize = 10 * 1024 * 1024;
 
 pub async fn serve(listener: TcpListener, api: Api, app: Arc<App>, router: Arc<Router>) {
     loop {
-        let Ok((stream, peer)) = listener.accept().await else { continue };
+        let Ok((stream, peer)) = listener.accept().await else {
+            continue;
+        };
         let app = app.clone();
         let router = router.clone();
         tokio::spawn(async move {
@@ -35,16 +37,21 @@ pub async fn serve(listener: TcpListener, api: Api, app: Arc<App>, router: Arc<R
     }
 }
 
-async fn handle(app: &App, router: &Router, api: Api, peer: SocketAddr, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+async fn handle(
+    app: &App,
+    router: &Router,
+    api: Api,
+    peer: SocketAddr,
+    req: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
         Err(_) => return plain(413, "payload too large"),
     };
-    let headers = parts
-        .headers
-        .iter()
-        .fold(std::collections::BTreeMap::new(), |mut map, (name, value)| {
+    let headers = parts.headers.iter().fold(
+        std::collections::BTreeMap::new(),
+        |mut map, (name, value)| {
             let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
             map.entry(name.as_str().to_ascii_lowercase())
                 .and_modify(|v: &mut String| {
@@ -53,7 +60,8 @@ async fn handle(app: &App, router: &Router, api: Api, peer: SocketAddr, req: hyp
                 })
                 .or_insert(value);
             map
-        });
+        },
+    );
     let raw = RawRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
@@ -75,6 +83,7 @@ async fn handle(app: &App, router: &Router, api: Api, peer: SocketAddr, req: hyp
 
 fn plain(status: u16, text: &'static str) -> hyper::Response<Full<Bytes>> {
     let mut response = hyper::Response::new(Full::new(Bytes::from_static(text.as_bytes())));
-    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
     response
 }

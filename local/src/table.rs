@@ -25,7 +25,11 @@ fn key_schema(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
 }
 
 /// Creates `name` (if it does not exist yet) with the template's keys, GSIs and TTL.
-pub async fn ensure_table(db: &aws_sdk_dynamodb::Client, name: &str, def: &TableDefinition) -> Result<(), aws_sdk_dynamodb::Error> {
+pub async fn ensure_table(
+    db: &aws_sdk_dynamodb::Client,
+    name: &str,
+    def: &TableDefinition,
+) -> Result<(), aws_sdk_dynamodb::Error> {
     let existing = db.list_tables().send().await?;
     if existing.table_names().iter().any(|t| t == name) {
         return Ok(());
@@ -48,7 +52,11 @@ pub async fn ensure_table(db: &aws_sdk_dynamodb::Client, name: &str, def: &Table
             GlobalSecondaryIndex::builder()
                 .index_name(&i.name)
                 .set_key_schema(Some(key_schema(&i.hash_key, i.range_key.as_deref())))
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
                 .build()
                 .expect("index name and key schema are set")
         })

@@ -112,9 +112,9 @@ impl Template {
                 if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
                     continue;
                 }
-                let props = event
-                    .get("Properties")
-                    .ok_or_else(|| TemplateError::Missing(format!("{function} event Properties")))?;
+                let props = event.get("Properties").ok_or_else(|| {
+                    TemplateError::Missing(format!("{function} event Properties"))
+                })?;
                 let api = match props.get("ApiId").and_then(text) {
                     Some("LinkApi") => Api::Link,
                     _ => Api::App,
@@ -156,7 +156,11 @@ impl Template {
             let mut hash = String::new();
             let mut range = None;
             for k in schema.and_then(Value::as_sequence).into_iter().flatten() {
-                let name = k.get("AttributeName").and_then(text).unwrap_or_default().to_string();
+                let name = k
+                    .get("AttributeName")
+                    .and_then(text)
+                    .unwrap_or_default()
+                    .to_string();
                 match k.get("KeyType").and_then(text) {
                     Some("HASH") => hash = name,
                     Some("RANGE") => range = Some(name),
@@ -172,8 +176,14 @@ impl Template {
             .iter()
             .map(|a| {
                 (
-                    a.get("AttributeName").and_then(text).unwrap_or_default().to_string(),
-                    a.get("AttributeType").and_then(text).unwrap_or("S").to_string(),
+                    a.get("AttributeName")
+                        .and_then(text)
+                        .unwrap_or_default()
+                        .to_string(),
+                    a.get("AttributeType")
+                        .and_then(text)
+                        .unwrap_or("S")
+                        .to_string(),
                 )
             })
             .collect();
@@ -186,7 +196,11 @@ impl Template {
             .map(|gsi| {
                 let (hash_key, range_key) = keys(gsi.get("KeySchema"));
                 Index {
-                    name: gsi.get("IndexName").and_then(text).unwrap_or_default().to_string(),
+                    name: gsi
+                        .get("IndexName")
+                        .and_then(text)
+                        .unwrap_or_default()
+                        .to_string(),
                     hash_key,
                     range_key,
                 }
