@@ -4,6 +4,7 @@
 //! recorded as sent.
 
 pub mod fixtures;
+pub mod logs;
 pub mod moto;
 
 use canopy_local::event::RawRequest;
@@ -91,9 +92,6 @@ pub struct Harness {
 
 impl Harness {
     pub async fn new() -> Self {
-        if std::env::var("RUST_LOG").is_ok() {
-            canopy_shared::telemetry::init();
-        }
         let settings = settings().await;
         let sdk = load_sdk_config().await;
         Self::with_app(App::from_parts(&sdk, settings))
@@ -109,6 +107,7 @@ impl Harness {
     }
 
     pub fn with_app(app: App) -> Self {
+        logs::install();
         let template = template::load_default().expect("template.yaml");
         let router = Router::from_template(&template).expect("routes");
         Self {

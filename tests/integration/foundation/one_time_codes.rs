@@ -215,31 +215,6 @@ async fn malformed_codes_do_not_use_up_an_attempt() {
 
 #[tokio::test]
 async fn codes_and_tokens_never_reach_the_logs() {
-    use std::io::Write;
-    use std::sync::Mutex;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-    impl Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    let capture = Capture::default();
-    let writer = capture.clone();
-    // The production filter, as if someone set RUST_LOG=trace.
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(canopy_shared::telemetry::filter_from("trace"))
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // A current-thread runtime keeps every task on this thread, under the capture.
     let h = Harness::new().await;
     let owner = h.new_practice("Quiet Clinic").await;
     let challenge = start_login(&h, &owner.email).await;
@@ -254,10 +229,11 @@ async fn codes_and_tokens_never_reach_the_logs() {
             .status,
         200
     );
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    // Everything every test in this binary logged so far, through the production filter at trace.
+    let logs = canopy_tests::logs::captured();
     assert!(
         logs.contains("\"route\":\"POST /v1/auth/verify\""),
-        "request lines are logged: {logs}"
+        "request lines are logged"
     );
     for secret in [
         &code,

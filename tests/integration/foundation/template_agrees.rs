@@ -97,3 +97,21 @@ async fn every_declared_route_reaches_a_handler_that_serves_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_call_counter_names_each_operation() {
+    let h = Harness::new().await;
+    h.app.db_calls.reset();
+    let _ = h
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(serde_json::json!({"email": "nobody@example.com"})),
+            None,
+        )
+        .await;
+    assert_eq!(
+        h.app.db_calls.operations(),
+        vec!["GetItem", "BatchGetItem", "TransactWriteItems"]
+    );
+}
