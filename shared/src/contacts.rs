@@ -178,8 +178,7 @@ pub fn search_plan(q: Option<&str>) -> SearchPlan {
         );
     }
     let phone_like = q.chars().any(|c| c.is_ascii_digit())
-        && q
-            .chars()
+        && q.chars()
             .all(|c| c.is_ascii_digit() || "+()-. ".contains(c));
     if phone_like {
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
@@ -286,8 +285,7 @@ pub fn contact_match<'a>(
         return (ContactMatch::Matched, Some(hit));
     }
     let shares = candidates.iter().any(|c| {
-        c.phone.as_ref() == Some(phone)
-            || (email.is_some() && c.email.is_some() && same_email(c))
+        c.phone.as_ref() == Some(phone) || (email.is_some() && c.email.is_some() && same_email(c))
     });
     if shares {
         (ContactMatch::Mismatch, None)
@@ -346,7 +344,10 @@ mod tests {
         let phone = PhoneNumber::parse("2025550123").unwrap();
         let email = EmailAddress::parse("ann@example.com").unwrap();
         let both = [contact(Some("2025550123"), Some("Ann@Example.com"))];
-        assert_eq!(contact_match(&both, &phone, Some(&email)).0, ContactMatch::Matched);
+        assert_eq!(
+            contact_match(&both, &phone, Some(&email)).0,
+            ContactMatch::Matched
+        );
         let other_email = [contact(Some("2025550123"), Some("x@example.com"))];
         assert_eq!(
             contact_match(&other_email, &phone, Some(&email)).0,
@@ -357,9 +358,15 @@ mod tests {
             contact_match(&other_phone, &phone, Some(&email)).0,
             ContactMatch::Mismatch
         );
-        assert_eq!(contact_match(&[], &phone, Some(&email)).0, ContactMatch::None);
+        assert_eq!(
+            contact_match(&[], &phone, Some(&email)).0,
+            ContactMatch::None
+        );
         let phone_only = [contact(Some("2025550123"), None)];
-        assert_eq!(contact_match(&phone_only, &phone, None).0, ContactMatch::Matched);
+        assert_eq!(
+            contact_match(&phone_only, &phone, None).0,
+            ContactMatch::Matched
+        );
         assert_eq!(contact_match(&both, &phone, None).0, ContactMatch::Mismatch);
     }
 }

@@ -39,7 +39,10 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         .transpose()
         .map_err(|e| ApiError::invalid("email", e))?;
     if phone.is_none() && email.is_none() {
-        return Err(ApiError::invalid("phone", "give a phone number or an email"));
+        return Err(ApiError::invalid(
+            "phone",
+            "give a phone number or an email",
+        ));
     }
     let contact = ContactItem::new(
         &org,

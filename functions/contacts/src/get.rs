@@ -22,7 +22,8 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         request_id: &request_id,
         outcome: "ok",
     };
-    let (contact, audited) = tokio::join!(contacts::get(app, &org, &id), audit::record(app, &event));
+    let (contact, audited) =
+        tokio::join!(contacts::get(app, &org, &id), audit::record(app, &event));
     audited?;
     let contact = contact?.ok_or_else(|| ApiError::not_found("contact"))?;
     json(200, &contact.view())

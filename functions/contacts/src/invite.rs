@@ -171,12 +171,10 @@ pub async fn create(
         .map_err(StoreError::from);
     match committed {
         Ok(_) => {}
-        Err(err) if err.failed_at(0) => {
-            return Err(ApiError::conflict(
-                "has_account",
-                "This patient already has an account; start a secure conversation with them instead.",
-            ))
-        }
+        Err(err) if err.failed_at(0) => return Err(ApiError::conflict(
+            "has_account",
+            "This patient already has an account; start a secure conversation with them instead.",
+        )),
         Err(err) => return Err(err.into()),
     }
     let sends = send::deliver(app, &invite, &token).await;
@@ -203,7 +201,10 @@ fn mark_invited(
         .expression_attribute_names("#account", "account_id")
         .expression_attribute_values(":now", dynamo::n(now))
         .expression_attribute_values(":empty", AttributeValue::L(vec![]))
-        .expression_attribute_values(":conv", AttributeValue::L(vec![s(conversation.to_string())]))
+        .expression_attribute_values(
+            ":conv",
+            AttributeValue::L(vec![s(conversation.to_string())]),
+        )
         .build()
         .map_err(|e| StoreError::Other(e.to_string()))?;
     Ok(TransactWriteItem::builder().update(update).build())

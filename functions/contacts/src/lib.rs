@@ -33,9 +33,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
             "GET /v1/contacts/{id}" => get::handle(app, &req).await,
             "POST /v1/invites" => invite::handle(app, &req).await,
             "POST /v1/invites/{id}/resend" => resend::handle(app, &req).await,
-            "POST /v1/conversations/{id}/secure-invite" => {
-                secure_invite::handle(app, &req).await
-            }
+            "POST /v1/conversations/{id}/secure-invite" => secure_invite::handle(app, &req).await,
             _ => unknown_route(),
         }
     })
