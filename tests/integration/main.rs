@@ -4,3 +4,4 @@
 
 mod events_replay;
 mod foundation;
+mod patients;
