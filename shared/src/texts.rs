@@ -108,3 +108,34 @@ mod tests {
         assert!(body.contains("https://canopy.link/i/TOKEN"));
     }
 }
+
+#[cfg(test)]
+mod invite_snapshots {
+    use super::*;
+
+    /// The whole invite texts, word for word: the practice name and the link, nothing else.
+    #[test]
+    fn invite_texts_carry_only_the_practice_name_and_the_link() {
+        let url = "https://canopy.link/i/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_eq!(
+            invite_sms("Elm Street Clinic", url),
+            (
+                String::new(),
+                format!("Elm Street Clinic invites you to message them securely on Canopy: {url}")
+            )
+        );
+        assert_eq!(
+            invite_email("Elm Street Clinic", url),
+            (
+                "Elm Street Clinic invited you to Canopy".to_string(),
+                format!(
+                    "Elm Street Clinic invites you to message them securely on Canopy.\n\n\
+                     Get started: {url}\n\nThe link works once and expires in 7 days."
+                )
+            )
+        );
+        // The functions take no patient detail at all: their inputs are the whole content.
+        let code = code_email("654321").1;
+        assert!(!code.contains("Elm") && code.contains("654321"));
+    }
+}

@@ -5,3 +5,4 @@
 mod events_replay;
 mod foundation;
 mod links;
+mod patients;

@@ -1,9 +1,41 @@
-//! Routes of this function are being built; until then every route answers 404.
+//! The practice's address book and secure invites:
+//! `POST /v1/contacts`, `GET /v1/contacts?q=`, `GET /v1/contacts/{id}`, `POST /v1/invites`,
+//! `POST /v1/invites/{id}/resend`, `POST /v1/conversations/{id}/secure-invite`.
+//! Staff only; every route is scoped to the caller's practice (another practice's ids are
+//! simply not found).
+//!
+//! DynamoDB round trips per operation (counted by the integration tests):
+//! - create contact: 1 (TransactWriteItems: contact + audit)
+//! - get contact: 1 GetItem + 1 audit PutItem, issued concurrently
+//! - search contacts: 1 Query + 1 audit PutItem, issued concurrently
+//! - invite: 1 BatchGetItem (contact + practice) + 1 TransactWriteItems + 1 UpdateItem
+//!   (send results)
+//! - resend: 1 GetItem + 1 TransactWriteItems + 1 UpdateItem (send results)
+//! - secure-invite: 1 GetItem (conversation) + the invite's 3
+
+mod create;
+mod get;
+mod invite;
+mod list;
+mod resend;
+mod secure_invite;
+mod send;
 
 use canopy_shared::http::{instrumented, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
-pub async fn handle(_app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |_req, _route| async move { unknown_route() }).await
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    instrumented(req, |req, route| async move {
+        match route.as_str() {
+            "POST /v1/contacts" => create::handle(app, &req).await,
+            "GET /v1/contacts" => list::handle(app, &req).await,
+            "GET /v1/contacts/{id}" => get::handle(app, &req).await,
+            "POST /v1/invites" => invite::handle(app, &req).await,
+            "POST /v1/invites/{id}/resend" => resend::handle(app, &req).await,
+            "POST /v1/conversations/{id}/secure-invite" => secure_invite::handle(app, &req).await,
+            _ => unknown_route(),
+        }
+    })
+    .await
 }

@@ -103,6 +103,39 @@ pub fn invite_sk(invite: &InviteId) -> String {
     format!("INVITE#{invite}")
 }
 
+/// Contact search sort keys (GSI1 name, GSI2 phone, GSI3 email, all under
+/// [`contact_search_pk`]); the id at the end keeps equal names/numbers apart.
+pub fn contact_name_sk(name_lower: &str, contact: &ContactId) -> String {
+    format!("n#{name_lower}#{contact}")
+}
+pub const CONTACT_NAME_PREFIX: &str = "n#";
+pub fn contact_phone_sk(phone_key: &str, contact: &ContactId) -> String {
+    format!("p#{phone_key}#{contact}")
+}
+pub const CONTACT_PHONE_PREFIX: &str = "p#";
+pub fn contact_email_sk(email_lower: &str, contact: &ContactId) -> String {
+    format!("e#{email_lower}#{contact}")
+}
+pub const CONTACT_EMAIL_PREFIX: &str = "e#";
+
+// ---- patients paired with practices ---------------------------------------------------
+
+/// A practice's patient: `ORG#o` / `PATIENT#a`, listed per account on GSI1 `ACCT#a` /
+/// `PAIRED#ORG#o` (a prefix distinct from members' `ORG#o` and sessions' `SESSION#`).
+pub fn patient_sk(account: &AccountId) -> String {
+    format!("PATIENT#{account}")
+}
+pub fn paired_gsi_sk(org: &OrgId) -> String {
+    format!("PAIRED#ORG#{org}")
+}
+pub const PAIRED_GSI_PREFIX: &str = "PAIRED#";
+/// One link signup per (practice, patient, link): a repeated signup finds the first
+/// conversation here instead of creating a second.
+pub fn link_pairing_pk(org: &OrgId, account: &AccountId, link: &LinkId) -> String {
+    format!("PAIRING#{org}#{account}#{link}")
+}
+pub const PAIRING_SK: &str = "#PAIRING";
+
 // ---- conversations ----------------------------------------------------------------------
 
 pub fn conversation_pk(conversation: &ConversationId) -> String {

@@ -1,0 +1,53 @@
+//! `POST /v1/conversations/{id}/secure-invite`: from a standard (SMS/email) conversation,
+//! invite its contact to a new secure conversation: the same flow as `POST /v1/invites`,
+//! routed to the standard conversation's link. Optional body `{subject?}`.
+
+use crate::invite;
+use canopy_shared::conversations::{self, ConversationKind};
+use canopy_shared::domain::ids::ConversationId;
+use canopy_shared::http::{json_body, path_id, ApiError, Caller, HttpResult};
+use canopy_shared::App;
+use lambda_http::Request;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    subject: Option<String>,
+}
+
+pub async fn handle(app: &App, req: &Request) -> HttpResult {
+    let caller = Caller::from_request(req)?;
+    let org = caller.staff_org()?;
+    let id: ConversationId = path_id(req, "id", "conversation")?;
+    let body: Body = if req.body().as_ref().iter().all(u8::is_ascii_whitespace) {
+        Body::default()
+    } else {
+        json_body(req)?
+    };
+    let subject = invite::parse_subject(body.subject.as_deref())?;
+    let conversation = conversations::get(app, &id)
+        .await?
+        .filter(|c| c.org_id == org && conversations::visible_to(c, &caller))
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    if conversation.kind != ConversationKind::Standard {
+        return Err(ApiError::conflict(
+            "not_standard",
+            "Only a standard (SMS/email) conversation can be turned into a secure invite.",
+        ));
+    }
+    let contact = conversation
+        .contact_ids
+        .first()
+        .ok_or_else(|| ApiError::conflict("no_contact", "This conversation has no contact."))?;
+    invite::create(
+        app,
+        req,
+        &caller,
+        &org,
+        contact,
+        conversation.link_id,
+        subject,
+    )
+    .await
+}

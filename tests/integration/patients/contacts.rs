@@ -1,0 +1,167 @@
+use canopy_tests::fixtures::{random_email, random_phone};
+use canopy_tests::Harness;
+use serde_json::json;
+
+fn ids(reply: &canopy_tests::Reply) -> Vec<String> {
+    reply.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
+    let h = Harness::new().await;
+    let staff = h.new_practice("Elm Street Clinic").await;
+    let phone = random_phone();
+    let email = random_email("Zoe.Quill");
+    let auth = h.authorizer_calls(&staff.token).await;
+    h.app.db_calls.reset();
+    let zoe = h
+        .new_contact(&staff, "Zoe Quill", Some(&phone), Some(&email))
+        .await;
+    assert_eq!(h.app.db_calls.count() - auth, 1, "one TransactWriteItems");
+    let other = h
+        .new_contact(&staff, "Adam Brook", None, Some(&random_email("adam")))
+        .await;
+    assert_eq!(zoe["status"], "not_invited");
+    assert_eq!(zoe["phone"], phone.as_str());
+    let id = zoe["id"].as_str().unwrap().to_string();
+
+    let national = &phone[2..8]; // "202555…" without +1
+    for q in [
+        "zoe q",
+        "ZOE",
+        national,
+        &phone[..8],
+        &email[..email.find('@').unwrap() + 3].to_uppercase(),
+        &email,
+    ] {
+        h.app.db_calls.reset();
+        let found = h
+            .call(
+                "GET",
+                &format!(
+                    "/v1/contacts?q={}",
+                    q.replace('+', "%2B").replace(' ', "%20")
+                ),
+                None,
+                Some(&staff.token),
+            )
+            .await;
+        assert_eq!(found.status, 200, "{q}: {}", found.text);
+        assert_eq!(ids(&found), vec![id.clone()], "{q}");
+        // One Query (plus the audit PutItem, issued concurrently).
+        assert_eq!(h.app.db_calls.count() - auth, 2, "{q}");
+    }
+    // No q: the whole book, alphabetically, paged with a cursor.
+    let first = h
+        .call("GET", "/v1/contacts?limit=1", None, Some(&staff.token))
+        .await;
+    assert_eq!(ids(&first), vec![other["id"].as_str().unwrap().to_string()]);
+    let cursor = first.json()["next_cursor"].as_str().unwrap().to_string();
+    let second = h
+        .call(
+            "GET",
+            &format!("/v1/contacts?limit=1&cursor={cursor}"),
+            None,
+            Some(&staff.token),
+        )
+        .await;
+    assert_eq!(ids(&second), vec![id.clone()]);
+    // A cursor is bound to its index: reusing it for an email search is refused.
+    let misuse = h
+        .call(
+            "GET",
+            &format!("/v1/contacts?q=a@&cursor={cursor}"),
+            None,
+            Some(&staff.token),
+        )
+        .await;
+    assert_eq!(misuse.status, 400);
+
+    h.app.db_calls.reset();
+    let got = h
+        .call(
+            "GET",
+            &format!("/v1/contacts/{id}"),
+            None,
+            Some(&staff.token),
+        )
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json()["conversation_ids"], json!([]));
+    assert_eq!(h.app.db_calls.count() - auth, 2, "GetItem + audit PutItem");
+}
+
+#[tokio::test]
+async fn a_contact_needs_a_name_and_a_phone_or_email() {
+    let h = Harness::new().await;
+    let staff = h.new_practice("Elm").await;
+    for (body, field) in [
+        (json!({"name": "Ann"}), "phone"),
+        (json!({"name": "", "phone": "2025550123"}), "name"),
+        (json!({"name": "Ann", "phone": "12"}), "phone"),
+        (json!({"name": "Ann", "email": "nope"}), "email"),
+    ] {
+        let reply = h
+            .call("POST", "/v1/contacts", Some(body), Some(&staff.token))
+            .await;
+        assert_eq!(reply.status, 400, "{}", reply.text);
+        assert!(reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(field));
+    }
+}
+
+#[tokio::test]
+async fn other_practices_staff_and_patients_cannot_read_contacts() {
+    let h = Harness::new().await;
+    let a = h.new_practice("A").await;
+    let b = h.new_practice("B").await;
+    let phone = random_phone();
+    let contact = h
+        .new_contact(&a, "Private Person", Some(&phone), None)
+        .await;
+    let id = contact["id"].as_str().unwrap();
+    let by_b = h
+        .call("GET", &format!("/v1/contacts/{id}"), None, Some(&b.token))
+        .await;
+    assert_eq!(by_b.status, 404);
+    let search_b = h
+        .call("GET", "/v1/contacts?q=private", None, Some(&b.token))
+        .await;
+    assert_eq!(search_b.status, 200);
+    assert!(ids(&search_b).is_empty());
+    let search_b_phone = h
+        .call(
+            "GET",
+            &format!("/v1/contacts?q={}", &phone[2..]),
+            None,
+            Some(&b.token),
+        )
+        .await;
+    assert!(ids(&search_b_phone).is_empty());
+    // A patient (of practice A, even) sees no address book.
+    let link = h.new_link(&a, &[]).await;
+    let patient = h
+        .link_signup(&link.code, "Pat", &random_phone(), None)
+        .await;
+    for path in [format!("/v1/contacts/{id}"), "/v1/contacts".to_string()] {
+        let reply = h.call("GET", &path, None, Some(&patient.token)).await;
+        assert_eq!(reply.status, 403, "{path}");
+    }
+    let created = h
+        .call(
+            "POST",
+            "/v1/contacts",
+            Some(json!({"name": "X", "phone": random_phone()})),
+            Some(&patient.token),
+        )
+        .await;
+    assert_eq!(created.status, 403);
+    assert_eq!(h.call("GET", "/v1/contacts", None, None).await.status, 401);
+}
