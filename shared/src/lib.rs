@@ -29,8 +29,13 @@
 //! | send budget per destination | `SENDS#dest` / `#SENDS` | BatchGetItem, then in the challenge's TransactWriteItems |
 //! | link click (resolve + count) | `CODE#code` / `#CODE` | UpdateItem returning ALL_NEW |
 //! | a practice's links | GSI1 `ORG#o#LINKS` / `LINK#l` | Query |
-//! | contact search | GSI1/2/3 `ORG#o#CT` / name, phone, email prefix | Query |
+//! | contact by id | `ORG#o` / `CONTACT#ct` | GetItem |
+//! | contact search by name / phone / email prefix | GSI1 / GSI2 / GSI3 `ORG#o#CT` / `n#…`, `p#…`, `e#…` (index chosen by the shape of `q`) | Query |
+//! | invite record (resend, send results) | `ORG#o` / `INVITE#inv` | GetItem |
 //! | invite by token | `INVITE#sha256` / `#INVITE` | GetItem |
+//! | practice ↔ patient pairing | `ORG#o` / `PATIENT#a`, GSI1 `ACCT#a` / `PAIRED#ORG#o` | in the pairing TransactWriteItems |
+//! | one conversation per (practice, patient, link) | `PAIRING#o#a#l` / `#PAIRING` | GetItem; uniqueness in the pairing transaction |
+//! | sliding-window rate limits (download SMS per phone / address) | `RATE#kind#subject` / `#RATE` | BatchGetItem, then TransactWriteItems |
 //! | practice inbox | GSI1 `ORG#o#INBOX` / `<activity>#conv` | Query |
 //! | link inbox | GSI2 `LINK#l#INBOX` / `<activity>#conv` | Query |
 //! | patient inbox | GSI1 `ACCT#a#INBOX` / `<activity>#conv` (participant rows) | Query |
