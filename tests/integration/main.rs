@@ -3,4 +3,5 @@
 //! `scripts/test.sh`.
 
 mod events_replay;
+mod conversations;
 mod foundation;

@@ -4,6 +4,7 @@
 //! recorded as sent.
 
 pub mod fixtures;
+pub mod fixtures_conversations;
 pub mod moto;
 
 use canopy_local::event::RawRequest;
