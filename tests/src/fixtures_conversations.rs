@@ -75,7 +75,7 @@ impl Harness {
         let writes: Vec<TransactWriteItem> = vec![
             put(app.table(), to_item(&profile).unwrap(), None).unwrap(),
             put(app.table(), to_item(&login).unwrap(), None).unwrap(),
-            put(app.table(), to_item(&item).unwrap(), None).unwrap(),
+            put(app.table(), contact_item(&item), None).unwrap(),
             session,
         ];
         app.db
@@ -119,7 +119,7 @@ impl Harness {
             .db
             .put_item()
             .table_name(self.app.table())
-            .set_item(Some(to_item(&item).unwrap()))
+            .set_item(Some(contact_item(&item)))
             .send()
             .await
             .unwrap();
@@ -221,4 +221,11 @@ impl Harness {
         let ops = self.app.db_calls.operations();
         (reply, ops[authorizer.min(ops.len())..].to_vec())
     }
+}
+
+/// The contact as an item, without its unset (NULL) index keys, which DynamoDB refuses.
+fn contact_item(contact: &ContactItem) -> canopy_shared::adapters::dynamo::Item {
+    let mut item = to_item(contact).unwrap();
+    item.retain(|_, v| !v.is_null());
+    item
 }
