@@ -243,3 +243,42 @@ async fn messages_page_newest_first_with_cursors_and_before() {
     let forged = h.call("GET", &format!("/v1/conversations/{other}/messages?cursor={cursor}"), None, Some(&owner.token)).await;
     assert_eq!(forged.status, 400);
 }
+
+#[tokio::test]
+async fn posts_and_reads_of_messages_leave_audit_items_without_text() {
+    use canopy_shared::adapters::dynamo::{keys, s};
+    let h = Harness::new().await;
+    let owner = h.new_practice("Ilex Clinic").await;
+    let patient = h.new_patient(&owner, "Vi Wu").await;
+    let conv = h.new_conversation(&owner, &[&patient.contact_id], None).await;
+    let msg = h.post_message(&owner.token, &conv, "AUDIT-SECRET", "a-1").await.json()["id"].as_str().unwrap().to_string();
+    h.call("GET", &format!("/v1/conversations/{conv}/messages"), None, Some(&owner.token)).await;
+    h.call("GET", &format!("/v1/conversations/{conv}/messages/{msg}"), None, Some(&owner.token)).await;
+    let org = owner.org_id.parse().unwrap();
+    let month = &canopy_shared::domain::time::rfc3339(h.app.now_ms())[..7];
+    let out = h
+        .app
+        .db
+        .query()
+        .table_name(h.app.table())
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", "pk")
+        .expression_attribute_values(":pk", s(keys::audit_pk(Some(&org), month)))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    let items = out.items.unwrap_or_default();
+    let actions: Vec<String> = items
+        .iter()
+        .filter(|i| format!("{:?}", i.get("targets")).contains(&conv))
+        .map(|i| i["action"].as_s().unwrap().clone())
+        .collect();
+    for action in ["conversation.create", "message.post", "messages.list", "message.read"] {
+        assert!(actions.iter().any(|a| a == action), "{action} missing from {actions:?}");
+    }
+    for item in &items {
+        assert!(!format!("{item:?}").contains("AUDIT-SECRET"));
+        assert!(item.contains_key("request_id") && item.contains_key("actor") && item.contains_key("role"));
+    }
+}
