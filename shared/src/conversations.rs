@@ -161,7 +161,11 @@ impl ConversationItem {
 
     /// Unread messages for `reader`, from counters (never by counting items).
     pub fn unread_for(&self, reader: &AccountId) -> i64 {
-        let read = self.read_counts.get(&reader.to_string()).copied().unwrap_or(0);
+        let read = self
+            .read_counts
+            .get(&reader.to_string())
+            .copied()
+            .unwrap_or(0);
         (self.message_count - read).max(0)
     }
 
@@ -468,7 +472,9 @@ pub fn access_condition(e: &mut Expr, caller: &crate::http::Caller) {
             e.name("#org", "org_id")
                 .value(":org", dynamo::s(org.to_string()));
             let link = link_clause(e, caller);
-            e.and(&format!("(#org = :org AND ({link})) OR contains(#pids, :me)"));
+            e.and(&format!(
+                "(#org = :org AND ({link})) OR contains(#pids, :me)"
+            ));
         }
         _ => {
             e.and("contains(#pids, :me)");

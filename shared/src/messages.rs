@@ -142,10 +142,7 @@ mod tests {
     fn text_is_one_to_four_thousand_characters() {
         assert_eq!(MessageText::parse("  ".into()), Err(BadText::Empty));
         assert!(MessageText::parse("é".repeat(4_000)).is_ok());
-        assert_eq!(
-            MessageText::parse("é".repeat(4_001)),
-            Err(BadText::TooLong)
-        );
+        assert_eq!(MessageText::parse("é".repeat(4_001)), Err(BadText::TooLong));
     }
 
     #[test]

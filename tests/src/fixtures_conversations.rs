@@ -167,7 +167,8 @@ impl Harness {
         participant_ids: &[&str],
         link_id: Option<&str>,
     ) -> String {
-        let mut body = json!({"kind": "secure", "participant_ids": participant_ids, "subject": "Follow-up"});
+        let mut body =
+            json!({"kind": "secure", "participant_ids": participant_ids, "subject": "Follow-up"});
         if let Some(l) = link_id {
             body["link_id"] = json!(l);
         }
@@ -178,7 +179,13 @@ impl Harness {
         reply.json()["id"].as_str().unwrap().to_string()
     }
 
-    pub async fn post_message(&self, token: &str, conversation: &str, text: &str, client_id: &str) -> Reply {
+    pub async fn post_message(
+        &self,
+        token: &str,
+        conversation: &str,
+        text: &str,
+        client_id: &str,
+    ) -> Reply {
         self.call(
             "POST",
             &format!("/v1/conversations/{conversation}/messages"),
@@ -190,7 +197,9 @@ impl Harness {
 
     /// The caller's inbox row for `conversation`, if listed.
     pub async fn inbox_row(&self, token: &str, conversation: &str) -> Option<Value> {
-        let reply = self.call("GET", "/v1/conversations?limit=100", None, Some(token)).await;
+        let reply = self
+            .call("GET", "/v1/conversations?limit=100", None, Some(token))
+            .await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         reply.json()["items"]
             .as_array()

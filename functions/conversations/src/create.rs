@@ -164,7 +164,10 @@ async fn secure_participants(
                 .await?
                 .ok_or_else(|| ApiError::invalid(&field, "no such contact"))?;
             let account = found.account_id.ok_or_else(|| {
-                ApiError::conflict("no_account", format!("{field}: the patient has no account yet; invite them first"))
+                ApiError::conflict(
+                    "no_account",
+                    format!("{field}: the patient has no account yet; invite them first"),
+                )
             })?;
             Ok::<_, ApiError>((
                 ParticipantRef {
@@ -252,7 +255,9 @@ async fn org_links(app: &App, org: &OrgId) -> Result<Vec<LinkItem>, StoreError> 
             .set_exclusive_start_key(start)
             .send()
             .await?;
-        links.extend(dynamo::from_items::<LinkItem>(page.items.unwrap_or_default())?);
+        links.extend(dynamo::from_items::<LinkItem>(
+            page.items.unwrap_or_default(),
+        )?);
         start = page.last_evaluated_key;
         if start.is_none() {
             return Ok(links);

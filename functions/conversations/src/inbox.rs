@@ -137,19 +137,19 @@ async fn patient(app: &App, caller: &Caller, limit: i32, cursor_text: Option<&st
     rows.sort_by(|a, b| b.0.cmp(&a.0));
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last())
-        .flatten()
-        .map(|(sk, _)| {
-            cursor::encode(&dynamo::Item::from([
-                ("gsi1pk".to_string(), s(partition.clone())),
-                ("gsi1sk".to_string(), s(sk.clone())),
-            ]))
-        });
+    let next_cursor = more.then(|| rows.last()).flatten().map(|(sk, _)| {
+        cursor::encode(&dynamo::Item::from([
+            ("gsi1pk".to_string(), s(partition.clone())),
+            ("gsi1sk".to_string(), s(sk.clone())),
+        ]))
+    });
     json(
         200,
         &Page {
-            items: rows.iter().map(|(_, m)| view::inbox_row(m, caller)).collect(),
+            items: rows
+                .iter()
+                .map(|(_, m)| view::inbox_row(m, caller))
+                .collect(),
             next_cursor,
         },
     )

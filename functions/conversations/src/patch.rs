@@ -8,7 +8,9 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use canopy_shared::adapters::dynamo::{self, keys, s, StoreError};
 use canopy_shared::conversations::{self, access_condition, ConversationItem, Expr};
 use canopy_shared::domain::ids::ConversationId;
-use canopy_shared::http::{json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult};
+use canopy_shared::http::{
+    json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
+};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::App;
 use lambda_http::Request;
@@ -69,7 +71,8 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     if let Some(subj) = &subject {
         e.name("#subject", "subject").value(
             ":subject",
-            subj.clone().map_or(aws_sdk_dynamodb::types::AttributeValue::Null(true), s),
+            subj.clone()
+                .map_or(aws_sdk_dynamodb::types::AttributeValue::Null(true), s),
         );
         sets.push("#subject = :subject");
         meta.subject = subj.clone();
@@ -82,18 +85,19 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         sets.push("#tags = :tags");
         meta.tags = t.clone();
     }
-    let update = |key: dynamo::Item, set: String, e: &Expr| -> Result<TransactWriteItem, StoreError> {
-        let u = Update::builder()
-            .table_name(app.table())
-            .set_key(Some(key))
-            .update_expression(set)
-            .condition_expression(e.text.clone())
-            .set_expression_attribute_names(e.names_opt())
-            .set_expression_attribute_values(e.values_opt())
-            .build()
-            .map_err(|err| StoreError::Other(err.to_string()))?;
-        Ok(TransactWriteItem::builder().update(u).build())
-    };
+    let update =
+        |key: dynamo::Item, set: String, e: &Expr| -> Result<TransactWriteItem, StoreError> {
+            let u = Update::builder()
+                .table_name(app.table())
+                .set_key(Some(key))
+                .update_expression(set)
+                .condition_expression(e.text.clone())
+                .set_expression_attribute_names(e.names_opt())
+                .set_expression_attribute_values(e.values_opt())
+                .build()
+                .map_err(|err| StoreError::Other(err.to_string()))?;
+            Ok(TransactWriteItem::builder().update(u).build())
+        };
     let mut writes = vec![update(
         ConversationItem::key_for(&conversation),
         format!("SET {}", sets.join(", ")),
@@ -105,20 +109,25 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     row.name("#pk", "pk").and("attribute_exists(#pk)");
     let mut row_sets = Vec::new();
     if let Some(ro) = body.read_only {
-        row.name("#ro", "read_only").value(":ro", dynamo::bool_av(ro));
+        row.name("#ro", "read_only")
+            .value(":ro", dynamo::bool_av(ro));
         row_sets.push("#ro = :ro");
     }
     if let Some(subj) = &subject {
         row.name("#subject", "subject").value(
             ":subject",
-            subj.clone().map_or(aws_sdk_dynamodb::types::AttributeValue::Null(true), s),
+            subj.clone()
+                .map_or(aws_sdk_dynamodb::types::AttributeValue::Null(true), s),
         );
         row_sets.push("#subject = :subject");
     }
     if !row_sets.is_empty() {
         for p in &meta.participants {
             writes.push(update(
-                dynamo::key(keys::conversation_pk(&conversation), keys::participant_sk(&p.id)),
+                dynamo::key(
+                    keys::conversation_pk(&conversation),
+                    keys::participant_sk(&p.id),
+                ),
                 format!("SET {}", row_sets.join(", ")),
                 &row,
             )?);

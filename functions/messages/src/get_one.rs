@@ -101,7 +101,9 @@ async fn receipts_from(
             .set_exclusive_start_key(start)
             .send()
             .await?;
-        all.extend(dynamo::from_items::<ReceiptItem>(page.items.unwrap_or_default())?);
+        all.extend(dynamo::from_items::<ReceiptItem>(
+            page.items.unwrap_or_default(),
+        )?);
         start = page.last_evaluated_key;
         if start.is_none() {
             return Ok(all);

@@ -10,8 +10,7 @@ use canopy_shared::adapters::dynamo::{self, cursor, keys, s, StoreError};
 use canopy_shared::conversations;
 use canopy_shared::domain::ids::{ConversationId, MessageId};
 use canopy_shared::http::{
-    json, page_limit, path_id, query_param, request::request_id, ApiError, Caller, HttpResult,
-    Page,
+    json, page_limit, path_id, query_param, request::request_id, ApiError, Caller, HttpResult, Page,
 };
 use canopy_shared::messages::MessageItem;
 use canopy_shared::services::audit::{self, AuditEvent};
@@ -28,7 +27,8 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let pk = keys::conversation_pk(&conversation);
     let start = match (query_param(req, "cursor"), query_param(req, "before")) {
         (Some(c), _) => Some(
-            cursor::decode(c, "pk", &pk).map_err(|_| ApiError::invalid("cursor", "not valid for this list"))?,
+            cursor::decode(c, "pk", &pk)
+                .map_err(|_| ApiError::invalid("cursor", "not valid for this list"))?,
         ),
         (None, Some(b)) => {
             let before: MessageId = b

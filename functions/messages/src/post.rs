@@ -21,11 +21,12 @@
 use crate::tx;
 use canopy_shared::adapters::dynamo::{self, keys, n, put, s, to_item, StoreError};
 use canopy_shared::conversations::{
-    self, access_condition, ConversationItem, ConversationKind, ConversationState, Expr,
-    ReadState,
+    self, access_condition, ConversationItem, ConversationKind, ConversationState, Expr, ReadState,
 };
 use canopy_shared::domain::ids::{ConversationId, MessageId};
-use canopy_shared::http::{json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult};
+use canopy_shared::http::{
+    json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
+};
 use canopy_shared::messages::{
     Delivery, IdempotencyItem, MessageItem, MessageText, ReceiptItem, IDEMPOTENCY_MS,
 };
@@ -50,11 +51,15 @@ const ATTEMPTS: usize = 25;
 static IDS: Mutex<Option<ulid::Generator>> = Mutex::new(None);
 
 fn next_id(after: Option<&MessageId>) -> MessageId {
-    let fresh = IDS
+    let generated = IDS
         .lock()
         .ok()
-        .and_then(|mut g| g.get_or_insert_with(ulid::Generator::new).generate().ok())
-        .unwrap_or_else(Ulid::new);
+        .and_then(|mut g| g.get_or_insert_with(ulid::Generator::new).generate().ok());
+    // Not `unwrap_or_default`: a default Ulid is the nil id.
+    let fresh = match generated {
+        Some(id) => id,
+        None => Ulid::new(),
+    };
     match after.and_then(|a| a.ulid().increment()) {
         Some(min) if min > fresh => MessageId::from_ulid(min),
         _ => MessageId::from_ulid(fresh),
@@ -238,7 +243,11 @@ impl Post<'_> {
         Ok(vec![
             idem_put,
             meta,
-            put(app.table(), to_item(message)?, Some("attribute_not_exists(pk)"))?,
+            put(
+                app.table(),
+                to_item(message)?,
+                Some("attribute_not_exists(pk)"),
+            )?,
             put(app.table(), to_item(&receipt)?, None)?,
             audit::in_transaction(
                 app,
@@ -263,7 +272,10 @@ impl Post<'_> {
             .db
             .get_item()
             .table_name(self.app.table())
-            .set_key(Some(dynamo::key(self.idempotency_pk(), keys::IDEMPOTENCY_SK)))
+            .set_key(Some(dynamo::key(
+                self.idempotency_pk(),
+                keys::IDEMPOTENCY_SK,
+            )))
             .consistent_read(true)
             .send()
             .await

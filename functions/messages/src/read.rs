@@ -25,7 +25,9 @@ use aws_sdk_dynamodb::types::Select;
 use canopy_shared::adapters::dynamo::{self, keys, n, put, s, to_item, StoreError};
 use canopy_shared::conversations::{self, access_condition, ConversationItem, Expr, ReadState};
 use canopy_shared::domain::ids::{ConversationId, MessageId};
-use canopy_shared::http::{json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult};
+use canopy_shared::http::{
+    json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
+};
 use canopy_shared::messages::ReceiptItem;
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::App;
@@ -45,7 +47,10 @@ enum Count {
     /// Fast path: copy `message_count`, conditioned on `last_message_id = m`.
     CopyNewest,
     /// Rare path: a computed count, conditioned on the previous horizon.
-    Exact { count: i64, previous: Option<MessageId> },
+    Exact {
+        count: i64,
+        previous: Option<MessageId>,
+    },
 }
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
@@ -71,10 +76,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
                 let me = caller.account_id.to_string();
                 let horizon = meta.reads.get(&me).map(|r| r.through);
                 if horizon.is_some_and(|h| h >= m) {
-                    return answer(
-                        &horizon.unwrap_or(m),
-                        meta.unread_for(&caller.account_id),
-                    );
+                    return answer(&horizon.unwrap_or(m), meta.unread_for(&caller.account_id));
                 }
                 if meta.last_message_id == Some(m) {
                     how = Count::CopyNewest;
@@ -197,7 +199,12 @@ fn writes(
             "SET #reads.#me_k = :st, #rcs.#me_k = :count"
         }
     };
-    let meta = tx::update(app.table(), ConversationItem::key_for(conversation), set, &e)?;
+    let meta = tx::update(
+        app.table(),
+        ConversationItem::key_for(conversation),
+        set,
+        &e,
+    )?;
     let receipt = ReceiptItem {
         pk: keys::conversation_pk(conversation),
         sk: keys::receipt_sk(m, &caller.account_id),
