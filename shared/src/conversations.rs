@@ -490,3 +490,73 @@ pub fn inbox_filter(e: &mut Expr, caller: &crate::http::Caller) {
     let link = link_clause(e, caller);
     e.and(&format!("{link} OR contains(#pids, :me)"));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::Role;
+    use crate::http::Caller;
+
+    fn caller(role: Role, links: usize) -> Caller {
+        Caller {
+            account_id: AccountId::generate(),
+            role,
+            org_id: role.is_staff().then(OrgId::generate),
+            visible_links: (0..links).map(|_| LinkId::generate()).collect(),
+        }
+    }
+
+    #[test]
+    fn patients_are_authorized_only_as_participants() {
+        let mut e = Expr::default();
+        access_condition(&mut e, &caller(Role::Patient, 0));
+        assert_eq!(e.text, "(contains(#pids, :me))");
+        assert!(!e.names.contains_key("#org"));
+    }
+
+    #[test]
+    fn staff_are_authorized_by_practice_and_visible_links_or_participation() {
+        let mut e = Expr::default();
+        access_condition(&mut e, &caller(Role::Member, 2));
+        assert!(e.text.contains("#org = :org"));
+        assert!(e.text.contains("#link IN (:vl0, :vl1)"));
+        assert!(e.text.contains("attribute_type(#link, :null_type)"));
+        assert!(e.text.ends_with("OR contains(#pids, :me))"));
+        let mut none = Expr::default();
+        access_condition(&mut none, &caller(Role::Member, 0));
+        assert!(!none.text.contains(" IN "), "IN () would be invalid");
+    }
+
+    #[test]
+    fn unread_comes_from_counters_and_new_conversations_list_participant_ids() {
+        let who = ParticipantRef {
+            id: AccountId::generate(),
+            kind: ParticipantKind::Patient,
+            name: "P".into(),
+        };
+        let (mut meta, rows) = new_conversation(
+            NewConversation {
+                id: ConversationId::generate(),
+                org_id: OrgId::generate(),
+                kind: ConversationKind::Secure,
+                subject: None,
+                tags: vec![],
+                state: ConversationState::Active,
+                identity: None,
+                contact_match: None,
+                link_id: None,
+                contact_ids: vec![],
+                channel: None,
+                participants: vec![who.clone()],
+                created_by: None,
+            },
+            1,
+        );
+        assert_eq!(meta.participant_ids, vec![who.id]);
+        assert_eq!(rows.len(), 1);
+        meta.message_count = 5;
+        meta.read_counts.insert(who.id.to_string(), 3);
+        assert_eq!(meta.unread_for(&who.id), 2);
+        assert_eq!(meta.unread_for(&AccountId::generate()), 5);
+    }
+}
