@@ -82,6 +82,9 @@ pub struct ParticipantRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadState {
     pub through: MessageId,
+    /// Stored in the meta's `read_counts` map (so an update can copy `message_count` into
+    /// it, see `messages`); filled in here when the item is loaded.
+    #[serde(default, skip_serializing)]
     pub count: i64,
     pub at: i64,
 }
@@ -122,6 +125,10 @@ pub struct ConversationItem {
     pub channel: Option<Channel>,
     #[serde(default)]
     pub participants: Vec<ParticipantRef>,
+    /// The participants' ids alone, so write conditions can say `contains(#pids, :me)`.
+    /// Kept equal to `participants` by whoever changes the roster.
+    #[serde(default)]
+    pub participant_ids: Vec<AccountId>,
     #[serde(default)]
     pub message_count: i64,
     #[serde(default)]
@@ -135,6 +142,11 @@ pub struct ConversationItem {
     /// Account id → read state, for every reader (staff and patients).
     #[serde(default)]
     pub reads: BTreeMap<String, ReadState>,
+    /// Account id → messages covered by that reader's horizon. Separate from `reads` so a
+    /// receipt can `SET #read_counts.#me = #message_count` next to `SET #reads.#me = :state`
+    /// (one update may not touch a map entry and a path inside it).
+    #[serde(default)]
+    pub read_counts: BTreeMap<String, i64>,
     pub created_at: i64,
     pub created_by: Option<AccountId>,
 }
@@ -149,12 +161,24 @@ impl ConversationItem {
 
     /// Unread messages for `reader`, from counters (never by counting items).
     pub fn unread_for(&self, reader: &AccountId) -> i64 {
-        let read = self.reads.get(&reader.to_string()).map_or(0, |r| r.count);
+        let read = self
+            .read_counts
+            .get(&reader.to_string())
+            .copied()
+            .unwrap_or(0);
         (self.message_count - read).max(0)
     }
 
     pub fn has_participant(&self, account: &AccountId) -> bool {
-        self.participants.iter().any(|p| &p.id == account)
+        self.participants.iter().any(|p| &p.id == account) || self.participant_ids.contains(account)
+    }
+
+    /// Copies `read_counts` into `reads[..].count` (call after loading an item).
+    pub fn with_read_counts(mut self) -> Self {
+        for (reader, state) in self.reads.iter_mut() {
+            state.count = self.read_counts.get(reader).copied().unwrap_or(0);
+        }
+        self
     }
 
     /// The inbox row as API.md lists it, for `viewer`.
@@ -225,9 +249,10 @@ impl ParticipantItem {
             read_only: conversation.read_only,
             message_count: conversation.message_count,
             read_count: conversation
-                .reads
+                .read_counts
                 .get(&who.id.to_string())
-                .map_or(0, |r| r.count),
+                .copied()
+                .unwrap_or(0),
             last_message_at: conversation.last_message_at,
             preview: conversation.preview.clone(),
             last_activity: conversation.last_activity,
@@ -292,6 +317,7 @@ pub fn new_conversation(
         link_id: spec.link_id,
         contact_ids: spec.contact_ids,
         channel: spec.channel,
+        participant_ids: spec.participants.iter().map(|p| p.id).collect(),
         participants: spec.participants,
         message_count: 0,
         last_message_id: None,
@@ -299,6 +325,7 @@ pub fn new_conversation(
         preview: None,
         last_activity: now,
         reads: BTreeMap::new(),
+        read_counts: BTreeMap::new(),
         created_at: now,
         created_by: spec.created_by,
     };
@@ -344,7 +371,11 @@ pub async fn get(
         .consistent_read(true)
         .send()
         .await?;
-    out.item.map(dynamo::from_item).transpose()
+    Ok(out
+        .item
+        .map(dynamo::from_item::<ConversationItem>)
+        .transpose()?
+        .map(ConversationItem::with_read_counts))
 }
 
 /// Whether `caller` may see this conversation: staff of its practice who see its routing
@@ -357,4 +388,175 @@ pub fn visible_to(conversation: &ConversationItem, caller: &crate::http::Caller)
     caller.role.is_staff()
         && caller.org_id.as_ref() == Some(&conversation.org_id)
         && caller.sees_link(conversation.link_id.as_ref())
+}
+
+/// A condition or filter expression with its attribute names and values, built up in
+/// pieces (every attribute through a `#name`, as DynamoDB reserves hundreds of words).
+#[derive(Debug, Clone, Default)]
+pub struct Expr {
+    pub text: String,
+    pub names: std::collections::HashMap<String, String>,
+    pub values: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+}
+
+impl Expr {
+    pub fn name(&mut self, placeholder: &str, attribute: &str) -> &mut Self {
+        self.names.insert(placeholder.into(), attribute.into());
+        self
+    }
+    pub fn value(
+        &mut self,
+        placeholder: &str,
+        value: aws_sdk_dynamodb::types::AttributeValue,
+    ) -> &mut Self {
+        self.values.insert(placeholder.into(), value);
+        self
+    }
+    /// `self AND (clause)`.
+    pub fn and(&mut self, clause: &str) -> &mut Self {
+        if self.text.is_empty() {
+            self.text = format!("({clause})");
+        } else {
+            self.text = format!("{} AND ({clause})", self.text);
+        }
+        self
+    }
+    pub fn names_opt(&self) -> Option<std::collections::HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+    pub fn values_opt(
+        &self,
+    ) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+/// The link part of a staff member's visibility: the conversation has no routing link
+/// (absent or NULL) or one of the caller's visible links. Used as a write condition on the
+/// meta and as the inbox FilterExpression.
+fn link_clause(e: &mut Expr, caller: &crate::http::Caller) -> String {
+    e.name("#link", "link_id")
+        .value(":null_type", dynamo::s("NULL"));
+    let mut parts = vec![
+        "attribute_not_exists(#link)".to_string(),
+        "attribute_type(#link, :null_type)".to_string(),
+    ];
+    // `IN` takes at most 100 operands; a practice with more links than that would need
+    // a different filter (none is near it).
+    let links: Vec<String> = caller
+        .visible_links
+        .iter()
+        .take(100)
+        .enumerate()
+        .map(|(i, link)| {
+            let p = format!(":vl{i}");
+            e.value(&p, dynamo::s(link.to_string()));
+            p
+        })
+        .collect();
+    if !links.is_empty() {
+        parts.push(format!("#link IN ({})", links.join(", ")));
+    }
+    parts.join(" OR ")
+}
+
+/// The condition on a conversation's meta item that `caller` may see it, as
+/// [`visible_to`] decides, so a write carries its own authorization (and a stale read can
+/// never authorize it): participants by `contains(#pids, :me)`, staff of the practice by
+/// org and routing link. Uses `#pids`, `#org`, `#link`, `:me`, `:org`, `:null_type`, `:vlN`.
+pub fn access_condition(e: &mut Expr, caller: &crate::http::Caller) {
+    e.name("#pids", "participant_ids")
+        .value(":me", dynamo::s(caller.account_id.to_string()));
+    match (&caller.org_id, caller.role.is_staff()) {
+        (Some(org), true) => {
+            e.name("#org", "org_id")
+                .value(":org", dynamo::s(org.to_string()));
+            let link = link_clause(e, caller);
+            e.and(&format!(
+                "(#org = :org AND ({link})) OR contains(#pids, :me)"
+            ));
+        }
+        _ => {
+            e.and("contains(#pids, :me)");
+        }
+    }
+}
+
+/// The staff inbox filter: conversations routed to no link or to one the caller sees, or
+/// that they take part in (the partition already fixes the practice).
+pub fn inbox_filter(e: &mut Expr, caller: &crate::http::Caller) {
+    e.name("#pids", "participant_ids")
+        .value(":me", dynamo::s(caller.account_id.to_string()));
+    let link = link_clause(e, caller);
+    e.and(&format!("{link} OR contains(#pids, :me)"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::Role;
+    use crate::http::Caller;
+
+    fn caller(role: Role, links: usize) -> Caller {
+        Caller {
+            account_id: AccountId::generate(),
+            role,
+            org_id: role.is_staff().then(OrgId::generate),
+            visible_links: (0..links).map(|_| LinkId::generate()).collect(),
+        }
+    }
+
+    #[test]
+    fn patients_are_authorized_only_as_participants() {
+        let mut e = Expr::default();
+        access_condition(&mut e, &caller(Role::Patient, 0));
+        assert_eq!(e.text, "(contains(#pids, :me))");
+        assert!(!e.names.contains_key("#org"));
+    }
+
+    #[test]
+    fn staff_are_authorized_by_practice_and_visible_links_or_participation() {
+        let mut e = Expr::default();
+        access_condition(&mut e, &caller(Role::Member, 2));
+        assert!(e.text.contains("#org = :org"));
+        assert!(e.text.contains("#link IN (:vl0, :vl1)"));
+        assert!(e.text.contains("attribute_type(#link, :null_type)"));
+        assert!(e.text.ends_with("OR contains(#pids, :me))"));
+        let mut none = Expr::default();
+        access_condition(&mut none, &caller(Role::Member, 0));
+        assert!(!none.text.contains(" IN "), "IN () would be invalid");
+    }
+
+    #[test]
+    fn unread_comes_from_counters_and_new_conversations_list_participant_ids() {
+        let who = ParticipantRef {
+            id: AccountId::generate(),
+            kind: ParticipantKind::Patient,
+            name: "P".into(),
+        };
+        let (mut meta, rows) = new_conversation(
+            NewConversation {
+                id: ConversationId::generate(),
+                org_id: OrgId::generate(),
+                kind: ConversationKind::Secure,
+                subject: None,
+                tags: vec![],
+                state: ConversationState::Active,
+                identity: None,
+                contact_match: None,
+                link_id: None,
+                contact_ids: vec![],
+                channel: None,
+                participants: vec![who.clone()],
+                created_by: None,
+            },
+            1,
+        );
+        assert_eq!(meta.participant_ids, vec![who.id]);
+        assert_eq!(rows.len(), 1);
+        meta.message_count = 5;
+        meta.read_counts.insert(who.id.to_string(), 3);
+        assert_eq!(meta.unread_for(&who.id), 2);
+        assert_eq!(meta.unread_for(&AccountId::generate()), 5);
+    }
 }

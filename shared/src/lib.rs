@@ -52,6 +52,7 @@ pub mod domain;
 pub mod http;
 pub mod invites;
 pub mod links;
+pub mod messages;
 pub mod ports;
 pub mod practice;
 pub mod services;

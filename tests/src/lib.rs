@@ -4,6 +4,7 @@
 //! recorded as sent.
 
 pub mod fixtures;
+pub mod fixtures_conversations;
 pub mod fixtures_patients;
 pub mod logs;
 pub mod moto;

@@ -1,9 +1,26 @@
-//! Routes of this function are being built; until then every route answers 404.
+//! Conversations: `GET/POST /v1/conversations`, `GET/PATCH /v1/conversations/{id}`.
+//! The items are described in `canopy_shared::conversations`; messages and receipts are
+//! the messages function's.
+
+mod create;
+mod details;
+mod inbox;
+mod patch;
+mod view;
 
 use canopy_shared::http::{instrumented, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
-pub async fn handle(_app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |_req, _route| async move { unknown_route() }).await
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    instrumented(req, |req, route| async move {
+        match route.as_str() {
+            "GET /v1/conversations" => inbox::handle(app, &req).await,
+            "POST /v1/conversations" => create::handle(app, &req).await,
+            "GET /v1/conversations/{id}" => details::handle(app, &req).await,
+            "PATCH /v1/conversations/{id}" => patch::handle(app, &req).await,
+            _ => unknown_route(),
+        }
+    })
+    .await
 }

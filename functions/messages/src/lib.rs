@@ -1,9 +1,26 @@
-//! Routes of this function are being built; until then every route answers 404.
+//! Messages and receipts: `POST/GET /v1/conversations/{id}/messages`,
+//! `POST /v1/conversations/{id}/read`, `GET /v1/conversations/{id}/messages/{message_id}`.
+//! The items are described in `canopy_shared::messages`.
+
+mod get_one;
+mod list;
+mod post;
+mod read;
+mod tx;
 
 use canopy_shared::http::{instrumented, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
-pub async fn handle(_app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |_req, _route| async move { unknown_route() }).await
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    instrumented(req, |req, route| async move {
+        match route.as_str() {
+            "POST /v1/conversations/{id}/messages" => post::handle(app, &req).await,
+            "GET /v1/conversations/{id}/messages" => list::handle(app, &req).await,
+            "POST /v1/conversations/{id}/read" => read::handle(app, &req).await,
+            "GET /v1/conversations/{id}/messages/{message_id}" => get_one::handle(app, &req).await,
+            _ => unknown_route(),
+        }
+    })
+    .await
 }

@@ -1,0 +1,7 @@
+//! Conversations, messages and receipts (issue 5, and the inbox part of issue 4).
+
+mod authorization;
+mod concurrency;
+mod flows;
+mod receipts;
+mod round_trips;
