@@ -127,7 +127,7 @@ impl Harness {
     }
 
     /// A practice link (members empty = whole team), written as link management will.
-    pub async fn new_link(&self, practice: &Staff, member_ids: &[&str], tags: &[&str]) -> String {
+    pub async fn new_routed_link(&self, practice: &Staff, member_ids: &[&str], tags: &[&str]) -> String {
         let org: OrgId = practice.org_id.parse().unwrap();
         let id = LinkId::generate();
         let code = format!("{:06}", ulid::Ulid::new().random() % 1_000_000);

@@ -14,7 +14,7 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
     let outside = h.new_teammate(&owner, "member").await;
     let removed = h.new_teammate(&owner, "member").await;
     let link = h
-        .new_link(
+        .new_routed_link(
             &owner,
             &[&owner.account_id, &inside.account_id, &removed.account_id],
             &[],

@@ -338,7 +338,7 @@ async fn links_route_conversations_and_filter_the_inbox() {
     let inside = h.new_teammate(&owner, "member").await;
     let outside = h.new_teammate(&owner, "member").await;
     let link = h
-        .new_link(
+        .new_routed_link(
             &owner,
             &[&owner.account_id, &inside.account_id],
             &["new-patient"],
