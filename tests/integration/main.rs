@@ -5,5 +5,6 @@
 mod conversations;
 mod events_replay;
 mod foundation;
+mod journeys;
 mod links;
 mod patients;

@@ -501,6 +501,7 @@ async fn invite_attempt(
     active.state = ConversationState::Active;
     active.identity = Some(Identity::Verified);
     active.participants.push(who.clone());
+    active.participant_ids.push(p.id);
     let row = ParticipantItem::for_conversation(&active, &who, now);
     let who_value = serde_dynamo::to_attribute_value(vec![who])
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -548,15 +549,22 @@ async fn invite_attempt(
     writes.push(update(
         app,
         ConversationItem::key_for(conversation_id),
-        "SET #state = :active, #identity = :verified, #participants = list_append(if_not_exists(#participants, :empty), :who)",
+        // `participant_ids` mirrors `participants` for the post's `contains(#pids, :me)`.
+        "SET #state = :active, #identity = :verified, #participants = list_append(if_not_exists(#participants, :empty), :who), #pids = list_append(if_not_exists(#pids, :empty), :pid)",
         "#state = :pending",
-        &[("#state", "state"), ("#identity", "identity"), ("#participants", "participants")],
+        &[
+            ("#state", "state"),
+            ("#identity", "identity"),
+            ("#participants", "participants"),
+            ("#pids", "participant_ids"),
+        ],
         vec![
             (":active", s("active")),
             (":verified", s("verified")),
             (":pending", s("pending_account")),
             (":empty", AttributeValue::L(vec![])),
             (":who", who_value),
+            (":pid", AttributeValue::L(vec![s(p.id.to_string())])),
         ],
     )?);
     let last_invite_item = writes.len() - 1;
