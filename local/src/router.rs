@@ -76,7 +76,11 @@ impl Router {
             None
         } else {
             let header = raw.headers.get("authorization").map(String::as_str);
-            match fn_authorizer::authorize(app, header).await {
+            let decision = canopy_shared::adapters::call_counter::uncounted(
+                fn_authorizer::authorize(app, header),
+            )
+            .await;
+            match decision {
                 Ok(fn_authorizer::Decision::Allow(ctx)) => Some(ctx),
                 // API Gateway answers a denied simple-response authorizer with 401/403
                 // before the function runs; we answer the contract's JSON 401.

@@ -14,7 +14,10 @@ async fn inbox(h: &Harness, token: &str) -> Vec<Value> {
 }
 
 fn row<'a>(items: &'a [Value], id: &str) -> &'a Value {
-    items.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("{id} not in inbox: {items:?}"))
+    items
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in inbox: {items:?}"))
 }
 
 #[tokio::test]
@@ -22,28 +25,49 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     let h = Harness::new().await;
     let owner = h.new_practice("Elm Street Clinic").await;
     let link = h
-        .call("POST", "/v1/links", Some(json!({"label": "Spring flyer", "tags": ["flyer"]})), Some(&owner.token))
+        .call(
+            "POST",
+            "/v1/links",
+            Some(json!({"label": "Spring flyer", "tags": ["flyer"]})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(link.status, 201, "{}", link.text);
     let code = link.json()["code"].as_str().unwrap().to_string();
 
     // A desktop click shows the practice and counts the click.
-    let headers = [("user-agent".to_string(), "Mozilla/5.0 (X11; Linux x86_64)".to_string())].into();
-    let page = h.raw(Api::Link, "GET", &format!("/{code}"), headers, vec![]).await;
+    let headers = [(
+        "user-agent".to_string(),
+        "Mozilla/5.0 (X11; Linux x86_64)".to_string(),
+    )]
+    .into();
+    let page = h
+        .raw(Api::Link, "GET", &format!("/{code}"), headers, vec![])
+        .await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("Elm Street Clinic"));
 
     // The patient signs up with the code; the SMS carries the one-time code.
     let phone = random_phone();
     let started = h
-        .call("POST", "/v1/signup/start", Some(json!({"name": "Ana Patient", "phone": phone, "link_code": code})), None)
+        .call(
+            "POST",
+            "/v1/signup/start",
+            Some(json!({"name": "Ana Patient", "phone": phone, "link_code": code})),
+            None,
+        )
         .await;
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["channels"], json!(["sms"]));
     let challenge = started.json()["challenge_id"].as_str().unwrap().to_string();
     let sms_code = moto::latest_sms_code(&phone).unwrap();
     let verified = h
-        .call("POST", "/v1/signup/verify", Some(json!({"challenge_id": challenge, "sms_code": sms_code})), None)
+        .call(
+            "POST",
+            "/v1/signup/verify",
+            Some(json!({"challenge_id": challenge, "sms_code": sms_code})),
+            None,
+        )
         .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     let patient = verified.json();
@@ -54,7 +78,15 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     // It is in the practice inbox, tagged by the link, identity unverified.
     let staff_inbox = inbox(&h, &owner.token).await;
     assert_eq!(row(&staff_inbox, &conversation)["tags"], json!(["flyer"]));
-    let details = h.call("GET", &format!("/v1/conversations/{conversation}"), None, Some(&owner.token)).await.json();
+    let details = h
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}"),
+            None,
+            Some(&owner.token),
+        )
+        .await
+        .json();
     assert_eq!(details["identity"], "unverified");
     assert_eq!(details["contact_match"], "none");
     assert_eq!(details["state"], "active");
@@ -64,30 +96,60 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
         .call(
             "POST",
             &format!("/v1/conversations/{conversation}/messages"),
-            Some(json!({"text": "Welcome to Elm Street Clinic.", "client_message_id": "welcome-1"})),
+            Some(
+                json!({"text": "Welcome to Elm Street Clinic.", "client_message_id": "welcome-1"}),
+            ),
             Some(&owner.token),
         )
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
     let message = posted.json()["id"].as_str().unwrap().to_string();
-    assert_eq!(row(&inbox(&h, &patient_token).await, &conversation)["unread_count"], 1);
+    assert_eq!(
+        row(&inbox(&h, &patient_token).await, &conversation)["unread_count"],
+        1
+    );
     let read = h
-        .call("POST", &format!("/v1/conversations/{conversation}/read"), Some(json!({"message_id": message})), Some(&patient_token))
+        .call(
+            "POST",
+            &format!("/v1/conversations/{conversation}/read"),
+            Some(json!({"message_id": message})),
+            Some(&patient_token),
+        )
         .await;
     assert_eq!(read.status, 200, "{}", read.text);
     assert_eq!(read.json()["unread_count"], 0);
     let seen = h
-        .call("GET", &format!("/v1/conversations/{conversation}/messages/{message}"), None, Some(&owner.token))
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}/messages/{message}"),
+            None,
+            Some(&owner.token),
+        )
         .await
         .json();
     let readers = seen["seen_by"].as_array().unwrap();
-    let patient_seen = readers.iter().find(|r| r["id"] == patient["account"]["id"]).expect("the patient has seen it");
+    let patient_seen = readers
+        .iter()
+        .find(|r| r["id"] == patient["account"]["id"])
+        .expect("the patient has seen it");
     assert!(patient_seen["seen_at"].as_str().unwrap().ends_with('Z'));
 
     // The link counted the click and the signup.
-    let links = h.call("GET", "/v1/links", None, Some(&owner.token)).await.json();
-    let counted = links["items"].as_array().unwrap().iter().find(|l| l["code"] == code.as_str()).unwrap().clone();
-    assert_eq!((counted["clicks"].as_i64(), counted["signups"].as_i64()), (Some(1), Some(1)));
+    let links = h
+        .call("GET", "/v1/links", None, Some(&owner.token))
+        .await
+        .json();
+    let counted = links["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == code.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (counted["clicks"].as_i64(), counted["signups"].as_i64()),
+        (Some(1), Some(1))
+    );
 }
 
 #[tokio::test]
@@ -96,17 +158,41 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     let owner = h.new_practice("Oak Family Practice").await;
     let (phone, email) = (random_phone(), random_email("patient"));
     let contact = h
-        .call("POST", "/v1/contacts", Some(json!({"name": "Ben Patient", "phone": phone, "email": email})), Some(&owner.token))
+        .call(
+            "POST",
+            "/v1/contacts",
+            Some(json!({"name": "Ben Patient", "phone": phone, "email": email})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(contact.status, 201, "{}", contact.text);
     let contact_id = contact.json()["id"].as_str().unwrap().to_string();
     let invite = h
-        .call("POST", "/v1/invites", Some(json!({"contact_id": contact_id, "subject": "Billing"})), Some(&owner.token))
+        .call(
+            "POST",
+            "/v1/invites",
+            Some(json!({"contact_id": contact_id, "subject": "Billing"})),
+            Some(&owner.token),
+        )
         .await;
     assert_eq!(invite.status, 201, "{}", invite.text);
-    assert_eq!(invite.json()["sent_to"], json!({"sms": true, "email": true}));
-    let conversation = invite.json()["conversation_id"].as_str().unwrap().to_string();
-    let pending = h.call("GET", &format!("/v1/conversations/{conversation}"), None, Some(&owner.token)).await.json();
+    assert_eq!(
+        invite.json()["sent_to"],
+        json!({"sms": true, "email": true})
+    );
+    let conversation = invite.json()["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pending = h
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}"),
+            None,
+            Some(&owner.token),
+        )
+        .await
+        .json();
     assert_eq!(pending["state"], "pending_account");
 
     // The texts carry the practice name and the invite URL, never the subject.
@@ -116,11 +202,24 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     assert!(!mail.contains("Billing"));
     let token = token_in(&sms).unwrap();
     assert_eq!(token_in(&mail).as_deref(), Some(token.as_str()));
-    let page = h.raw(Api::Link, "GET", &format!("/i/{token}"), Default::default(), vec![]).await;
+    let page = h
+        .raw(
+            Api::Link,
+            "GET",
+            &format!("/i/{token}"),
+            Default::default(),
+            vec![],
+        )
+        .await;
     assert_eq!(page.status, 200);
 
     let started = h
-        .call("POST", "/v1/signup/start", Some(json!({"name": "Ben Patient", "phone": phone, "invite_token": token})), None)
+        .call(
+            "POST",
+            "/v1/signup/start",
+            Some(json!({"name": "Ben Patient", "phone": phone, "invite_token": token})),
+            None,
+        )
         .await;
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["channels"], json!(["sms", "email"]));
@@ -131,7 +230,9 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
         .call(
             "POST",
             "/v1/signup/verify",
-            Some(json!({"challenge_id": challenge, "sms_code": sms_code, "email_code": email_code})),
+            Some(
+                json!({"challenge_id": challenge, "sms_code": sms_code, "email_code": email_code}),
+            ),
             None,
         )
         .await;
@@ -139,12 +240,42 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     assert_eq!(verified.json()["conversation_id"], conversation.as_str());
     let patient_token = verified.json()["token"].as_str().unwrap().to_string();
 
-    let details = h.call("GET", &format!("/v1/conversations/{conversation}"), None, Some(&owner.token)).await.json();
-    assert_eq!((details["state"].as_str(), details["identity"].as_str()), (Some("active"), Some("verified")));
-    let contact = h.call("GET", &format!("/v1/contacts/{contact_id}"), None, Some(&owner.token)).await.json();
+    let details = h
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}"),
+            None,
+            Some(&owner.token),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (details["state"].as_str(), details["identity"].as_str()),
+        (Some("active"), Some("verified"))
+    );
+    let contact = h
+        .call(
+            "GET",
+            &format!("/v1/contacts/{contact_id}"),
+            None,
+            Some(&owner.token),
+        )
+        .await
+        .json();
     assert_eq!(contact["status"], "has_account");
     // The used token is gone.
-    assert_eq!(h.raw(Api::Link, "GET", &format!("/i/{token}"), Default::default(), vec![]).await.status, 410);
+    assert_eq!(
+        h.raw(
+            Api::Link,
+            "GET",
+            &format!("/i/{token}"),
+            Default::default(),
+            vec![]
+        )
+        .await
+        .status,
+        410
+    );
 
     // The patient writes first; staff see an unread badge and answer.
     let posted = h
@@ -156,7 +287,10 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
         )
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
-    assert_eq!(row(&inbox(&h, &owner.token).await, &conversation)["unread_count"], 1);
+    assert_eq!(
+        row(&inbox(&h, &owner.token).await, &conversation)["unread_count"],
+        1
+    );
     let answer = h
         .call(
             "POST",

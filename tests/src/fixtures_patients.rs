@@ -101,17 +101,6 @@ impl Harness {
         patient_from(&reply.json(), phone)
     }
 
-    /// DynamoDB calls the in-process authorizer makes for one request with `token` (so
-    /// tests can count a handler's own calls).
-    pub async fn authorizer_calls(&self, token: &str) -> usize {
-        self.app.db_calls.reset();
-        let reply = self
-            .call("GET", "/v1/contacts/not-an-id", None, Some(token))
-            .await;
-        assert_eq!(reply.status, 404);
-        self.app.db_calls.count()
-    }
-
     /// `POST /v1/signup/start`, expecting 202; returns the challenge id.
     pub async fn signup_start(&self, body: Value) -> String {
         let reply = self

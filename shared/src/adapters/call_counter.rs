@@ -15,6 +15,16 @@ pub struct CallCounter {
     operations: Arc<Mutex<Vec<String>>>,
 }
 
+tokio::task_local! {
+    static UNCOUNTED: ();
+}
+
+/// Runs `work` without counting its DynamoDB calls: the dev server runs the authorizer in
+/// process, but in AWS it is a separate Lambda, so its calls are not the handler's round trips.
+pub async fn uncounted<F: std::future::Future>(work: F) -> F::Output {
+    UNCOUNTED.scope((), work).await
+}
+
 impl CallCounter {
     pub fn count(&self) -> usize {
         self.operations.lock().map(|ops| ops.len()).unwrap_or(0)
@@ -46,6 +56,9 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        if UNCOUNTED.try_with(|_| ()).is_ok() {
+            return Ok(());
+        }
         let name = cfg
             .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
             .map(|m| m.name().to_string())
