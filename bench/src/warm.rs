@@ -1,0 +1,56 @@
+//! Warm overhead: a route's handler called in process thousands of times against DynamoDB
+//! Local, beside the exact DynamoDB calls that route needs issued directly with the SDK in
+//! the same run. The ratio is the handler's overhead over its floor.
+
+use crate::stats::percentile;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+pub struct Sample {
+    pub name: String,
+    pub handler: Vec<f64>,
+    pub direct: Vec<f64>,
+}
+
+pub async fn run(requests: usize) -> String {
+    let samples = crate::warm_scenarios::all(requests).await;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## Warm handler vs direct SDK floor ({requests} requests each)\n"
+    );
+    let _ = writeln!(out, "| route | handler p50 ms | p99 ms | direct p50 ms | p99 ms | p50 ratio |\n|---|---:|---:|---:|---:|---:|");
+    for mut s in samples {
+        let (hp50, hp99) = (
+            percentile(&mut s.handler, 50.0),
+            percentile(&mut s.handler, 99.0),
+        );
+        let (dp50, dp99) = (
+            percentile(&mut s.direct, 50.0),
+            percentile(&mut s.direct, 99.0),
+        );
+        let _ = writeln!(
+            out,
+            "| {} | {hp50:.2} | {hp99:.2} | {dp50:.2} | {dp99:.2} | {:.2}× |",
+            s.name,
+            hp50 / dp50
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// Times `f` `n` times, returning milliseconds per call.
+pub async fn time_calls<F, Fut>(n: usize, mut f: F) -> Vec<f64>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let started = Instant::now();
+        f(i).await;
+        out.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    out
+}
