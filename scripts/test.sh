@@ -71,6 +71,15 @@ step() {
 
 step cargo-test cargo test "${cargo_args[@]}" "$@"
 step cfn-lint .local/venv/bin/cfn-lint template.yaml
+step openapi-current .local/venv/bin/python scripts/openapi.py --check
+# A smoke run of the benchmark harness (debug build, a handful of requests): proves the
+# bench still works; its figures mean nothing here. The real run is scripts/bench.sh.
+bench_smoke() {
+  cargo build -q -p canopy-bench && target/debug/canopy-bench --only warm --requests 3 > /dev/null
+}
+if [ "${#cargo_args[@]}" -gt 0 ]; then
+  step bench-smoke bench_smoke
+fi
 
 if [ -f scripts/browser-test.sh ]; then
   step browser-test bash scripts/browser-test.sh

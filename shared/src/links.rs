@@ -274,30 +274,17 @@ pub async fn get_by_id(
 /// Every link of a practice, oldest first (GSI1 sort keys are ULIDs; pages are followed:
 /// a practice has a handful of links).
 pub async fn list_for_org(app: &App, org: &OrgId) -> Result<Vec<LinkItem>, StoreError> {
-    let mut links = Vec::new();
-    let mut start = None;
-    loop {
-        let page = app
-            .db
-            .query()
-            .table_name(app.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("#gpk = :pk AND begins_with(#gsk, :prefix)")
-            .expression_attribute_names("#gpk", "gsi1pk")
-            .expression_attribute_names("#gsk", "gsi1sk")
-            .expression_attribute_values(":pk", s(keys::org_links_pk(org)))
-            .expression_attribute_values(":prefix", s(keys::LINK_PREFIX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        links.extend(dynamo::from_items::<LinkItem>(
-            page.items.unwrap_or_default(),
-        )?);
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(links);
-        }
-    }
+    let query = app
+        .db
+        .query()
+        .table_name(app.table())
+        .index_name(keys::GSI1)
+        .key_condition_expression("#gpk = :pk AND begins_with(#gsk, :prefix)")
+        .expression_attribute_names("#gpk", "gsi1pk")
+        .expression_attribute_names("#gsk", "gsi1sk")
+        .expression_attribute_values(":pk", s(keys::org_links_pk(org)))
+        .expression_attribute_values(":prefix", s(keys::LINK_PREFIX));
+    dynamo::query_all(query).await
 }
 
 /// The link with this public code, active or not (consistent read).

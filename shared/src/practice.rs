@@ -176,27 +176,14 @@ pub async fn get_org(app: &App, org: &OrgId) -> Result<Option<OrgItem>, StoreErr
 
 /// Every member of a practice (practices have tens of staff, so pages are followed here).
 pub async fn list_members(app: &App, org: &OrgId) -> Result<Vec<MemberItem>, StoreError> {
-    let mut members = Vec::new();
-    let mut start = None;
-    loop {
-        let page = app
-            .db
-            .query()
-            .table_name(app.table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(keys::org_pk(org)))
-            .expression_attribute_values(":prefix", s(keys::MEMBER_PREFIX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        members.extend(dynamo::from_items::<MemberItem>(
-            page.items.unwrap_or_default(),
-        )?);
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(members);
-        }
-    }
+    let query = app
+        .db
+        .query()
+        .table_name(app.table())
+        .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+        .expression_attribute_values(":pk", s(keys::org_pk(org)))
+        .expression_attribute_values(":prefix", s(keys::MEMBER_PREFIX));
+    dynamo::query_all(query).await
 }
 
 /// The routing part of a practice link, as the authorizer needs it.
@@ -218,29 +205,16 @@ impl LinkAccess {
 /// Read from GSI1, so a membership change shows here within the index's propagation delay
 /// (typically well under a second); removing a teammate is immediate (see the authorizer).
 pub async fn list_link_access(app: &App, org: &OrgId) -> Result<Vec<LinkAccess>, StoreError> {
-    let mut links = Vec::new();
-    let mut start = None;
-    loop {
-        let page = app
-            .db
-            .query()
-            .table_name(app.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
-            .expression_attribute_values(":pk", s(keys::org_links_pk(org)))
-            .expression_attribute_values(":prefix", s(keys::LINK_PREFIX))
-            .projection_expression("#id, #members")
-            .expression_attribute_names("#id", "id")
-            .expression_attribute_names("#members", "member_ids")
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        links.extend(dynamo::from_items::<LinkAccess>(
-            page.items.unwrap_or_default(),
-        )?);
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(links);
-        }
-    }
+    let query = app
+        .db
+        .query()
+        .table_name(app.table())
+        .index_name(keys::GSI1)
+        .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
+        .expression_attribute_values(":pk", s(keys::org_links_pk(org)))
+        .expression_attribute_values(":prefix", s(keys::LINK_PREFIX))
+        .projection_expression("#id, #members")
+        .expression_attribute_names("#id", "id")
+        .expression_attribute_names("#members", "member_ids");
+    dynamo::query_all(query).await
 }

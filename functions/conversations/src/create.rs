@@ -6,7 +6,7 @@
 //! participant, the audit item.
 
 use crate::view;
-use canopy_shared::adapters::dynamo::{self, keys, s, StoreError};
+use canopy_shared::adapters::dynamo::StoreError;
 use canopy_shared::contacts;
 use canopy_shared::conversations::{
     creation_writes, new_conversation, Channel, ConversationKind, ConversationState,
@@ -218,7 +218,7 @@ async fn routing_link(
     org: &OrgId,
     asked: Option<LinkId>,
 ) -> Result<Option<LinkItem>, ApiError> {
-    let links = org_links(app, org).await?;
+    let links = canopy_shared::links::list_for_org(app, org).await?;
     if let Some(id) = asked {
         return links
             .into_iter()
@@ -235,32 +235,5 @@ async fn routing_link(
     match (mine.next(), mine.next()) {
         (Some(only), None) => Ok(Some(only)),
         _ => Ok(None),
-    }
-}
-
-async fn org_links(app: &App, org: &OrgId) -> Result<Vec<LinkItem>, StoreError> {
-    let mut links = Vec::new();
-    let mut start = None;
-    loop {
-        let page = app
-            .db
-            .query()
-            .table_name(app.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", "gsi1pk")
-            .expression_attribute_names("#sk", "gsi1sk")
-            .expression_attribute_values(":pk", s(keys::org_links_pk(org)))
-            .expression_attribute_values(":prefix", s(keys::LINK_PREFIX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await?;
-        links.extend(dynamo::from_items::<LinkItem>(
-            page.items.unwrap_or_default(),
-        )?);
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(links);
-        }
     }
 }

@@ -179,6 +179,20 @@ pub fn get_n(item: &Item, name: &str) -> Option<i64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// Every item a Query returns, following its pages (for small, bounded lists: a practice's
+/// team or links), deserialised into `T`.
+pub async fn query_all<T: DeserializeOwned>(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<T>, StoreError> {
+    let items: Vec<Item> = query
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await?;
+    from_items(items)
+}
+
 /// Builds a transaction item for a Put.
 pub fn put(
     table: &str,
