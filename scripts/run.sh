@@ -12,7 +12,10 @@ scripts/setup.sh
 
 DEV_PID=""
 cleanup() {
-  trap - INT TERM EXIT
+  # Ignore further Ctrl-C/TERM while cleaning up (a terminal sends INT to the whole
+  # process group, and a second one must not cut the stack's shutdown short).
+  trap "" INT TERM
+  trap - EXIT
   if [ -n "$DEV_PID" ] && kill -0 "$DEV_PID" 2>/dev/null; then
     say "stopping the dev server (pid $DEV_PID)"
     kill -TERM "$DEV_PID" 2>/dev/null || true
