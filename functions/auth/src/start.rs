@@ -51,7 +51,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let account_id = get_login(app, login_pk).await?.map(|l| l.account_id);
     let payload = serde_json::to_string(&Login { account_id }).map_err(|_| ApiError::internal())?;
     let deliver = account_id.is_some();
-    let challenge = otp::start(
+    let started = otp::start(
         app,
         PURPOSE_LOGIN,
         &[destination],
@@ -59,6 +59,17 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         deliver,
         texts::code_for,
     )
-    .await?;
+    .await;
+    let challenge = match started {
+        Ok(challenge) => challenge,
+        // Only known accounts get a delivery, so a delivery failure must not change the
+        // answer (a 409 opted-out or a 503 would tell a prober the account exists). The
+        // person simply gets no code and can ask again.
+        Err(otp::StartError::Undeliverable { challenge, reason }) => {
+            tracing::warn!(reason = %reason, "sign-in code not delivered");
+            challenge
+        }
+        Err(other) => return Err(other.into()),
+    };
     json(202, &json!({ "challenge_id": challenge }))
 }

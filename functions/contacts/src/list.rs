@@ -22,7 +22,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let plan = search_plan(q);
     let partition = keys::contact_search_pk(&org);
     let start = query_param(req, "cursor")
-        .map(|c| cursor::decode(c, plan.pk_attr, &partition))
+        .map(|c| cursor::decode(c, plan.pk_attr, &partition, &plan.prefix))
         .transpose()
         .map_err(|e| ApiError::invalid("cursor", e))?;
     let query = app

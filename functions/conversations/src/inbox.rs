@@ -24,11 +24,34 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let limit = page_limit(req)?;
     let cursor = query_param(req, "cursor");
-    if caller.role.is_staff() {
-        staff(app, req, &caller, limit, cursor).await
-    } else {
-        patient(app, &caller, limit, cursor).await
-    }
+    // An inbox page shows subjects and previews (PHI), so it is audited like any read:
+    // the audit write goes out concurrently with the page's read (its targets are the
+    // filters; the conversations themselves are not known until the read returns).
+    let request_id = canopy_shared::http::request::request_id(req);
+    let filters: Vec<String> = ["link_id", "tag"]
+        .iter()
+        .filter_map(|f| query_param(req, f).map(|v| format!("{f}={v}")))
+        .collect();
+    let event = canopy_shared::services::audit::AuditEvent {
+        actor: Some(&caller.account_id),
+        role: Some(caller.role),
+        org: caller.org_id.as_ref(),
+        action: "inbox.read",
+        targets: filters,
+        request_id: &request_id,
+        outcome: "ok",
+    };
+    let listing = async {
+        if caller.role.is_staff() {
+            staff(app, req, &caller, limit, cursor).await
+        } else {
+            patient(app, &caller, limit, cursor).await
+        }
+    };
+    let (page, audited) =
+        tokio::join!(listing, canopy_shared::services::audit::record(app, &event));
+    audited?;
+    page
 }
 
 fn bad_cursor(_: cursor::BadCursor) -> ApiError {
@@ -65,7 +88,7 @@ async fn staff(
             .and("contains(#tags, :tag)");
     }
     let start = cursor_text
-        .map(|c| cursor::decode(c, pk_attr, &partition).map_err(bad_cursor))
+        .map(|c| cursor::decode(c, pk_attr, &partition, "").map_err(bad_cursor))
         .transpose()?;
     e.name("#ipk", pk_attr).value(":ipk", s(partition));
     let page = app
@@ -103,7 +126,7 @@ async fn patient(app: &App, caller: &Caller, limit: i32, cursor_text: Option<&st
     let partition = keys::account_inbox_pk(&caller.account_id);
     // The cursor is the activity key of the last row shown (checked against the partition).
     let after = cursor_text
-        .map(|c| cursor::decode(c, "gsi1pk", &partition).map_err(bad_cursor))
+        .map(|c| cursor::decode(c, "gsi1pk", &partition, "").map_err(bad_cursor))
         .transpose()?
         .and_then(|k| dynamo::get_s(&k, "gsi1sk").map(str::to_string));
     let ids = participant_conversations(app, &partition).await?;

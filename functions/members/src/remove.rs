@@ -3,8 +3,9 @@
 //! Only owners may remove owners, and the last owner can never be removed (the practice's
 //! `owner_count` is decremented with a `> 1` condition in the same transaction).
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
-use canopy_shared::adapters::dynamo::{self, keys, n, StoreError};
+use canopy_shared::adapters::dynamo::{self, keys, n, s, StoreError};
 use canopy_shared::domain::ids::AccountId;
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{no_content, path_id, request::request_id, ApiError, Caller, HttpResult};
@@ -28,14 +29,21 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         ));
     }
     let bad = |_| ApiError::internal();
-    let delete = |pk: String, sk: &str| -> Result<TransactWriteItem, ApiError> {
-        let d = Delete::builder()
-            .table_name(app.table())
-            .set_key(Some(dynamo::key(pk, sk)))
-            .build()
-            .map_err(bad)?;
-        Ok(TransactWriteItem::builder().delete(d).build())
-    };
+    // Both deletes are conditioned on what was read above, so two concurrent removals (or
+    // a removal racing a re-add of the same email) cannot both commit: the loser is a 404
+    // and the owner counter never drifts.
+    let delete =
+        |pk: String, sk: &str, condition: &str, name: (&str, &str), value: AttributeValue| {
+            let d = Delete::builder()
+                .table_name(app.table())
+                .set_key(Some(dynamo::key(pk, sk)))
+                .condition_expression(condition)
+                .expression_attribute_names(name.0, name.1)
+                .expression_attribute_values(":v", value)
+                .build()
+                .map_err(bad)?;
+            Ok::<_, ApiError>(TransactWriteItem::builder().delete(d).build())
+        };
     let mut writes = Vec::new();
     if removing_owner {
         let update = Update::builder()
@@ -49,10 +57,20 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             .map_err(bad)?;
         writes.push(TransactWriteItem::builder().update(update).build());
     }
-    writes.push(delete(keys::org_pk(&org), &keys::member_sk(&target))?);
+    let member_index = writes.len();
+    writes.push(delete(
+        keys::org_pk(&org),
+        &keys::member_sk(&target),
+        "attribute_exists(pk) AND #role = :v",
+        ("#role", "role"),
+        s(member.role.as_str()),
+    )?);
     writes.push(delete(
         keys::staff_email_login_pk(&member.email),
         keys::LOGIN_SK,
+        "#account = :v",
+        ("#account", "account_id"),
+        s(target.to_string()),
     )?);
     writes.push(audit::in_transaction(
         app,
@@ -75,6 +93,9 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         .map_err(StoreError::from)
     {
         Ok(_) => {}
+        Err(err) if err.failed_at(member_index) || err.failed_at(member_index + 1) => {
+            return Err(ApiError::not_found("member"))
+        }
         Err(err) if removing_owner && err.failed_at(0) => {
             return Err(ApiError::conflict(
                 "last_owner",

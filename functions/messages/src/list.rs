@@ -27,7 +27,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let pk = keys::conversation_pk(&conversation);
     let start = match (query_param(req, "cursor"), query_param(req, "before")) {
         (Some(c), _) => Some(
-            cursor::decode(c, "pk", &pk)
+            cursor::decode(c, "pk", &pk, keys::MESSAGE_PREFIX)
                 .map_err(|_| ApiError::invalid("cursor", "not valid for this list"))?,
         ),
         (None, Some(b)) => {

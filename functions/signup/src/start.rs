@@ -75,9 +75,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         .map_err(|e| ApiError::invalid("email", e))?;
     let (signup, purpose, destinations) = match (body.link_code, body.invite_token) {
         (Some(code), None) => {
-            let link = links::get_by_code(app, code.trim())
+            // Parsed like a click's code (trimmed, lower-cased, bounded), so anything that
+            // could not be a code is simply not found, never a key DynamoDB refuses.
+            let code = links::LinkCode::parse(&code).map_err(|_| ApiError::not_found("link"))?;
+            let link = links::get_active(app, &code)
                 .await?
-                .filter(|l| l.active)
                 .ok_or_else(|| ApiError::not_found("link"))?;
             let via = Via::Link {
                 org_id: link.org_id,

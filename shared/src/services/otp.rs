@@ -46,10 +46,22 @@ impl Destination {
             Destination::Email(_) => "email",
         }
     }
+    /// Where to deliver, as given (an email's local part keeps its case).
     pub fn address(&self) -> &str {
         match self {
             Destination::Sms(p) => p.as_str(),
             Destination::Email(e) => e.as_str(),
+        }
+    }
+
+    /// The destination's identity for budgets, "current challenge" and code binding: the
+    /// whole email lower-cased. Mail systems treat `DrSmith@` and `drsmith@` as one mailbox
+    /// (and so does sign-in), so they must share one send budget and one live code; keyed by
+    /// the address as typed, each case variant would get its own five sends.
+    pub fn key(&self) -> String {
+        match self {
+            Destination::Sms(p) => p.as_str().to_string(),
+            Destination::Email(e) => e.as_str().to_lowercase(),
         }
     }
 }
@@ -83,7 +95,10 @@ pub enum StartError {
     #[error("too many codes sent to this destination")]
     TooManySends { retry_after_secs: u64 },
     #[error("the code could not be delivered")]
-    Undeliverable(SendError),
+    Undeliverable {
+        reason: SendError,
+        challenge: ChallengeId,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -150,11 +165,17 @@ impl From<StartError> for crate::http::ApiError {
             StartError::TooManySends { retry_after_secs } => {
                 ApiError::rate_limited(retry_after_secs)
             }
-            StartError::Undeliverable(SendError::OptedOut) => ApiError::conflict(
+            StartError::Undeliverable {
+                reason: SendError::OptedOut,
+                ..
+            } => ApiError::conflict(
                 "destination_opted_out",
                 "This number or address has opted out of messages from us.",
             ),
-            StartError::Undeliverable(SendError::Unavailable) => ApiError::unavailable(),
+            StartError::Undeliverable {
+                reason: SendError::Unavailable,
+                ..
+            } => ApiError::unavailable(),
             StartError::Store(e) => e.into(),
         }
     }
@@ -196,12 +217,12 @@ pub async fn start(
         let code = new_code();
         slots.push(CodeSlot {
             channel: destination.channel().into(),
-            destination: destination.address().into(),
+            destination: destination.key(),
             hash: code_hash(
                 &app.settings.otp_pepper,
                 &challenge.to_string(),
                 purpose,
-                destination.address(),
+                &destination.key(),
                 &code,
             ),
         });
@@ -247,7 +268,7 @@ pub async fn start(
                 Destination::Sms(phone) => app.sms.send_sms(phone, &text).await,
                 Destination::Email(email) => app.email.send_email(email, &subject, &text).await,
             };
-            sent.map_err(StartError::Undeliverable)?;
+            sent.map_err(|reason| StartError::Undeliverable { reason, challenge })?;
         }
     }
     Ok(challenge)
@@ -266,7 +287,7 @@ async fn store_challenge(
         Some("attribute_not_exists(pk)"),
     )?];
     for destination in destinations {
-        let pk = keys::sends_pk(destination.address());
+        let pk = keys::sends_pk(&destination.key());
         let previous = current.get(&pk);
         let mut recent: Vec<i64> = previous
             .map(|p| {
@@ -328,7 +349,7 @@ async fn read_sends(
 ) -> Result<HashMap<String, SendsItem>, StoreError> {
     let keys_list: Vec<Item> = destinations
         .iter()
-        .map(|d| dynamo::key(keys::sends_pk(d.address()), keys::SENDS_SK))
+        .map(|d| dynamo::key(keys::sends_pk(&d.key()), keys::SENDS_SK))
         .collect();
     let request = KeysAndAttributes::builder()
         .set_keys(Some(keys_list))

@@ -250,3 +250,105 @@ async fn codes_and_tokens_never_reach_the_logs() {
         );
     }
 }
+
+#[tokio::test]
+async fn case_variants_of_an_email_share_one_send_budget_and_one_live_code() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Cased").await;
+    // The signup sent one code; four more to variants of the same mailbox use the budget up.
+    let (local, domain) = owner.email.split_once('@').unwrap();
+    let variants: Vec<String> = (0..5)
+        .map(|i| {
+            let cased: String = local
+                .chars()
+                .enumerate()
+                .map(|(j, c)| {
+                    if (j + i) % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            format!("{cased}@{domain}")
+        })
+        .collect();
+    let mut challenges = Vec::new();
+    for variant in &variants[..4] {
+        challenges.push(start_login(&h, variant).await);
+    }
+    let fifth = h
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": variants[4]})),
+            None,
+        )
+        .await;
+    assert_eq!(fifth.status, 429, "{}", fifth.text);
+    // Only the newest code is live, whatever case it was asked for in.
+    let newest_code = moto::emails_to(&variants[3])
+        .last()
+        .and_then(|(_, b)| moto::code_in(b))
+        .unwrap();
+    assert_eq!(verify(&h, &challenges[3], &newest_code).await.status, 200);
+    let older_code = moto::emails_to(&variants[2])
+        .last()
+        .and_then(|(_, b)| moto::code_in(b))
+        .unwrap();
+    assert_eq!(
+        verify(&h, &challenges[2], &older_code).await.error_code(),
+        "code_replaced"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_delivery_does_not_reveal_that_an_account_exists() {
+    use canopy_shared::domain::contact_info::{EmailAddress, PhoneNumber};
+    use canopy_shared::ports::{Email, SendError, Sms};
+
+    struct Down;
+    #[async_trait::async_trait]
+    impl Email for Down {
+        async fn send_email(&self, _: &EmailAddress, _: &str, _: &str) -> Result<(), SendError> {
+            Err(SendError::OptedOut)
+        }
+    }
+    #[async_trait::async_trait]
+    impl Sms for Down {
+        async fn send_sms(&self, _: &PhoneNumber, _: &str) -> Result<(), SendError> {
+            Err(SendError::Unavailable)
+        }
+    }
+    let h = Harness::new().await;
+    let owner = h.new_practice("Opted out").await;
+    let settings = canopy_tests::settings().await;
+    let sdk = canopy_shared::app::load_sdk_config().await;
+    let mut app = canopy_shared::App::from_parts(&sdk, settings);
+    app.email = Arc::new(Down);
+    app.sms = Arc::new(Down);
+    let down = Harness::with_app(app);
+    let known = down
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": owner.email})),
+            None,
+        )
+        .await;
+    let unknown = down
+        .call(
+            "POST",
+            "/v1/auth/start",
+            Some(json!({"email": random_email("nobody")})),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (known.status, unknown.status),
+        (202, 202),
+        "{} / {}",
+        known.text,
+        unknown.text
+    );
+}
