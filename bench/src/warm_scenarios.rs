@@ -183,7 +183,7 @@ pub async fn all(n: usize) -> Vec<Sample> {
     });
 
     // A staff inbox page and a messages page, on a conversation with 30 messages.
-    let (owner, _patient, conversation) = practice_with_conversation(&b).await;
+    let (owner, _patient, conversation) = practice_with_conversation(b).await;
     let ctx = b.context(&owner.token).await.expect("owner context");
     for i in 0..30 {
         let post = b.event(
@@ -282,7 +282,7 @@ pub async fn all(n: usize) -> Vec<Sample> {
     });
 
     // Read receipt of the newest message (the patient reads what staff just posted).
-    let (owner, patient_token, conversation) = practice_with_conversation(&b).await;
+    let (owner, patient_token, conversation) = practice_with_conversation(b).await;
     let staff_ctx = b.context(&owner.token).await.expect("owner context");
     let patient_ctx = b.context(&patient_token).await.expect("patient context");
     let mut reads = Vec::with_capacity(n);
