@@ -286,9 +286,12 @@ async fn link_attempt(
     let now = app.now_ms();
     let (matched, on_file) = contact_match(&candidates, &signup.phone, signup.email.as_ref());
     let conversation_id = ConversationId::generate();
-    // Never merge an unverified signup into a record that differs: only an exact match
-    // joins the contact on file; otherwise the patient is added to the address book.
-    let (contact_id, contact_write) = match on_file {
+    // Never merge an unverified signup into a record that differs: only an exact match on
+    // BOTH a phone and an email on file joins the contact on file. A phone-only match is
+    // not enough (numbers are recycled: the new owner of a former patient's number must
+    // not inherit that patient's record); such a patient is added to the address book as
+    // a new contact and the practice sees `contact_match` to confirm and merge.
+    let (contact_id, contact_write) = match on_file.filter(|c| c.email.is_some()) {
         Some(c) => (
             c.id,
             link_contact(app, org_id, &c.id, &p.id, &conversation_id)?,

@@ -427,3 +427,32 @@ async fn other_patients_and_practices_cannot_see_the_conversations() {
         .await;
     assert_eq!(unknown_link.status, 404);
 }
+
+#[tokio::test]
+async fn a_phone_only_match_never_hands_the_contact_on_file_to_a_link_signup() {
+    // A recycled number: the practice has a phone-only contact for a former patient, and
+    // the number's new owner signs up through a link without an email.
+    let h = Harness::new().await;
+    let staff = h.new_practice("Elm").await;
+    let link = h.new_link(&staff, &[]).await;
+    let phone = random_phone();
+    let former = h
+        .new_contact(&staff, "Former Patient", Some(&phone), None)
+        .await;
+    let stranger = h.link_signup(&link.code, "New Owner", &phone, None).await;
+    let conversation = meta(&h, &stranger.conversation_id).await;
+    assert_ne!(
+        conversation.contact_ids[0].to_string(),
+        former["id"].as_str().unwrap()
+    );
+    let untouched = contact_item(&h, &staff.org_id, former["id"].as_str().unwrap()).await;
+    assert!(
+        untouched.account_id.is_none(),
+        "the former patient's record stays theirs"
+    );
+    let added = contact_item(&h, &staff.org_id, &conversation.contact_ids[0].to_string()).await;
+    assert_eq!(
+        added.account_id.map(|a| a.to_string()),
+        Some(stranger.account_id.clone())
+    );
+}
