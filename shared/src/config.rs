@@ -8,7 +8,8 @@ pub struct Settings {
     /// The single DynamoDB table.
     pub table_name: String,
     /// Secret key for one-time-code HMACs; a deploy-time secret, never in code or template.
-    pub otp_pepper: Vec<u8>,
+    /// Only the functions that make or check codes (auth, signup) are given it.
+    pub otp_pepper: Option<Vec<u8>>,
     /// Base URL of the public link domain, e.g. `https://canopy.link` (no trailing slash).
     pub link_base_url: String,
     pub ios_app_store_url: String,
@@ -35,13 +36,13 @@ fn required(name: &'static str) -> Result<String, SettingsError> {
 
 impl Settings {
     pub fn from_env() -> Result<Self, SettingsError> {
-        let pepper = required("OTP_PEPPER")?;
-        if pepper.len() < 16 {
+        let pepper = env::var("OTP_PEPPER").ok().filter(|p| !p.trim().is_empty());
+        if pepper.as_ref().is_some_and(|p| p.len() < 16) {
             return Err(SettingsError::WeakSecret("OTP_PEPPER"));
         }
         Ok(Self {
             table_name: required("TABLE_NAME")?,
-            otp_pepper: pepper.into_bytes(),
+            otp_pepper: pepper.map(String::into_bytes),
             link_base_url: required("LINK_BASE_URL")?.trim_end_matches('/').to_string(),
             ios_app_store_url: required("IOS_APP_STORE_URL")?,
             android_play_store_url: required("ANDROID_PLAY_STORE_URL")?,

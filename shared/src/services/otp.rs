@@ -181,6 +181,14 @@ impl From<StartError> for crate::http::ApiError {
     }
 }
 
+/// The code pepper; a function deployed without it cannot make or check codes.
+fn pepper(app: &App) -> Result<&[u8], StoreError> {
+    app.settings.otp_pepper.as_deref().ok_or_else(|| {
+        tracing::error!("OTP_PEPPER is not configured for this function");
+        StoreError::Other("OTP_PEPPER is not configured".into())
+    })
+}
+
 /// The per-destination send item.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SendsItem {
@@ -210,6 +218,7 @@ pub async fn start(
     deliver: bool,
     compose: impl Fn(&Destination, &str) -> (String, String),
 ) -> Result<ChallengeId, StartError> {
+    let pepper = pepper(app)?;
     let challenge = ChallengeId::generate();
     let mut outgoing = Vec::with_capacity(destinations.len());
     let mut slots = Vec::with_capacity(destinations.len());
@@ -219,7 +228,7 @@ pub async fn start(
             channel: destination.channel().into(),
             destination: destination.key(),
             hash: code_hash(
-                &app.settings.otp_pepper,
+                pepper,
                 &challenge.to_string(),
                 purpose,
                 &destination.key(),
@@ -390,6 +399,7 @@ pub async fn check(
             return Err(CheckError::Malformed(field));
         }
     }
+    let pepper = pepper(app)?;
     let now = app.now_ms();
     let result = app
         .db
@@ -431,7 +441,7 @@ pub async fn check(
                 .and_then(|(_, code)| *code)
                 .is_some_and(|code| {
                     let hash = code_hash(
-                        &app.settings.otp_pepper,
+                        pepper,
                         &challenge_text,
                         &item.purpose,
                         &slot.destination,
