@@ -25,10 +25,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("auth", "auth/start.json"),
     ("members", "members/list.json"),
     ("links", "links/list.json"),
-    ("link-pages", "link-pages/click-desktop.json"),
-    ("contacts", "contacts/list.json"),
-    ("signup", "signup/start-link.json"),
-    ("conversations", "conversations/list.json"),
+    ("link-pages", "link-pages/click.json"),
+    ("contacts", "contacts/search.json"),
+    ("signup", "signup/start.json"),
+    ("conversations", "conversations/inbox.json"),
     ("messages", "messages/list.json"),
 ];
 
@@ -52,8 +52,7 @@ fn event_for(spec: &str, root: &std::path::Path) -> String {
         .to_string();
     }
     std::fs::read_to_string(root.join("events").join(spec))
-        .or_else(|_| std::fs::read_to_string(root.join("events/auth/start.json")))
-        .expect("event file")
+        .unwrap_or_else(|e| panic!("events/{spec}: {e}"))
 }
 
 #[tokio::main]

@@ -26,7 +26,7 @@ impl Bench {
         let sdk = load_sdk_config().await;
         let mut app = App::from_parts(&sdk, settings);
         let recorder = Recorder::default();
-        let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        let config = canopy_shared::app::dynamodb_config(&sdk)
             .interceptor(app.db_calls.clone())
             .interceptor(recorder.clone())
             .build();

@@ -38,7 +38,9 @@ async fn shared_table() -> String {
             require_stack();
             let name = format!("canopy-test-{}-{}", std::process::id(), ulid::Ulid::new());
             let sdk = load_sdk_config().await;
-            let db = aws_sdk_dynamodb::Client::new(&sdk);
+            let db = aws_sdk_dynamodb::Client::from_conf(
+                canopy_shared::app::dynamodb_config(&sdk).build(),
+            );
             let def = template::load_default()
                 .expect("template.yaml")
                 .table()
