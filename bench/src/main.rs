@@ -10,6 +10,7 @@ mod fake_runtime;
 mod load;
 mod raw_client;
 mod recorder;
+mod sdk_replay;
 mod sizes;
 mod stats;
 mod warm;

@@ -18,6 +18,8 @@ pub struct Bench {
     pub recorder: Recorder,
     pub http: HttpClient,
     pub endpoint: String,
+    /// A plain client (no interceptors) for the SDK floor.
+    pub direct: aws_sdk_dynamodb::Client,
 }
 
 impl Bench {
@@ -31,7 +33,10 @@ impl Bench {
             .interceptor(recorder.clone())
             .build();
         app.db = aws_sdk_dynamodb::Client::from_conf(config);
+        let direct =
+            aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
         Self {
+            direct,
             h: Harness::with_app(app),
             recorder,
             http: client(),
@@ -103,7 +108,30 @@ impl Bench {
         (status, body)
     }
 
-    /// Replays recorded requests; `concurrent` replays them all at once.
+    /// Replays recorded requests through the SDK (the floor the handler is compared with);
+    /// `concurrent` sends them all at once, as the handler did.
+    pub async fn sdk_replay(&self, requests: &[Recorded], concurrent: bool) {
+        let target = |r: &Recorded| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        if concurrent {
+            let all = requests.iter().map(|r| {
+                let t = target(r);
+                async move { crate::sdk_replay::send(&self.direct, &t, &r.body).await }
+            });
+            futures::future::join_all(all).await;
+        } else {
+            for r in requests {
+                crate::sdk_replay::send(&self.direct, &target(r), &r.body).await;
+            }
+        }
+    }
+
+    /// Replays recorded requests as raw HTTP (no SDK at all); `concurrent` sends them all at once.
     pub async fn replay(&self, requests: &[Recorded], concurrent: bool) {
         if concurrent {
             let all = requests.iter().map(|r| {
@@ -175,11 +203,13 @@ pub async fn all(n: usize) -> Vec<Sample> {
         assert_eq!(b.invoke("LinkPagesFunction", &click).await.0, 200)
     })
     .await;
-    let direct = time_calls(n, |_| b.replay(&floor, false)).await;
+    let direct = time_calls(n, |_| b.sdk_replay(&floor, false)).await;
+    let raw = time_calls(n, |_| b.replay(&floor, false)).await;
     samples.push(Sample {
         name: "GET /{code} (click)".into(),
         handler,
         direct,
+        raw,
     });
 
     // A staff inbox page and a messages page, on a conversation with 30 messages.
@@ -220,11 +250,13 @@ pub async fn all(n: usize) -> Vec<Sample> {
             assert_eq!(b.invoke(function, &event).await.0, 200)
         })
         .await;
-        let direct = time_calls(n, |_| b.replay(&floor, concurrent)).await;
+        let direct = time_calls(n, |_| b.sdk_replay(&floor, concurrent)).await;
+        let raw = time_calls(n, |_| b.replay(&floor, concurrent)).await;
         samples.push(Sample {
             name: name.into(),
             handler,
             direct,
+            raw,
         });
     }
 
@@ -252,15 +284,15 @@ pub async fn all(n: usize) -> Vec<Sample> {
         async move { assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201) }
     })
     .await;
-    let direct = time_calls(n, |i| {
+    let fresh_requests = |i: usize, tag: &str| -> Vec<Recorded> {
         let fresh = format!("msg_{}", ulid::Ulid::new());
-        let requests: Vec<Recorded> = template
+        template
             .iter()
             .map(|r| {
                 let body = r
                     .body
                     .replace(&template_id, &fresh)
-                    .replace(&format!("bench-{}", usize::MAX), &format!("direct-{i}"));
+                    .replace(&format!("bench-{}", usize::MAX), &format!("{tag}-{i}"));
                 // A transaction's ClientRequestToken must be new for new parameters.
                 let mut json: Value = serde_json::from_str(&body).expect("json body");
                 if json.get("ClientRequestToken").is_some() {
@@ -271,7 +303,15 @@ pub async fn all(n: usize) -> Vec<Sample> {
                     body: json.to_string(),
                 }
             })
-            .collect();
+            .collect()
+    };
+    let direct = time_calls(n, |i| {
+        let requests = fresh_requests(i, "sdk");
+        async move { b.sdk_replay(&requests, false).await }
+    })
+    .await;
+    let raw = time_calls(n, |i| {
+        let requests = fresh_requests(i, "raw");
         async move { b.replay(&requests, false).await }
     })
     .await;
@@ -279,6 +319,7 @@ pub async fn all(n: usize) -> Vec<Sample> {
         name: "POST /v1/conversations/{id}/messages".into(),
         handler,
         direct,
+        raw,
     });
 
     // Read receipt of the newest message (the patient reads what staff just posted).
@@ -316,6 +357,7 @@ pub async fn all(n: usize) -> Vec<Sample> {
         name: "POST /v1/conversations/{id}/read (newest; no floor measured)".into(),
         handler: reads,
         direct: vec![],
+        raw: vec![],
     });
     samples
 }
