@@ -71,6 +71,40 @@ async fn main() {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|s| s == section))
     };
+    if want("init-profile") && only.is_some() {
+        // Where a cold start's init goes, step by step, in this (release) process.
+        let t = std::time::Instant::now();
+        canopy_shared::telemetry::init();
+        let telemetry = t.elapsed();
+        let t = std::time::Instant::now();
+        let sdk = canopy_shared::app::load_sdk_config().await;
+        let sdk_config = t.elapsed();
+        let t = std::time::Instant::now();
+        let settings = canopy_shared::config::Settings::from_env().expect("settings");
+        let settings_time = t.elapsed();
+        let time = |f: &dyn Fn()| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed()
+        };
+        let db1 = time(&|| {
+            drop(aws_sdk_dynamodb::Client::from_conf(
+                canopy_shared::app::dynamodb_config(&sdk).build(),
+            ))
+        });
+        let db2 = time(&|| {
+            drop(aws_sdk_dynamodb::Client::from_conf(
+                canopy_shared::app::dynamodb_config(&sdk).build(),
+            ))
+        });
+        let sns = time(&|| drop(aws_sdk_sns::Client::new(&sdk)));
+        let ses = time(&|| drop(aws_sdk_ses::Client::new(&sdk)));
+        let t = std::time::Instant::now();
+        let _app = canopy_shared::App::from_parts(&sdk, settings);
+        let clients = t.elapsed();
+        println!("telemetry {telemetry:?}, sdk config {sdk_config:?}, settings {settings_time:?}, dynamodb {db1:?} then {db2:?}, sns {sns:?}, ses {ses:?}, app after {clients:?}");
+        return;
+    }
     let settings = canopy_tests::settings().await;
     let table = settings.table_name.clone();
     let mut out = String::new();

@@ -3,7 +3,7 @@
 use crate::adapters::call_counter::CallCounter;
 use crate::adapters::{ses::SesEmail, sns::SnsSms};
 use crate::config::{Settings, SettingsError};
-use crate::ports::{Clock, Email, Sms, SystemClock};
+use crate::ports::{Clock, Email, NoMessaging, Sms, SystemClock};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -29,13 +29,22 @@ impl App {
         Ok(Self::from_parts(&sdk, settings))
     }
 
+    /// Like [`App::from_env`], for functions that never send SMS or email: no SNS or SES
+    /// client is built, so none is linked into their binaries.
+    pub async fn from_env_without_messaging() -> Result<Self, SettingsError> {
+        let settings = Settings::from_env()?;
+        let sdk = load_sdk_config().await;
+        Ok(Self::assemble(
+            &sdk,
+            settings,
+            Arc::new(NoMessaging),
+            Arc::new(NoMessaging),
+        ))
+    }
+
     /// Builds the clients from an already loaded configuration. Tests use this to point one
     /// app at a dead endpoint or give it a manual clock.
     pub fn from_parts(sdk: &SdkConfig, settings: Settings) -> Self {
-        let db_calls = CallCounter::default();
-        let db = aws_sdk_dynamodb::Client::from_conf(
-            dynamodb_config(sdk).interceptor(db_calls.clone()).build(),
-        );
         let mut sns_config = aws_sdk_sns::config::Builder::from(sdk);
         if let Some(url) = endpoint_override("SNS") {
             sns_config = sns_config.endpoint_url(url);
@@ -50,6 +59,19 @@ impl App {
             aws_sdk_ses::Client::from_conf(ses_config),
             settings.email_sender.clone(),
         ));
+        Self::assemble(sdk, settings, sms, email)
+    }
+
+    fn assemble(
+        sdk: &SdkConfig,
+        settings: Settings,
+        sms: Arc<dyn Sms>,
+        email: Arc<dyn Email>,
+    ) -> Self {
+        let db_calls = CallCounter::default();
+        let db = aws_sdk_dynamodb::Client::from_conf(
+            dynamodb_config(sdk).interceptor(db_calls.clone()).build(),
+        );
         Self {
             db,
             settings,

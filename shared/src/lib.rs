@@ -38,10 +38,14 @@
 //! | sliding-window rate limits (download SMS per phone / address) | `RATE#kind#subject` / `#RATE` | BatchGetItem, then TransactWriteItems |
 //! | practice inbox | GSI1 `ORG#o#INBOX` / `<activity>#conv` | Query |
 //! | link inbox | GSI2 `LINK#l#INBOX` / `<activity>#conv` | Query |
-//! | patient inbox | GSI1 `ACCT#a#INBOX` / `<activity>#conv` (participant rows) | Query |
-//! | conversation screen | `CONV#c` / `#META`, `M#…`, `P#…`, `R#…` | Query |
+//! | patient inbox | GSI1 `ACCT#a#INBOX` (participant rows), then the metas | Query + BatchGetItem (a post does not know the participants, so rows do not carry activity) |
+//! | conversation details | `CONV#c` / `#META` | GetItem |
+//! | messages page | `CONV#c` / `begins_with M#` (descending, `before` cursor) | Query (+ meta GetItem for access, concurrent) |
+//! | message post | `CONV#c` / `M#msg` + `#META` + `IDEM#…` + audit | TransactWriteItems |
+//! | read receipt | `#META` reads + `R#msg#acct` log + `M#msg` check | TransactWriteItems |
+//! | seen by | `CONV#c` / `R#msg…` onwards | Query |
 //! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
-//! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems |
+//! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems; reads: PutItem concurrent with the read |
 
 pub mod adapters;
 pub mod app;

@@ -66,3 +66,29 @@ pub trait Email: Send + Sync {
         body: &str,
     ) -> Result<(), SendError>;
 }
+
+/// For functions that never send SMS or email (the authorizer, members, links,
+/// conversations, messages): their binaries then link no SNS or SES client at all, which
+/// keeps them small. A send through it is a deployment bug: logged, and refused.
+pub struct NoMessaging;
+
+#[async_trait]
+impl Sms for NoMessaging {
+    async fn send_sms(&self, _to: &PhoneNumber, _text: &str) -> Result<(), SendError> {
+        tracing::error!("this function is deployed without SMS");
+        Err(SendError::Unavailable)
+    }
+}
+
+#[async_trait]
+impl Email for NoMessaging {
+    async fn send_email(
+        &self,
+        _to: &EmailAddress,
+        _subject: &str,
+        _body: &str,
+    ) -> Result<(), SendError> {
+        tracing::error!("this function is deployed without email");
+        Err(SendError::Unavailable)
+    }
+}
