@@ -22,7 +22,8 @@
 //! | session by token | `SESSION#sha256` / `#SESSION` | GetItem |
 //! | an account's sessions (revocation) | GSI1 `ACCT#a` / `SESSION#…` | Query |
 //! | staff of a practice | `ORG#o` / `begins_with MEMBER#` | Query |
-//! | staff login by email (unique) | `LOGIN#email#e` / `#LOGIN` | GetItem |
+//! | staff login by email (unique; written only when a code proves the email) | `LOGIN#email#e` / `#LOGIN` | GetItem |
+//! | practices that invited an email (before it is claimed) | `STAFFINV#e` / `ORG#o` | Query |
 //! | patient by phone (unique) | `LOGIN#phone#p` / `#LOGIN` | GetItem |
 //! | account profile | `ACCT#a` / `#PROFILE` | GetItem |
 //! | one-time-code challenge | `CHAL#c` / `#CHAL` | UpdateItem (count the check, return it) |

@@ -33,7 +33,20 @@ pub struct MemberItem {
     pub name: DisplayName,
     pub email: EmailAddress,
     pub role: Role,
+    /// Invited teammates become active when they first prove their email with a code.
+    #[serde(default)]
+    pub status: MemberStatus,
     pub created_at: i64,
+}
+
+/// Whether a teammate has claimed their email yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Added by an owner/admin; the email is not theirs until a code proves it.
+    Invited,
+    #[default]
+    Active,
 }
 
 impl MemberItem {
@@ -43,6 +56,7 @@ impl MemberItem {
         name: DisplayName,
         email: EmailAddress,
         role: Role,
+        status: MemberStatus,
         now: i64,
     ) -> Self {
         Self {
@@ -55,6 +69,7 @@ impl MemberItem {
             name,
             email,
             role,
+            status,
             created_at: now,
         }
     }
@@ -66,6 +81,7 @@ impl MemberItem {
             name: self.name.as_str().to_string(),
             email: self.email.as_str().to_string(),
             role: self.role,
+            status: self.status,
             org_id: self.org_id,
             created_at: rfc3339(self.created_at),
         }
@@ -78,6 +94,7 @@ pub struct MemberView {
     pub name: String,
     pub email: String,
     pub role: Role,
+    pub status: MemberStatus,
     pub org_id: OrgId,
     pub created_at: String,
 }
@@ -216,5 +233,45 @@ pub async fn list_link_access(app: &App, org: &OrgId) -> Result<Vec<LinkAccess>,
         .projection_expression("#id, #members")
         .expression_attribute_names("#id", "id")
         .expression_attribute_names("#members", "member_ids");
+    dynamo::query_all(query).await
+}
+
+/// A practice's invitation of a teammate by email: `STAFFINV#<email, lower-cased>` /
+/// `ORG#o`. Adding a teammate writes this, never the global login alias: an email becomes a
+/// staff login only when its owner proves it with a code (so no practice can reserve, or
+/// probe for, another practice's staff addresses).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaffInviteItem {
+    pub pk: String,
+    pub sk: String,
+    pub account_id: AccountId,
+    pub org_id: OrgId,
+    pub created_at: i64,
+}
+
+impl StaffInviteItem {
+    pub fn new(email: &EmailAddress, org: &OrgId, account: &AccountId, now: i64) -> Self {
+        Self {
+            pk: keys::staff_invite_pk(email),
+            sk: keys::org_pk(org),
+            account_id: *account,
+            org_id: *org,
+            created_at: now,
+        }
+    }
+}
+
+/// The practices that invited this email and are waiting for it to be claimed.
+pub async fn staff_invites(
+    app: &App,
+    email: &EmailAddress,
+) -> Result<Vec<StaffInviteItem>, StoreError> {
+    let query = app
+        .db
+        .query()
+        .table_name(app.table())
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", s(keys::staff_invite_pk(email)))
+        .consistent_read(true);
     dynamo::query_all(query).await
 }

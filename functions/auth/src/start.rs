@@ -8,7 +8,7 @@ use canopy_shared::adapters::dynamo::keys;
 use canopy_shared::domain::contact_info::{EmailAddress, PhoneNumber};
 use canopy_shared::domain::ids::AccountId;
 use canopy_shared::http::{json, json_body, ApiError, HttpResult};
-use canopy_shared::practice::get_login;
+use canopy_shared::practice::{get_login, staff_invites, StaffInviteItem};
 use canopy_shared::services::otp::{self, Destination};
 use canopy_shared::{texts, App};
 use lambda_http::Request;
@@ -26,6 +26,9 @@ struct Body {
 #[derive(Serialize, Deserialize)]
 pub struct Login {
     pub account_id: Option<AccountId>,
+    /// An invited teammate's first sign-in: the code proves the email, and verify claims it.
+    #[serde(default)]
+    pub claim: Option<StaffInviteItem>,
 }
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
@@ -49,8 +52,17 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         }
     };
     let account_id = get_login(app, login_pk).await?.map(|l| l.account_id);
-    let payload = serde_json::to_string(&Login { account_id }).map_err(|_| ApiError::internal())?;
-    let deliver = account_id.is_some();
+    // No staff login yet: the newest practice that invited this email, if any.
+    let claim = match (&account_id, &destination) {
+        (None, Destination::Email(email)) => staff_invites(app, email)
+            .await?
+            .into_iter()
+            .max_by_key(|i| i.created_at),
+        _ => None,
+    };
+    let deliver = account_id.is_some() || claim.is_some();
+    let payload =
+        serde_json::to_string(&Login { account_id, claim }).map_err(|_| ApiError::internal())?;
     let started = otp::start(
         app,
         PURPOSE_LOGIN,

@@ -4,13 +4,14 @@
 use crate::create_org::OrgSignup;
 use crate::start::Login;
 use crate::{PURPOSE_LOGIN, PURPOSE_ORG_SIGNUP};
-use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update};
 use canopy_shared::adapters::dynamo::{self, keys, put, to_item, StoreError};
 use canopy_shared::domain::ids::{AccountId, ChallengeId, OrgId};
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{json, json_body, request::request_id, ApiError, HttpResult};
 use canopy_shared::practice::{
-    get_account, get_member, AccountItem, AccountKind, LoginItem, MemberItem, OrgItem,
+    get_account, get_member, AccountItem, AccountKind, LoginItem, MemberItem, MemberStatus,
+    OrgItem, StaffInviteItem,
 };
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::services::otp::{self, ChallengeItem, CheckError};
@@ -104,6 +105,7 @@ async fn complete_org_signup(app: &App, item: &ChallengeItem, request_id: &str) 
         signup.owner_name.clone(),
         signup.owner_email.clone(),
         Role::Owner,
+        MemberStatus::Active,
         now,
     );
     let login = LoginItem {
@@ -169,6 +171,9 @@ async fn complete_org_signup(app: &App, item: &ChallengeItem, request_id: &str) 
 
 async fn complete_login(app: &App, item: &ChallengeItem, request_id: &str) -> HttpResult {
     let login: Login = serde_json::from_str(&item.payload).map_err(|_| ApiError::internal())?;
+    if let (None, Some(invite)) = (login.account_id, login.claim) {
+        return complete_claim(app, item, &invite, request_id).await;
+    }
     // A challenge for an unknown address was never delivered, so no code can be right.
     let Some(account_id) = login.account_id else {
         return Err(CheckError::WrongCode { attempts_left: 0 }.into());
@@ -224,6 +229,96 @@ async fn complete_login(app: &App, item: &ChallengeItem, request_id: &str) -> Ht
         &json!({
             "token": token,
             "account": { "id": account_id, "name": account.name, "role": role, "org_id": org },
+        }),
+    )
+}
+
+/// An invited teammate's first sign-in: the code proved the email, so the email becomes
+/// their staff login (unless another practice's teammate claimed it first), the membership
+/// becomes active and the invitation is used up, with the session, in one transaction.
+async fn complete_claim(
+    app: &App,
+    item: &ChallengeItem,
+    invite: &StaffInviteItem,
+    request_id: &str,
+) -> HttpResult {
+    let no_longer = || ApiError::forbidden("This invitation is no longer valid.");
+    let member = get_member(app, &invite.org_id, &invite.account_id)
+        .await?
+        .filter(|m| m.status == MemberStatus::Invited)
+        .ok_or_else(no_longer)?;
+    let account_id = invite.account_id;
+    let org = invite.org_id;
+    let login = LoginItem {
+        pk: keys::staff_email_login_pk(&member.email),
+        sk: keys::LOGIN_SK.into(),
+        account_id,
+    };
+    let bad = |_| ApiError::internal();
+    let activate = Update::builder()
+        .table_name(app.table())
+        .set_key(Some(dynamo::key(
+            keys::org_pk(&org),
+            keys::member_sk(&account_id),
+        )))
+        .update_expression("SET #status = :active")
+        .condition_expression("#status = :invited")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":active", dynamo::s("active"))
+        .expression_attribute_values(":invited", dynamo::s("invited"))
+        .build()
+        .map_err(bad)?;
+    let used = Delete::builder()
+        .table_name(app.table())
+        .set_key(Some(dynamo::key(invite.pk.clone(), invite.sk.clone())))
+        .condition_expression("#account = :a")
+        .expression_attribute_names("#account", "account_id")
+        .expression_attribute_values(":a", dynamo::s(account_id.to_string()))
+        .build()
+        .map_err(bad)?;
+    let (token, session) = sessions::issue(app, &account_id, member.role, Some(&org))?;
+    let mut writes = otp::consume(app, item)?;
+    let login_index = writes.len();
+    writes.extend([
+        put(
+            app.table(),
+            to_item(&login)?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+        TransactWriteItem::builder().update(activate).build(),
+        TransactWriteItem::builder().delete(used).build(),
+        session,
+        audit::in_transaction(
+            app,
+            &AuditEvent {
+                actor: Some(&account_id),
+                role: Some(member.role),
+                org: Some(&org),
+                action: "member.join",
+                targets: vec![account_id.to_string()],
+                request_id,
+                outcome: "ok",
+            },
+        )?,
+    ]);
+    commit(app, item, writes, |err| {
+        if err.failed_at(login_index) {
+            Some(ApiError::conflict(
+                "email_taken",
+                "This email already signs in to another practice's team.",
+            ))
+        } else if err.failed_at(login_index + 1) || err.failed_at(login_index + 2) {
+            Some(no_longer())
+        } else {
+            None
+        }
+    })
+    .await?;
+    json(
+        200,
+        &json!({
+            "token": token,
+            "account": { "id": account_id, "name": member.name, "role": member.role, "org_id": org },
         }),
     )
 }

@@ -1,12 +1,17 @@
 //! `POST /v1/members`: an owner or admin adds a teammate, who then signs in with
-//! `/v1/auth/start` and their email. One staff account per email address.
+//! `/v1/auth/start` and their email. The teammate is `invited` until their first code
+//! proves the email; only then does the email become a staff login (one staff account per
+//! email). Adding never touches the global login alias, so it reveals nothing about other
+//! practices' staff and cannot reserve someone else's address.
 
 use canopy_shared::adapters::dynamo::{keys, put, to_item, StoreError};
 use canopy_shared::domain::contact_info::{DisplayName, EmailAddress};
 use canopy_shared::domain::ids::AccountId;
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{json, json_body, request::request_id, ApiError, Caller, HttpResult};
-use canopy_shared::practice::{AccountItem, AccountKind, LoginItem, MemberItem};
+use canopy_shared::practice::{
+    get_login, get_member, AccountItem, AccountKind, MemberItem, MemberStatus, StaffInviteItem,
+};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::App;
 use lambda_http::Request;
@@ -33,7 +38,23 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     };
     let now = app.now_ms();
     let account = AccountId::generate();
-    let member = MemberItem::new(&org, &account, name.clone(), email.clone(), role, now);
+    if let Some(login) = get_login(app, keys::staff_email_login_pk(&email)).await? {
+        if get_member(app, &org, &login.account_id).await?.is_some() {
+            return Err(ApiError::conflict(
+                "already_member",
+                "This email already belongs to a member of this practice.",
+            ));
+        }
+    }
+    let member = MemberItem::new(
+        &org,
+        &account,
+        name.clone(),
+        email.clone(),
+        role,
+        MemberStatus::Invited,
+        now,
+    );
     let profile = AccountItem {
         pk: keys::account_pk(&account),
         sk: keys::PROFILE_SK.into(),
@@ -45,15 +66,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         org_id: Some(org),
         created_at: now,
     };
-    let login = LoginItem {
-        pk: keys::staff_email_login_pk(&email),
-        sk: keys::LOGIN_SK.into(),
-        account_id: account,
-    };
+    let invite = StaffInviteItem::new(&email, &org, &account, now);
     let writes = vec![
         put(
             app.table(),
-            to_item(&login)?,
+            to_item(&invite)?,
             Some("attribute_not_exists(pk)"),
         )?,
         put(
@@ -89,8 +106,8 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     {
         Ok(_) => json(201, &member.view()),
         Err(err) if err.failed_at(0) => Err(ApiError::conflict(
-            "email_taken",
-            "This email already belongs to a staff account.",
+            "already_invited",
+            "This email was already invited to this practice.",
         )),
         Err(err) => Err(err.into()),
     }

@@ -9,7 +9,7 @@ use canopy_shared::adapters::dynamo::{self, keys, n, s, StoreError};
 use canopy_shared::domain::ids::AccountId;
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{no_content, path_id, request::request_id, ApiError, Caller, HttpResult};
-use canopy_shared::practice::get_member;
+use canopy_shared::practice::{get_member, MemberStatus};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::services::sessions;
 use canopy_shared::App;
@@ -65,9 +65,17 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         ("#role", "role"),
         s(member.role.as_str()),
     )?);
+    // An active teammate's email is their login; an invited one's is still an invitation.
+    let (alias_pk, alias_sk) = match member.status {
+        MemberStatus::Active => (
+            keys::staff_email_login_pk(&member.email),
+            keys::LOGIN_SK.to_string(),
+        ),
+        MemberStatus::Invited => (keys::staff_invite_pk(&member.email), keys::org_pk(&org)),
+    };
     writes.push(delete(
-        keys::staff_email_login_pk(&member.email),
-        keys::LOGIN_SK,
+        alias_pk,
+        &alias_sk,
         "#account = :v",
         ("#account", "account_id"),
         s(target.to_string()),

@@ -110,8 +110,9 @@ async fn the_call_counter_names_each_operation() {
             None,
         )
         .await;
+    // Login alias, pending staff invitations, send budget, then challenge + budget.
     assert_eq!(
         h.app.db_calls.operations(),
-        vec!["GetItem", "BatchGetItem", "TransactWriteItems"]
+        vec!["GetItem", "Query", "BatchGetItem", "TransactWriteItems"]
     );
 }

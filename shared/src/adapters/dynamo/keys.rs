@@ -39,6 +39,11 @@ pub fn patient_phone_login_pk(phone: &PhoneNumber) -> String {
 }
 pub const LOGIN_SK: &str = "#LOGIN";
 
+/// A practice's pending invitation of a teammate's email (sort key `ORG#o`).
+pub fn staff_invite_pk(email: &EmailAddress) -> String {
+    format!("STAFFINV#{}", email.as_str().to_lowercase())
+}
+
 pub fn session_pk(token_hash: &str) -> String {
     format!("SESSION#{token_hash}")
 }
