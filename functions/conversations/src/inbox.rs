@@ -91,35 +91,57 @@ async fn staff(
         .map(|c| cursor::decode(c, pk_attr, &partition, "").map_err(bad_cursor))
         .transpose()?;
     e.name("#ipk", pk_attr).value(":ipk", s(partition));
-    let page = app
-        .db
-        .query()
-        .table_name(app.table())
-        .index_name(index)
-        .key_condition_expression("#ipk = :ipk")
-        .set_filter_expression((!e.text.is_empty()).then(|| e.text.clone()))
-        .set_expression_attribute_names(e.names_opt())
-        .set_expression_attribute_values(e.values_opt())
-        .scan_index_forward(false)
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await
-        .map_err(StoreError::from)?;
-    let metas: Vec<ConversationItem> = dynamo::from_items(page.items.unwrap_or_default())?;
+    // A window in which the filter hid everything is read past (bounded), so a page is
+    // empty only at the end; normally this is the one Query.
+    let mut start = start;
+    let mut page;
+    let mut reads = 0;
+    loop {
+        page = app
+            .db
+            .query()
+            .table_name(app.table())
+            .index_name(index)
+            .key_condition_expression("#ipk = :ipk")
+            .set_filter_expression((!e.text.is_empty()).then(|| e.text.clone()))
+            .set_expression_attribute_names(e.names_opt())
+            .set_expression_attribute_values(e.values_opt())
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::from)?;
+        reads += 1;
+        let hidden_window = page.items().is_empty() && page.last_evaluated_key.is_some();
+        if !hidden_window || reads >= 5 {
+            break;
+        }
+        start = page.last_evaluated_key.clone();
+    }
+    // DynamoDB's LastEvaluatedKey may be a conversation the filter hid from this caller (a
+    // link they are not a member of): resume from the last conversation actually shown
+    // instead, so a cursor never names a hidden one. Only a page where the filter hid
+    // everything falls back to DynamoDB's key.
+    let raw_items = page.items.unwrap_or_default();
+    let next_cursor = page.last_evaluated_key.as_ref().map(|lek| {
+        let index_sk = pk_attr.replacen("pk", "sk", 1);
+        let shown = raw_items.last().map(|last| {
+            [pk_attr, index_sk.as_str(), "pk", "sk"]
+                .iter()
+                .filter_map(|k| last.get(*k).map(|v| (k.to_string(), v.clone())))
+                .collect::<dynamo::Item>()
+        });
+        cursor::encode(shown.as_ref().unwrap_or(lek))
+    });
+    let metas: Vec<ConversationItem> = dynamo::from_items(raw_items)?;
     let items = metas
         .into_iter()
         .map(ConversationItem::with_read_counts)
         .filter(|m| m.org_id == org)
         .map(|m| view::inbox_row(&m, caller))
         .collect();
-    json(
-        200,
-        &Page {
-            items,
-            next_cursor: page.last_evaluated_key.as_ref().map(cursor::encode),
-        },
-    )
+    json(200, &Page { items, next_cursor })
 }
 
 async fn patient(app: &App, caller: &Caller, limit: i32, cursor_text: Option<&str>) -> HttpResult {

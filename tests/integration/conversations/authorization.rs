@@ -170,3 +170,65 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
         assert!(h.inbox_row(token, &conv).await.is_some());
     }
 }
+
+#[tokio::test]
+async fn inbox_cursors_never_name_a_conversation_the_caller_cannot_see() {
+    use base64::Engine;
+    let h = Harness::new().await;
+    let owner = h.new_practice("Cursor Clinic").await;
+    let teammate = h.new_teammate(&owner, "member").await;
+    let private_link = h.new_routed_link(&owner, &[&owner.account_id], &[]).await;
+    let open_link = h.new_routed_link(&owner, &[], &[]).await;
+    let patient = h.new_patient(&owner, "Pat").await;
+    let visible_old = h
+        .new_conversation(&owner, &[&patient.contact_id], Some(&open_link))
+        .await;
+    // Newest first, the hidden ones fill whole windows of the limit-2 pages.
+    let mut hidden = Vec::new();
+    for _ in 0..3 {
+        hidden.push(
+            h.new_conversation(&owner, &[&patient.contact_id], Some(&private_link))
+                .await,
+        );
+    }
+    let visible_new = h
+        .new_conversation(&owner, &[&patient.contact_id], Some(&open_link))
+        .await;
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..5 {
+        let path = match &cursor {
+            Some(c) => format!("/v1/conversations?limit=2&cursor={c}"),
+            None => "/v1/conversations?limit=2".to_string(),
+        };
+        let page = h
+            .call("GET", &path, None, Some(&teammate.token))
+            .await
+            .json();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(c)
+                    .unwrap();
+                let text = String::from_utf8_lossy(&decoded).to_string();
+                for id in &hidden {
+                    assert!(
+                        !text.contains(id.as_str()),
+                        "cursor names a hidden conversation: {text}"
+                    );
+                }
+                cursor = Some(c.to_string());
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![visible_new, visible_old]);
+}
