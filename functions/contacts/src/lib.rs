@@ -12,6 +12,9 @@
 //!   (send results)
 //! - resend: 1 GetItem + 1 TransactWriteItems + 1 UpdateItem (send results)
 //! - secure-invite: 1 GetItem (conversation) + the invite's 3
+//!
+//! Creating routes honour an `Idempotency-Key` header (+1 conditional put before, +1 update
+//! after, only when the header is sent).
 
 mod create;
 mod get;
@@ -21,19 +24,32 @@ mod resend;
 mod secure_invite;
 mod send;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{instrumented, unknown_route, ApiError, Caller, HttpResult};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
+
+/// Runs a creating route at most once per `Idempotency-Key` (see
+/// `canopy_shared::services::idempotency`), keyed by the caller.
+async fn once<F, Fut>(app: &App, req: &Request, handler: F) -> HttpResult
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = HttpResult>,
+{
+    let caller = Caller::from_request(req).map_err(|_: ApiError| ApiError::unauthorized())?;
+    canopy_shared::services::idempotency::once(app, req, &caller.account_id, handler).await
+}
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     instrumented(req, |req, route| async move {
         match route.as_str() {
-            "POST /v1/contacts" => create::handle(app, &req).await,
+            "POST /v1/contacts" => once(app, &req, || create::handle(app, &req)).await,
             "GET /v1/contacts" => list::handle(app, &req).await,
             "GET /v1/contacts/{id}" => get::handle(app, &req).await,
-            "POST /v1/invites" => invite::handle(app, &req).await,
-            "POST /v1/invites/{id}/resend" => resend::handle(app, &req).await,
-            "POST /v1/conversations/{id}/secure-invite" => secure_invite::handle(app, &req).await,
+            "POST /v1/invites" => once(app, &req, || invite::handle(app, &req)).await,
+            "POST /v1/invites/{id}/resend" => once(app, &req, || resend::handle(app, &req)).await,
+            "POST /v1/conversations/{id}/secure-invite" => {
+                once(app, &req, || secure_invite::handle(app, &req)).await
+            }
             _ => unknown_route(),
         }
     })

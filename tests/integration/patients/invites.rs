@@ -356,3 +356,64 @@ async fn a_standard_conversation_becomes_a_secure_invite() {
     assert_eq!(again.status, 409);
     assert_eq!(again.error_code(), "not_standard");
 }
+
+#[tokio::test]
+async fn a_retried_invite_with_the_same_idempotency_key_sends_once_and_answers_the_same() {
+    use canopy_local::template::Api;
+    let h = Harness::new().await;
+    let staff = h.new_practice("Elm").await;
+    let phone = random_phone();
+    let contact = h
+        .new_contact(&staff, "Retry Patient", Some(&phone), None)
+        .await;
+    let send = |body: serde_json::Value, key: &str| {
+        let headers = [
+            (
+                "authorization".to_string(),
+                format!("Bearer {}", staff.token),
+            ),
+            ("content-type".to_string(), "application/json".to_string()),
+            ("idempotency-key".to_string(), key.to_string()),
+        ]
+        .into();
+        h.raw(
+            Api::App,
+            "POST",
+            "/v1/invites",
+            headers,
+            body.to_string().into_bytes(),
+        )
+    };
+    let body = json!({"contact_id": contact["id"], "subject": "Billing"});
+    let first = send(body.clone(), "invite-attempt-1").await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let retry = send(body.clone(), "invite-attempt-1").await;
+    assert_eq!(retry.status, 201);
+    assert_eq!(
+        retry.json(),
+        first.json(),
+        "the retry answers the first invite"
+    );
+    assert_eq!(moto::sms_to(&phone).len(), 1, "one invite SMS");
+    let other = send(
+        json!({"contact_id": contact["id"], "subject": "Other"}),
+        "invite-attempt-1",
+    )
+    .await;
+    assert_eq!(other.status, 422);
+    assert_eq!(other.error_code(), "idempotency_key_reused");
+    let contact_now = h
+        .call(
+            "GET",
+            &format!("/v1/contacts/{}", contact["id"].as_str().unwrap()),
+            None,
+            Some(&staff.token),
+        )
+        .await
+        .json();
+    assert_eq!(
+        contact_now["conversation_ids"].as_array().unwrap().len(),
+        1,
+        "one pending conversation"
+    );
+}
