@@ -203,14 +203,20 @@ fn audit_item(
 
 // ---- via a practice link ----------------------------------------------------------------
 
-pub async fn via_link(
+/// Pairs a verified signup with its practice (through a link or an invite). An attempt that
+/// lost a race with a concurrent signup of the same phone is tried once more.
+pub async fn pair(
     app: &App,
     challenge: &ChallengeItem,
     signup: &Signup,
     request_id: &str,
 ) -> HttpResult {
     for _ in 0..2 {
-        if let Attempt::Done(result) = link_attempt(app, challenge, signup, request_id).await? {
+        let attempt = match signup.via {
+            Via::Link { .. } => link_attempt(app, challenge, signup, request_id).await?,
+            Via::Invite { .. } => invite_attempt(app, challenge, signup, request_id).await?,
+        };
+        if let Attempt::Done(result) = attempt {
             return result;
         }
     }
@@ -434,20 +440,6 @@ fn link_contact(
 }
 
 // ---- via an invite ----------------------------------------------------------------------
-
-pub async fn via_invite(
-    app: &App,
-    challenge: &ChallengeItem,
-    signup: &Signup,
-    request_id: &str,
-) -> HttpResult {
-    for _ in 0..2 {
-        if let Attempt::Done(result) = invite_attempt(app, challenge, signup, request_id).await? {
-            return result;
-        }
-    }
-    Err(StoreError::Conflict.into())
-}
 
 async fn invite_attempt(
     app: &App,

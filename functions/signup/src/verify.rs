@@ -6,7 +6,7 @@
 //! fresh challenge, and pairing through the same link finds its first conversation (the
 //! pairing item `PAIRING#org#acct#link`), so a retry never makes a second conversation.
 
-use crate::start::{Signup, Via};
+use crate::start::Signup;
 use crate::{pairing, PURPOSE_INVITE_BOTH, PURPOSE_INVITE_SMS, PURPOSE_LINK};
 use canopy_shared::adapters::dynamo::{self, keys, StoreError};
 use canopy_shared::domain::ids::ChallengeId;
@@ -33,10 +33,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let item = check(app, &challenge, &body).await?;
     let signup: Signup = serde_json::from_str(&item.payload).map_err(|_| ApiError::internal())?;
     let request_id = request_id(req);
-    match &signup.via {
-        Via::Link { .. } => pairing::via_link(app, &item, &signup, &request_id).await,
-        Via::Invite { .. } => pairing::via_invite(app, &item, &signup, &request_id).await,
-    }
+    pairing::pair(app, &item, &signup, &request_id).await
 }
 
 /// Checks the codes against the challenge kind they belong to. The purposes in the check's
