@@ -7,7 +7,7 @@
 //! item. Then the texts go out and their outcomes are recorded (one UpdateItem).
 
 use crate::send;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use canopy_shared::adapters::dynamo::{self, keys, put, s, to_item, StoreError};
 use canopy_shared::contacts::ContactItem;
 use canopy_shared::conversations::{
@@ -216,22 +216,11 @@ async fn read_contact_and_practice(
     org: &OrgId,
     contact: &ContactId,
 ) -> Result<(Option<ContactItem>, Option<OrgItem>), StoreError> {
-    let request = KeysAndAttributes::builder()
-        .keys(ContactItem::key_for(org, contact))
-        .keys(dynamo::key(keys::org_pk(org), keys::ORG_META_SK))
-        .consistent_read(true)
-        .build()
-        .map_err(|e| StoreError::Other(e.to_string()))?;
-    let out = app
-        .db
-        .batch_get_item()
-        .request_items(app.table(), request)
-        .send()
-        .await?;
-    let items = out
-        .responses
-        .and_then(|mut r| r.remove(app.table()))
-        .unwrap_or_default();
+    let wanted = vec![
+        ContactItem::key_for(org, contact),
+        dynamo::key(keys::org_pk(org), keys::ORG_META_SK),
+    ];
+    let items = dynamo::batch_get(&app.db, app.table(), wanted, true).await?;
     let (mut found_contact, mut found_org) = (None, None);
     for item in items {
         if dynamo::get_s(&item, "sk") == Some(keys::ORG_META_SK) {

@@ -12,7 +12,6 @@
 //! roster first). `?link_id=` and `?tag=` are practice-internal and ignored for patients.
 
 use crate::view;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
 use canopy_shared::adapters::dynamo::{self, cursor, keys, s, StoreError};
 use canopy_shared::conversations::{inbox_filter, visible_to, ConversationItem, Expr};
 use canopy_shared::domain::ids::{ConversationId, LinkId};
@@ -152,26 +151,9 @@ async fn patient(app: &App, caller: &Caller, limit: i32, cursor_text: Option<&st
         .transpose()?
         .and_then(|k| dynamo::get_s(&k, "gsi1sk").map(str::to_string));
     let ids = participant_conversations(app, &partition).await?;
-    let mut metas = Vec::new();
-    for chunk in ids.chunks(100) {
-        let keys = KeysAndAttributes::builder()
-            .set_keys(Some(chunk.iter().map(ConversationItem::key_for).collect()))
-            .consistent_read(true)
-            .build()
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-        let out = app
-            .db
-            .batch_get_item()
-            .request_items(app.table(), keys)
-            .send()
-            .await
-            .map_err(StoreError::from)?;
-        let items = out
-            .responses
-            .and_then(|mut r| r.remove(app.table()))
-            .unwrap_or_default();
-        metas.extend(dynamo::from_items::<ConversationItem>(items)?);
-    }
+    let meta_keys = ids.iter().map(ConversationItem::key_for).collect();
+    let metas: Vec<ConversationItem> =
+        dynamo::from_items(dynamo::batch_get(&app.db, app.table(), meta_keys, true).await?)?;
     let mut rows: Vec<(String, ConversationItem)> = metas
         .into_iter()
         .map(ConversationItem::with_read_counts)

@@ -130,24 +130,10 @@ async fn names(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    for chunk in missing.chunks(100) {
-        let keys = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-            .set_keys(Some(chunk.iter().map(AccountItem::key).collect()))
-            .build()
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-        let out = app
-            .db
-            .batch_get_item()
-            .request_items(app.table(), keys)
-            .send()
-            .await?;
-        let items = out
-            .responses
-            .and_then(|mut r| r.remove(app.table()))
-            .unwrap_or_default();
-        for account in dynamo::from_items::<AccountItem>(items)? {
-            names.insert(account.id, account.name.as_str().to_string());
-        }
+    let account_keys = missing.iter().map(AccountItem::key).collect();
+    let items = dynamo::batch_get(&app.db, app.table(), account_keys, false).await?;
+    for account in dynamo::from_items::<AccountItem>(items)? {
+        names.insert(account.id, account.name.as_str().to_string());
     }
     Ok(names)
 }

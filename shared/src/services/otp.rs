@@ -26,9 +26,7 @@ use crate::domain::secrets::{
     MAX_SENDS_PER_WINDOW, SEND_WINDOW_MS,
 };
 use crate::ports::SendError;
-use aws_sdk_dynamodb::types::{
-    ConditionCheck, KeysAndAttributes, ReturnValue, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{ConditionCheck, ReturnValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -360,22 +358,8 @@ async fn read_sends(
         .iter()
         .map(|d| dynamo::key(keys::sends_pk(&d.key()), keys::SENDS_SK))
         .collect();
-    let request = KeysAndAttributes::builder()
-        .set_keys(Some(keys_list))
-        .consistent_read(true)
-        .build()
-        .map_err(|e| StoreError::Other(e.to_string()))?;
-    let out = app
-        .db
-        .batch_get_item()
-        .request_items(app.table(), request)
-        .send()
-        .await?;
-    let items = out
-        .responses
-        .and_then(|mut r| r.remove(app.table()))
-        .unwrap_or_default();
-    items
+    dynamo::batch_get(&app.db, app.table(), keys_list, true)
+        .await?
         .into_iter()
         .map(|item| {
             let sends: SendsItem = dynamo::from_item(item)?;

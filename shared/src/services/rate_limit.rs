@@ -9,7 +9,7 @@
 
 use crate::adapters::dynamo::{self, keys, n, to_item, Item, StoreError};
 use crate::app::App;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -138,22 +138,8 @@ async fn read(app: &App, budgets: &[Budget]) -> Result<HashMap<String, RateItem>
         .iter()
         .map(|b| dynamo::key(keys::rate_pk(b.kind, &b.subject), keys::RATE_SK))
         .collect();
-    let request = KeysAndAttributes::builder()
-        .set_keys(Some(keys_list))
-        .consistent_read(true)
-        .build()
-        .map_err(|e| StoreError::Other(e.to_string()))?;
-    let out = app
-        .db
-        .batch_get_item()
-        .request_items(app.table(), request)
-        .send()
-        .await?;
-    let items = out
-        .responses
-        .and_then(|mut r| r.remove(app.table()))
-        .unwrap_or_default();
-    items
+    dynamo::batch_get(&app.db, app.table(), keys_list, true)
+        .await?
         .into_iter()
         .map(|item| {
             let rate: RateItem = dynamo::from_item(item)?;

@@ -193,6 +193,51 @@ pub async fn query_all<T: DeserializeOwned>(
     from_items(items)
 }
 
+/// Every item found for `keys` (any order; missing keys are simply absent), in chunks of
+/// BatchGetItem's 100 keys, retrying the keys DynamoDB leaves unprocessed under load a
+/// bounded number of times (then `Unavailable`, never a silently short answer).
+pub async fn batch_get(
+    db: &aws_sdk_dynamodb::Client,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+) -> Result<Vec<Item>, StoreError> {
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(100) {
+        let mut pending = chunk.to_vec();
+        for attempt in 0.. {
+            if attempt == 5 {
+                return Err(StoreError::Unavailable);
+            }
+            let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(consistent)
+                .build()
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            let out = db
+                .batch_get_item()
+                .request_items(table, request)
+                .send()
+                .await?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(table))
+                    .unwrap_or_default(),
+            );
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            if pending.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10 << attempt)).await;
+        }
+    }
+    Ok(found)
+}
+
 /// Builds a transaction item for a Put.
 pub fn put(
     table: &str,
