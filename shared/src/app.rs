@@ -1,6 +1,7 @@
 //! Everything a handler needs, built once per cold start and shared by reference.
 
 use crate::adapters::call_counter::CallCounter;
+use crate::adapters::dynamo::Dynamo;
 use crate::adapters::{ses::SesEmail, sns::SnsSms};
 use crate::config::{Settings, SettingsError};
 use crate::ports::{Clock, Email, NoMessaging, Sms, SystemClock};
@@ -11,6 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub struct App {
+    /// The single table behind the store ports (see [`crate::ports`]).
+    pub store: Dynamo,
+    /// The raw SDK client. Deprecated for new code: go through `store` and the ports;
+    /// this field disappears once every route has moved (issue 9).
     pub db: aws_sdk_dynamodb::Client,
     pub settings: Settings,
     pub sms: Arc<dyn Sms>,
@@ -73,6 +78,7 @@ impl App {
             dynamodb_config(sdk).interceptor(db_calls.clone()).build(),
         );
         Self {
+            store: Dynamo::new(db.clone(), settings.table_name.clone()),
             db,
             settings,
             sms,

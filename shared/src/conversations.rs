@@ -392,44 +392,7 @@ pub fn visible_to(conversation: &ConversationItem, caller: &crate::http::Caller)
 
 /// A condition or filter expression with its attribute names and values, built up in
 /// pieces (every attribute through a `#name`, as DynamoDB reserves hundreds of words).
-#[derive(Debug, Clone, Default)]
-pub struct Expr {
-    pub text: String,
-    pub names: std::collections::HashMap<String, String>,
-    pub values: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
-}
-
-impl Expr {
-    pub fn name(&mut self, placeholder: &str, attribute: &str) -> &mut Self {
-        self.names.insert(placeholder.into(), attribute.into());
-        self
-    }
-    pub fn value(
-        &mut self,
-        placeholder: &str,
-        value: aws_sdk_dynamodb::types::AttributeValue,
-    ) -> &mut Self {
-        self.values.insert(placeholder.into(), value);
-        self
-    }
-    /// `self AND (clause)`.
-    pub fn and(&mut self, clause: &str) -> &mut Self {
-        if self.text.is_empty() {
-            self.text = format!("({clause})");
-        } else {
-            self.text = format!("{} AND ({clause})", self.text);
-        }
-        self
-    }
-    pub fn names_opt(&self) -> Option<std::collections::HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-    pub fn values_opt(
-        &self,
-    ) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-}
+pub use crate::adapters::dynamo::Expr;
 
 /// The link part of a staff member's visibility: the conversation has no routing link
 /// (absent or NULL) or one of the caller's visible links. Used as a write condition on the

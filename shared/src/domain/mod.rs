@@ -1,5 +1,6 @@
 //! Domain types and rules: no AWS types here, unit-tested without any server.
 
+pub mod caller;
 pub mod contact_info;
 pub mod ids;
 pub mod role;

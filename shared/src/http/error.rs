@@ -99,3 +99,9 @@ impl From<crate::adapters::dynamo::StoreError> for ApiError {
         }
     }
 }
+
+impl From<crate::domain::caller::NotAllowed> for ApiError {
+    fn from(e: crate::domain::caller::NotAllowed) -> Self {
+        ApiError::forbidden(e.to_string())
+    }
+}

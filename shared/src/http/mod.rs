@@ -2,6 +2,12 @@
 //! error to the contract's status and JSON error.
 
 pub mod error;
+mod errors_access;
+mod errors_contacts;
+mod errors_conversations;
+mod errors_invites;
+mod errors_links;
+mod errors_practice;
 pub mod request;
 pub mod response;
 pub mod serve;

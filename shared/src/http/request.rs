@@ -2,7 +2,6 @@
 //! and the caller identity the authorizer attached.
 
 use super::error::ApiError;
-use crate::domain::ids::{AccountId, LinkId, OrgId};
 use crate::domain::role::Role;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
@@ -126,18 +125,7 @@ pub fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Who is calling, as established by the Lambda authorizer (see `functions/authorizer`).
-/// Handlers never look at the bearer token themselves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub account_id: AccountId,
-    pub role: Role,
-    /// The staff member's practice; `None` for patients, who may belong to several.
-    pub org_id: Option<OrgId>,
-    /// For staff: the practice links whose conversations they may see and send from
-    /// (links open to the whole team plus links listing them as a member).
-    pub visible_links: Vec<LinkId>,
-}
+pub use crate::domain::caller::Caller;
 
 /// The authorizer context keys, shared by the authorizer and every handler.
 pub mod context_keys {
@@ -183,32 +171,5 @@ impl Caller {
             org_id,
             visible_links,
         })
-    }
-
-    /// The caller's practice, or 403 for patients on staff-only routes.
-    pub fn staff_org(&self) -> Result<OrgId, ApiError> {
-        self.org_id
-            .filter(|_| self.role.is_staff())
-            .ok_or_else(|| ApiError::forbidden("Only practice staff may do this."))
-    }
-
-    /// The caller's practice if they are an owner or admin, else 403.
-    pub fn managing_org(&self) -> Result<OrgId, ApiError> {
-        let org = self.staff_org()?;
-        if self.role.can_manage_practice() {
-            Ok(org)
-        } else {
-            Err(ApiError::forbidden(
-                "Only the practice's owners and admins may do this.",
-            ))
-        }
-    }
-
-    /// Whether a conversation routed to `link` (or to no link) is visible to this staff member.
-    pub fn sees_link(&self, link: Option<&LinkId>) -> bool {
-        match link {
-            None => true,
-            Some(l) => self.visible_links.contains(l),
-        }
     }
 }

@@ -45,8 +45,9 @@ struct AuditItem<'a> {
     ttl: i64,
 }
 
-fn item(app: &App, event: &AuditEvent<'_>) -> Result<crate::adapters::dynamo::Item, StoreError> {
-    let now = app.now_ms();
+/// The audit item for `event` at `now` (epoch ms); [`crate::adapters::dynamo::Tx::audit`]
+/// puts it in a write's transaction.
+pub fn item(now: i64, event: &AuditEvent<'_>) -> Result<crate::adapters::dynamo::Item, StoreError> {
     let at = rfc3339(now);
     to_item(&AuditItem {
         pk: keys::audit_pk(event.org, &at[..7]),
@@ -65,7 +66,7 @@ fn item(app: &App, event: &AuditEvent<'_>) -> Result<crate::adapters::dynamo::It
 
 /// The audit item as part of a write transaction.
 pub fn in_transaction(app: &App, event: &AuditEvent<'_>) -> Result<TransactWriteItem, StoreError> {
-    put(app.table(), item(app, event)?, None)
+    put(app.table(), item(app.now_ms(), event)?, None)
 }
 
 /// A standalone audit write (for reads).
@@ -73,7 +74,7 @@ pub async fn record(app: &App, event: &AuditEvent<'_>) -> Result<(), StoreError>
     app.db
         .put_item()
         .table_name(app.table())
-        .set_item(Some(item(app, event)?))
+        .set_item(Some(item(app.now_ms(), event)?))
         .send()
         .await?;
     Ok(())

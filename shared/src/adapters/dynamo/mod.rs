@@ -2,8 +2,19 @@
 //! in [`keys`], page cursors in [`cursor`], and one error type that says what the caller can
 //! do about a failure (see [`StoreError`]).
 
+pub mod access;
+pub mod contacts;
+pub mod conversations;
 pub mod cursor;
+pub mod expr;
+pub mod invites;
 pub mod keys;
+pub mod links;
+pub mod practice;
+pub mod tx;
+
+pub use expr::Expr;
+pub use tx::{Tx, TxError};
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -13,6 +24,32 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 pub type Item = HashMap<String, AttributeValue>;
+
+/// The single table: the SDK client and the table's name. The client is reachable only
+/// inside the adapters (`client()` is crate-private); everything else goes through the
+/// store ports (`crate::ports`) that this type implements, one small trait per aggregate.
+#[derive(Clone, Debug)]
+pub struct Dynamo {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl Dynamo {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub(crate) fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+}
 
 /// What went wrong talking to DynamoDB, in the terms a use case decides on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

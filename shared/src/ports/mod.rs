@@ -2,6 +2,13 @@
 //! through [`crate::app::App`], built once at cold start; tests swap in fakes (a fixed clock,
 //! a failing SMS gateway) without any test-only branch in the handlers.
 
+pub mod access;
+pub mod contacts;
+pub mod conversations;
+pub mod invites;
+pub mod links;
+pub mod practice;
+
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicI64, Ordering};

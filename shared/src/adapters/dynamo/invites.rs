@@ -1,0 +1,1 @@
+//! The DynamoDB side of the invites aggregate: its items, keys (via `keys`), conditions and transactions.

@@ -1,0 +1,1 @@
+//! `ApiError` for the practice use cases' errors: the HTTP edge's half of the mapping.
