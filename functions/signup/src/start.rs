@@ -78,7 +78,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             // Parsed like a click's code (trimmed, lower-cased, bounded), so anything that
             // could not be a code is simply not found, never a key DynamoDB refuses.
             let code = links::LinkCode::parse(&code).map_err(|_| ApiError::not_found("link"))?;
-            let link = links::get_active(app, &code)
+            let link = links::active_link(&app.store, &code)
                 .await?
                 .ok_or_else(|| ApiError::not_found("link"))?;
             let via = Via::Link {
