@@ -8,8 +8,9 @@
 
 use crate::send;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use canopy_shared::adapters::dynamo::contacts::{contact_key, ContactItem};
 use canopy_shared::adapters::dynamo::{self, keys, put, s, to_item, StoreError};
-use canopy_shared::contacts::ContactItem;
+use canopy_shared::contacts::Contact;
 use canopy_shared::conversations::{
     creation_writes, new_conversation, ConversationKind, ConversationState, NewConversation,
 };
@@ -185,13 +186,13 @@ pub async fn create(
 /// Contact: invited now, the new conversation listed; only while it has no account.
 fn mark_invited(
     app: &App,
-    contact: &ContactItem,
+    contact: &Contact,
     conversation: &ConversationId,
     now: i64,
 ) -> Result<TransactWriteItem, StoreError> {
     let update = Update::builder()
         .table_name(app.table())
-        .set_key(Some(ContactItem::key_for(&contact.org_id, &contact.id)))
+        .set_key(Some(contact_key(&contact.org_id, &contact.id)))
         .update_expression(
             "SET #invited_at = :now, #convs = list_append(if_not_exists(#convs, :empty), :conv)",
         )
@@ -215,9 +216,9 @@ async fn read_contact_and_practice(
     app: &App,
     org: &OrgId,
     contact: &ContactId,
-) -> Result<(Option<ContactItem>, Option<OrgItem>), StoreError> {
+) -> Result<(Option<Contact>, Option<OrgItem>), StoreError> {
     let wanted = vec![
-        ContactItem::key_for(org, contact),
+        contact_key(org, contact),
         dynamo::key(keys::org_pk(org), keys::ORG_META_SK),
     ];
     let items = dynamo::batch_get(&app.db, app.table(), wanted, true).await?;
@@ -226,7 +227,7 @@ async fn read_contact_and_practice(
         if dynamo::get_s(&item, "sk") == Some(keys::ORG_META_SK) {
             found_org = Some(dynamo::from_item(item)?);
         } else {
-            found_contact = Some(dynamo::from_item(item)?);
+            found_contact = Some(dynamo::from_item::<ContactItem>(item)?.into());
         }
     }
     Ok((found_contact, found_org))

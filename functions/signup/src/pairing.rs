@@ -8,8 +8,9 @@
 use crate::patient::{get_pairing, upsert_patient, PairingItem};
 use crate::start::{invite_gone, Signup, Via};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use canopy_shared::adapters::dynamo::contacts::{contact_key, ContactItem};
 use canopy_shared::adapters::dynamo::{self, keys, n, put, s, to_item, StoreError};
-use canopy_shared::contacts::{self, contact_match, ContactItem};
+use canopy_shared::contacts::{contact_match, Contact};
 use canopy_shared::conversations::{
     self, creation_writes, new_conversation, ConversationItem, ConversationKind, ConversationState,
     Identity, NewConversation, ParticipantItem, ParticipantKind, ParticipantRef,
@@ -19,6 +20,7 @@ use canopy_shared::domain::ids::{AccountId, ContactId, ConversationId, OrgId};
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{json, ApiError, HttpResult};
 use canopy_shared::invites::{InviteTokenItem, TokenState};
+use canopy_shared::ports::contacts::ContactStore;
 use canopy_shared::practice::{get_account, get_login, AccountItem, AccountKind, LoginItem};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::services::otp::{self, ChallengeItem};
@@ -240,13 +242,13 @@ async fn link_attempt(
     };
     let by_email = async {
         match &signup.email {
-            Some(e) => contacts::with_email(app, org_id, e).await,
+            Some(e) => app.store.contacts_with_email(org_id, e).await,
             None => Ok(vec![]),
         }
     };
     let (login, by_phone, by_email) = tokio::join!(
         get_login(app, keys::patient_phone_login_pk(&signup.phone)),
-        contacts::with_phone(app, org_id, &signup.phone),
+        app.store.contacts_with_phone(org_id, &signup.phone),
         by_email
     );
     let mut candidates = by_phone?;
@@ -303,7 +305,7 @@ async fn link_attempt(
             link_contact(app, org_id, &c.id, &p.id, &conversation_id)?,
         ),
         None => {
-            let mut c = ContactItem::new(
+            let mut c = Contact::new(
                 org_id,
                 ContactId::generate(),
                 p.name.clone(),
@@ -315,7 +317,11 @@ async fn link_attempt(
             c.conversation_ids = vec![conversation_id];
             (
                 c.id,
-                put(app.table(), to_item(&c)?, Some("attribute_not_exists(pk)"))?,
+                put(
+                    app.table(),
+                    to_item(&ContactItem::from(&c))?,
+                    Some("attribute_not_exists(pk)"),
+                )?,
             )
         }
     };
@@ -424,7 +430,7 @@ fn link_contact(
 ) -> Result<TransactWriteItem, StoreError> {
     update(
         app,
-        ContactItem::key_for(org, contact),
+        contact_key(org, contact),
         "SET #account = :a, #convs = list_append(if_not_exists(#convs, :empty), :conv)",
         "attribute_exists(pk) AND (attribute_not_exists(#account) OR #account = :a)",
         &[("#account", "account_id"), ("#convs", "conversation_ids")],
@@ -571,7 +577,7 @@ async fn invite_attempt(
     let contact_index = writes.len();
     writes.push(update(
         app,
-        ContactItem::key_for(org_id, contact_id),
+        contact_key(org_id, contact_id),
         "SET #account = :a",
         "attribute_exists(pk) AND (attribute_not_exists(#account) OR #account = :a)",
         &[("#account", "account_id")],
