@@ -19,8 +19,9 @@ use canopy_shared::domain::contact_info::DisplayName;
 use canopy_shared::domain::ids::{AccountId, ContactId, ConversationId, OrgId};
 use canopy_shared::domain::role::Role;
 use canopy_shared::http::{json, ApiError, HttpResult};
-use canopy_shared::invites::{InviteTokenItem, TokenState};
+use canopy_shared::invites::TokenState;
 use canopy_shared::ports::contacts::ContactStore;
+use canopy_shared::ports::invites::InviteStore;
 use canopy_shared::practice::{get_account, get_login, AccountItem, AccountKind, LoginItem};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::services::otp::{self, ChallengeItem};
@@ -463,23 +464,7 @@ async fn invite_attempt(
     else {
         return Err(ApiError::internal());
     };
-    let token_item = async {
-        let out = app
-            .db
-            .get_item()
-            .table_name(app.table())
-            .set_key(Some(dynamo::key(
-                keys::invite_token_pk(token_hash),
-                keys::INVITE_TOKEN_SK,
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from)?;
-        out.item
-            .map(dynamo::from_item::<InviteTokenItem>)
-            .transpose()
-    };
+    let token_item = app.store.token(token_hash);
     let (login, token_item, meta) = tokio::join!(
         get_login(app, keys::patient_phone_login_pk(&signup.phone)),
         token_item,

@@ -100,7 +100,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             )
         }
         (None, Some(token)) => {
-            let invite = invites::get_by_token(app, &token)
+            let invite = invites::find_token(&app.store, &token)
                 .await?
                 .filter(|i| i.state(app.now_ms()) == TokenState::Usable)
                 .ok_or_else(invite_gone)?;
