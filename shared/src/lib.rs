@@ -58,6 +58,7 @@ pub mod http;
 pub mod invites;
 pub mod links;
 pub mod messages;
+pub mod pairing;
 pub mod ports;
 pub mod practice;
 pub mod services;

@@ -55,3 +55,36 @@ impl From<TokenError> for ApiError {
         }
     }
 }
+
+impl From<crate::pairing::LinkPairingError> for ApiError {
+    fn from(e: crate::pairing::LinkPairingError) -> Self {
+        use crate::pairing::LinkPairingError;
+        match e {
+            LinkPairingError::Challenge(e) => e.into(),
+            LinkPairingError::LinkGone => ApiError::not_found("link"),
+            LinkPairingError::NotALinkSignup => ApiError::internal(),
+            LinkPairingError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::pairing::AcceptInviteError> for ApiError {
+    fn from(e: crate::pairing::AcceptInviteError) -> Self {
+        use crate::pairing::AcceptInviteError;
+        match e {
+            AcceptInviteError::Challenge(e) => e.into(),
+            // Signup's answer (start and verify alike) for an invite it cannot accept.
+            AcceptInviteError::InviteGone => ApiError::new(
+                410,
+                "invite_gone",
+                "This invite has expired or was already used; ask the practice for a new one.",
+            ),
+            AcceptInviteError::ContactTaken => ApiError::conflict(
+                "contact_has_account",
+                "This invite's contact already belongs to another account.",
+            ),
+            AcceptInviteError::NotAnInviteSignup => ApiError::internal(),
+            AcceptInviteError::Store(e) => e.into(),
+        }
+    }
+}

@@ -68,3 +68,124 @@ pub trait InviteStore: Send + Sync {
     /// meanwhile (its own results win; that is not an error).
     async fn record_sends(&self, invite: &Invite, sends: &SendResults) -> Result<(), StoreError>;
 }
+
+// ---- pairing a verified patient (link pairing and invite acceptance) --------------------
+
+use crate::adapters::dynamo::invites::AccessPart;
+use crate::conversations::ParticipantRef;
+use crate::domain::contact_info::{DisplayName, EmailAddress, PhoneNumber};
+use crate::domain::ids::{AccountId, ConversationId, LinkId};
+
+/// Slot names of the pairing transactions, so a use case can tell which condition failed.
+pub mod slots {
+    /// The challenge is consumed (unused, unexpired) — `services::otp::consume`'s first item.
+    pub const CHALLENGE: &str = "challenge";
+    /// The challenge is still each destination's current one — its other items.
+    pub const CHALLENGE_CURRENT: &str = "challenge_current";
+    /// A new patient's account and phone login (lost to a concurrent signup: a race).
+    pub const ACCOUNT: &str = "account";
+    pub const LOGIN: &str = "login";
+    /// The link is still active and the one signed up through.
+    pub const LINK: &str = "link";
+    pub const CONTACT: &str = "contact";
+    /// The one conversation per (practice, patient, link).
+    pub const PAIRING: &str = "pairing";
+    pub const INVITE_TOKEN: &str = "invite_token";
+    pub const INVITE: &str = "invite";
+    pub const CONVERSATION: &str = "conversation";
+    pub const PARTICIPANT: &str = "participant";
+}
+
+/// Why a pairing transaction did not commit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PairingWriteError {
+    /// The named slot's condition failed (see [`slots`]).
+    #[error("the condition of `{0}` failed")]
+    Refused(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A patient signing up for the first time: their account and phone login are created in
+/// the pairing transaction.
+pub struct NewPatient<'a> {
+    pub name: &'a DisplayName,
+    pub phone: &'a PhoneNumber,
+    pub email: Option<&'a EmailAddress>,
+}
+
+/// The contact a link pairing attaches the patient to.
+pub enum PairedContact<'a> {
+    /// A contact on file (exact match on phone and email) gains the account.
+    OnFile(ContactId),
+    /// A new contact for the patient.
+    New(&'a crate::contacts::Contact),
+}
+
+/// Everything a first link pairing writes, besides the access part.
+pub struct LinkPairingWrite<'a> {
+    pub account: AccountId,
+    pub new_patient: Option<NewPatient<'a>>,
+    pub org: OrgId,
+    pub link: LinkId,
+    pub link_code: &'a str,
+    pub contact: PairedContact<'a>,
+    pub conversation: NewConversationItems<'a>,
+}
+
+/// Everything an invite acceptance writes, besides the access part.
+pub struct InviteAcceptanceWrite<'a> {
+    pub account: AccountId,
+    pub new_patient: Option<NewPatient<'a>>,
+    pub org: OrgId,
+    pub invite: InviteId,
+    pub token_hash: &'a str,
+    pub contact: ContactId,
+    pub conversation: ConversationId,
+    pub participant: &'a ParticipantRef,
+    pub row: &'a ParticipantItem,
+}
+
+#[async_trait]
+pub trait PairingStore: Send + Sync {
+    /// The purpose of a one-time-code challenge, if it exists (signup's failure path: did
+    /// the challenge want an email code too?).
+    async fn challenge_purpose(
+        &self,
+        challenge: &crate::domain::ids::ChallengeId,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// The conversation a patient's earlier signup through this link made, if any.
+    async fn link_pairing(
+        &self,
+        org: &OrgId,
+        account: &AccountId,
+        link: &LinkId,
+    ) -> Result<Option<ConversationId>, StoreError>;
+
+    /// A repeated link signup: the challenge consumed, a new session, the audit item.
+    async fn commit_repeat_signup(
+        &self,
+        access: AccessPart,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), PairingWriteError>;
+
+    /// A first link pairing, in one transaction.
+    async fn commit_link_pairing(
+        &self,
+        access: AccessPart,
+        write: LinkPairingWrite<'_>,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), PairingWriteError>;
+
+    /// An invite acceptance, in one transaction.
+    async fn commit_invite_acceptance(
+        &self,
+        access: AccessPart,
+        write: InviteAcceptanceWrite<'_>,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), PairingWriteError>;
+}

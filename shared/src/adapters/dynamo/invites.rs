@@ -9,6 +9,10 @@
 //! Round trips: contact + practice 1 BatchGetItem; create 1 TransactWriteItems; record or
 //! token 1 GetItem; resend 1 TransactWriteItems; send results 1 UpdateItem.
 
+mod pairing;
+
+pub use pairing::{access_part, AccessPart, PairingItem};
+
 use super::contacts::{contact_key, ContactItem};
 use super::{batch_get, from_item, get_s, keys, n, s, Dynamo, Expr, Item, StoreError, Tx, TxError};
 use crate::contacts::Contact;
