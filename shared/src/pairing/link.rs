@@ -249,7 +249,7 @@ pub(crate) fn new_patient_items<'a>(
     patient: &'a Patient,
     signup: &'a Signup,
 ) -> Option<NewPatient<'a>> {
-    (!patient.existing).then(|| NewPatient {
+    (!patient.existing).then_some(NewPatient {
         name: &patient.name,
         phone: &signup.phone,
         email: signup.email.as_ref(),
