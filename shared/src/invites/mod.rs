@@ -19,6 +19,9 @@ pub mod resend;
 pub mod rules;
 mod shims;
 
+#[cfg(test)]
+mod fake;
+
 pub use click::{find_token, usable_token, TokenError};
 pub use create::{create_invite, invite_contact, CreateInvite, CreateInviteError};
 pub use deliver::Outbox;
