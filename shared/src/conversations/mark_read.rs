@@ -110,3 +110,76 @@ async fn load(
         .filter(|c| c.visible_to(cx.caller))
         .ok_or(MarkReadError::ConversationNotFound)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversations::fake::Scene;
+    use crate::conversations::post::{post, PostInput};
+    use crate::conversations::{ClientMessageId, MessageText};
+
+    async fn posted(s: &Scene, n: usize) -> Vec<MessageId> {
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let input = PostInput {
+                conversation: s.id,
+                text: MessageText::parse(format!("m{i}")).unwrap(),
+                client_message_id: ClientMessageId::parse(format!("k{i}")).unwrap(),
+            };
+            ids.push(post(&s.store, &s.cx(&s.staff), &input).await.unwrap().id);
+        }
+        s.store.forget_calls();
+        ids
+    }
+
+    #[tokio::test]
+    async fn reading_the_newest_message_is_one_write() {
+        let s = Scene::new();
+        let ids = posted(&s, 3).await;
+        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[2]).await.unwrap();
+        assert_eq!(h, horizon(ids[2], 0));
+        assert_eq!(s.store.calls(), ["move_horizon"]);
+        let c = s.store.stored(&s.id).unwrap();
+        assert_eq!(c.unread_for(&s.patient.account_id), 0);
+    }
+
+    #[tokio::test]
+    async fn reading_an_older_message_counts_what_the_horizon_covers() {
+        let s = Scene::new();
+        let ids = posted(&s, 3).await;
+        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[0]).await.unwrap();
+        assert_eq!(h, horizon(ids[0], 2));
+        assert_eq!(
+            s.store.calls(),
+            ["move_horizon", "conversation", "count_messages", "move_horizon", "conversation"]
+        );
+        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[1]).await.unwrap();
+        assert_eq!(h, horizon(ids[1], 1));
+    }
+
+    #[tokio::test]
+    async fn reading_behind_the_horizon_changes_nothing() {
+        let s = Scene::new();
+        let ids = posted(&s, 2).await;
+        let cx = s.cx(&s.patient);
+        mark_read(&s.store, &cx, &s.id, ids[1]).await.unwrap();
+        let h = mark_read(&s.store, &cx, &s.id, ids[0]).await.unwrap();
+        assert_eq!(h, horizon(ids[1], 0));
+        let c = s.store.stored(&s.id).unwrap();
+        assert_eq!(c.horizon_of(&s.patient.account_id), Some(ids[1]));
+    }
+
+    #[tokio::test]
+    async fn unknown_messages_and_hidden_conversations_are_not_found() {
+        let s = Scene::new();
+        posted(&s, 1).await;
+        let unknown = MessageId::generate();
+        let missing = mark_read(&s.store, &s.cx(&s.patient), &s.id, unknown).await;
+        assert_eq!(missing, Err(MarkReadError::MessageNotFound));
+        let ids = posted(&s, 1).await;
+        let mut stranger = s.patient.clone();
+        stranger.account_id = crate::domain::ids::AccountId::generate();
+        let hidden = mark_read(&s.store, &s.cx(&stranger), &s.id, ids[0]).await;
+        assert_eq!(hidden, Err(MarkReadError::ConversationNotFound));
+    }
+}

@@ -135,3 +135,89 @@ async fn replay(
         delivery: record.delivery,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversations::fake::Scene;
+    use crate::conversations::{ConversationKind, Delivery};
+
+    fn input(scene: &Scene, text: &str, key: &str) -> PostInput {
+        PostInput {
+            conversation: scene.id,
+            text: MessageText::parse(text.into()).unwrap(),
+            client_message_id: ClientMessageId::parse(key.into()).unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_post_is_one_write_that_counts_it_and_moves_the_posters_horizon() {
+        let s = Scene::new();
+        let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
+            .await
+            .unwrap();
+        assert_eq!(s.store.calls(), ["post"]);
+        assert_eq!(s.store.audits(), ["message.post"]);
+        let c = s.store.stored(&s.id).unwrap();
+        assert_eq!(c.message_count, 1);
+        assert_eq!(c.last_message_id, Some(sent.id));
+        assert_eq!(c.unread_for(&s.staff.account_id), 0);
+        assert_eq!(c.unread_for(&s.patient.account_id), 1);
+        assert_eq!(sent.delivery, None);
+    }
+
+    #[tokio::test]
+    async fn a_retry_answers_the_stored_message_and_another_text_is_refused() {
+        let s = Scene::new();
+        let cx = s.cx(&s.patient);
+        let first = post(&s.store, &cx, &input(&s, "hi", "k1")).await.unwrap();
+        s.store.forget_calls();
+        let again = post(&s.store, &cx, &input(&s, "hi", "k1")).await.unwrap();
+        assert_eq!(again, first);
+        assert_eq!(s.store.calls(), ["post", "post_record"]);
+        let reused = post(&s.store, &cx, &input(&s, "other", "k1")).await;
+        assert_eq!(reused, Err(PostError::KeyReused));
+        assert_eq!(s.store.stored(&s.id).unwrap().message_count, 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_post_reads_the_conversation_to_say_why() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        c.read_only = true;
+        s.store.insert(c);
+        let refused = post(&s.store, &s.cx(&s.patient), &input(&s, "hi", "k1")).await;
+        assert_eq!(refused, Err(PostError::Closed(Closed::ReadOnly)));
+        assert_eq!(s.store.calls(), ["post", "conversation"]);
+        let mut stranger = s.patient.clone();
+        stranger.account_id = crate::domain::ids::AccountId::generate();
+        let hidden = post(&s.store, &s.cx(&stranger), &input(&s, "hi", "k2")).await;
+        assert_eq!(hidden, Err(PostError::NotFound));
+    }
+
+    #[tokio::test]
+    async fn a_standard_conversation_gets_messages_with_a_delivery_on_the_second_try() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        c.kind = ConversationKind::Standard;
+        s.store.insert(c);
+        let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
+            .await
+            .unwrap();
+        assert_eq!(sent.delivery, Some(Delivery::Pending));
+        assert_eq!(s.store.calls(), ["post", "conversation", "post"]);
+    }
+
+    #[tokio::test]
+    async fn ids_stay_in_commit_order_when_another_post_committed_a_larger_one() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        let far = crate::domain::ids::MessageId::from_ulid(ulid::Ulid::from_parts(u64::MAX >> 17, 0));
+        c.last_message_id = Some(far);
+        s.store.insert(c);
+        let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
+            .await
+            .unwrap();
+        assert!(sent.id > far);
+    }
+}
