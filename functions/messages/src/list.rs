@@ -7,8 +7,7 @@ use canopy_shared::conversations::messages_page::messages_page;
 use canopy_shared::conversations::Context;
 use canopy_shared::domain::ids::MessageId;
 use canopy_shared::http::{
-    json, page_limit, path_id, query_param, request::request_id, ApiError, Caller, HttpResult,
-    Page,
+    json, page_limit, path_id, query_param, request::request_id, ApiError, Caller, HttpResult, Page,
 };
 use canopy_shared::ports::conversations::MessagesFrom;
 use canopy_shared::App;

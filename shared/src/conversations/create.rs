@@ -24,7 +24,10 @@ pub enum Roster {
     /// `ct_…` (a patient contact with an account) and `acct_…` (a teammate) ids, as given.
     Secure(Vec<String>),
     /// One contact, reached by `channel`.
-    Standard { contact: ContactId, channel: Channel },
+    Standard {
+        contact: ContactId,
+        channel: Channel,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -73,7 +76,12 @@ pub async fn create(
                 let problem = "the contact has no address for this channel";
                 return Err(BadField::new("channel", problem).into());
             }
-            (ConversationKind::Standard, vec![], vec![contact], Some(channel))
+            (
+                ConversationKind::Standard,
+                vec![],
+                vec![contact],
+                Some(channel),
+            )
         }
     };
     let links = directory.links(&org).await?;
@@ -97,7 +105,11 @@ pub async fn create(
         },
         now,
     );
-    let event = cx.audit("conversation.create", vec![conversation.id.to_string()], "ok");
+    let event = cx.audit(
+        "conversation.create",
+        vec![conversation.id.to_string()],
+        "ok",
+    );
     store.create(&conversation, &event, now).await?;
     Ok(conversation)
 }
@@ -143,7 +155,14 @@ async fn participant(
             .ok_or_else(|| BadField::new(field.clone(), "no such contact"))?;
         let id = found.account_id.ok_or(CreateError::NoAccount { field })?;
         let kind = ParticipantKind::Patient;
-        Ok((ParticipantRef { id, kind, name: found.name }, Some(contact)))
+        Ok((
+            ParticipantRef {
+                id,
+                kind,
+                name: found.name,
+            },
+            Some(contact),
+        ))
     } else if let Ok(id) = raw.parse::<AccountId>() {
         let name = directory
             .teammate_name(org, &id)

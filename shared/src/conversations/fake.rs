@@ -8,9 +8,8 @@ use crate::conversations::{ClientMessageId, ConversationState, ReadState};
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AccountId, ConversationId, MessageId};
 use crate::ports::conversations::{
-    ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, InboxScope, ListError,
-    Listing, MessagesFrom, NewReadCount, PostRefused, Posting, ResumeAt, SettingsChange,
-    StaffInboxQuery,
+    ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, InboxScope, ListError, Listing,
+    MessagesFrom, NewReadCount, PostRefused, Posting, ResumeAt, SettingsChange, StaffInboxQuery,
 };
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
@@ -125,7 +124,10 @@ impl ConversationStore for FakeStore {
         self.with("post", |s| {
             let m = p.message;
             let key = (m.sender_id, m.client_message_id.clone());
-            if s.records.get(&key).is_some_and(|r| r.expires_at >= m.sent_at) {
+            if s.records
+                .get(&key)
+                .is_some_and(|r| r.expires_at >= m.sent_at)
+            {
                 return Err(PostRefused::KeyUsed);
             }
             let Some(c) = s.conversations.get_mut(&m.conversation_id) else {
@@ -225,7 +227,10 @@ impl ConversationStore for FakeStore {
         Ok(i64::try_from(counted).unwrap_or(i64::MAX))
     }
 
-    async fn staff_inbox(&self, q: &StaffInboxQuery<'_>) -> Result<Listing<Conversation>, ListError> {
+    async fn staff_inbox(
+        &self,
+        q: &StaffInboxQuery<'_>,
+    ) -> Result<Listing<Conversation>, ListError> {
         let mut all: Vec<Conversation> = self.with("staff_inbox", |s| {
             s.conversations.values().cloned().collect()
         });
@@ -302,7 +307,9 @@ impl ConversationStore for FakeStore {
         conversation: &ConversationId,
         id: &MessageId,
     ) -> Result<Option<Message>, StoreError> {
-        Ok(self.with("message", |s| s.messages.get(&(*conversation, *id)).cloned()))
+        Ok(self.with("message", |s| {
+            s.messages.get(&(*conversation, *id)).cloned()
+        }))
     }
 
     async fn receipts_from(
@@ -311,7 +318,10 @@ impl ConversationStore for FakeStore {
         message: &MessageId,
     ) -> Result<Vec<Receipt>, StoreError> {
         let mut found: Vec<Receipt> = self.with("receipts_from", |s| {
-            let mine = s.receipts.iter().filter(|(c, r)| c == conversation && r.through >= *message);
+            let mine = s
+                .receipts
+                .iter()
+                .filter(|(c, r)| c == conversation && r.through >= *message);
             mine.map(|(_, r)| r.clone()).collect()
         });
         found.sort_by_key(|r| (r.through, r.reader));
@@ -323,7 +333,9 @@ impl ConversationStore for FakeStore {
         accounts: &[AccountId],
     ) -> Result<BTreeMap<AccountId, String>, StoreError> {
         Ok(self.with("account_names", |s| {
-            let known = accounts.iter().filter_map(|a| s.names.get(a).map(|n| (*a, n.clone())));
+            let known = accounts
+                .iter()
+                .filter_map(|a| s.names.get(a).map(|n| (*a, n.clone())));
             known.collect()
         }))
     }
@@ -346,8 +358,8 @@ pub struct Scene {
 
 impl Scene {
     pub fn new() -> Self {
-        use crate::conversations::{ConversationKind, NewConversation, ParticipantKind};
         use crate::conversations::ParticipantRef;
+        use crate::conversations::{ConversationKind, NewConversation, ParticipantKind};
         use crate::domain::ids::OrgId;
         use crate::domain::role::Role;
         let org = OrgId::generate();

@@ -136,7 +136,9 @@ mod tests {
     async fn reading_the_newest_message_is_one_write() {
         let s = Scene::new();
         let ids = posted(&s, 3).await;
-        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[2]).await.unwrap();
+        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[2])
+            .await
+            .unwrap();
         assert_eq!(h, horizon(ids[2], 0));
         assert_eq!(s.store.calls(), ["move_horizon"]);
         let c = s.store.stored(&s.id).unwrap();
@@ -147,13 +149,23 @@ mod tests {
     async fn reading_an_older_message_counts_what_the_horizon_covers() {
         let s = Scene::new();
         let ids = posted(&s, 3).await;
-        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[0]).await.unwrap();
+        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[0])
+            .await
+            .unwrap();
         assert_eq!(h, horizon(ids[0], 2));
         assert_eq!(
             s.store.calls(),
-            ["move_horizon", "conversation", "count_messages", "move_horizon", "conversation"]
+            [
+                "move_horizon",
+                "conversation",
+                "count_messages",
+                "move_horizon",
+                "conversation"
+            ]
         );
-        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[1]).await.unwrap();
+        let h = mark_read(&s.store, &s.cx(&s.patient), &s.id, ids[1])
+            .await
+            .unwrap();
         assert_eq!(h, horizon(ids[1], 1));
     }
 

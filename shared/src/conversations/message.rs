@@ -145,7 +145,10 @@ pub fn next_message_id(after: Option<&MessageId>) -> MessageId {
         .ok()
         .and_then(|mut g| g.get_or_insert_with(ulid::Generator::new).generate().ok());
     // Not `unwrap_or_default`: a default Ulid is the nil id.
-    let fresh = generated.unwrap_or_else(Ulid::new);
+    let fresh = match generated {
+        Some(id) => id,
+        None => Ulid::new(),
+    };
     match after.and_then(|a| a.ulid().increment()) {
         Some(min) if min > fresh => MessageId::from_ulid(min),
         _ => MessageId::from_ulid(fresh),
@@ -174,9 +177,18 @@ mod tests {
     #[test]
     fn client_message_ids_are_short_and_plain() {
         assert!(ClientMessageId::parse("c-1:a.b_2".into()).is_ok());
-        assert_eq!(ClientMessageId::parse(String::new()), Err(BadClientMessageId));
-        assert_eq!(ClientMessageId::parse("a b".into()), Err(BadClientMessageId));
-        assert_eq!(ClientMessageId::parse("x".repeat(101)), Err(BadClientMessageId));
+        assert_eq!(
+            ClientMessageId::parse(String::new()),
+            Err(BadClientMessageId)
+        );
+        assert_eq!(
+            ClientMessageId::parse("a b".into()),
+            Err(BadClientMessageId)
+        );
+        assert_eq!(
+            ClientMessageId::parse("x".repeat(101)),
+            Err(BadClientMessageId)
+        );
     }
 
     #[test]

@@ -212,7 +212,8 @@ mod tests {
     async fn ids_stay_in_commit_order_when_another_post_committed_a_larger_one() {
         let s = Scene::new();
         let mut c = s.store.stored(&s.id).unwrap();
-        let far = crate::domain::ids::MessageId::from_ulid(ulid::Ulid::from_parts(u64::MAX >> 17, 0));
+        let far =
+            crate::domain::ids::MessageId::from_ulid(ulid::Ulid::from_parts(u64::MAX >> 17, 0));
         c.last_message_id = Some(far);
         s.store.insert(c);
         let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))

@@ -87,9 +87,7 @@ impl From<PostError> for ApiError {
         match e {
             PostError::NotFound => conversation_not_found(),
             PostError::Closed(e) => e.into(),
-            e @ PostError::KeyReused => {
-                ApiError::new(422, "idempotency_key_reused", e.to_string())
-            }
+            e @ PostError::KeyReused => ApiError::new(422, "idempotency_key_reused", e.to_string()),
             PostError::Busy => ApiError::unavailable(),
             PostError::Store(e) => e.into(),
         }

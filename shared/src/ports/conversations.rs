@@ -153,8 +153,7 @@ pub enum ChangeRefused {
 #[async_trait]
 pub trait ConversationStore: Send + Sync {
     /// The conversation (a strongly consistent read).
-    async fn conversation(&self, id: &ConversationId)
-        -> Result<Option<Conversation>, StoreError>;
+    async fn conversation(&self, id: &ConversationId) -> Result<Option<Conversation>, StoreError>;
 
     /// Stores a new conversation (its participants' inbox rows too) with its audit item.
     async fn create(
@@ -204,7 +203,10 @@ pub trait ConversationStore: Send + Sync {
     /// One page of a staff inbox, newest activity first. A page may hold fewer than
     /// `limit` conversations and still have a next cursor; its cursor never names a
     /// conversation the viewer may not see.
-    async fn staff_inbox(&self, query: &StaffInboxQuery<'_>) -> Result<Listing<Conversation>, ListError>;
+    async fn staff_inbox(
+        &self,
+        query: &StaffInboxQuery<'_>,
+    ) -> Result<Listing<Conversation>, ListError>;
 
     /// One page of the conversations `viewer` takes part in (and sees), newest activity
     /// first.

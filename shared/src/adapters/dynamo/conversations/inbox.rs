@@ -88,7 +88,10 @@ impl Dynamo {
         });
         let metas: Vec<ConversationItem> = dynamo::from_items(items)?;
         Ok(Listing {
-            items: metas.into_iter().map(ConversationItem::into_model).collect(),
+            items: metas
+                .into_iter()
+                .map(ConversationItem::into_model)
+                .collect(),
             next_cursor,
         })
     }

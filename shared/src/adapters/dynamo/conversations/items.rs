@@ -12,8 +12,8 @@
 
 use crate::adapters::dynamo::{self, keys};
 use crate::conversations::{
-    Channel, ContactMatch, Conversation, ConversationKind, ConversationState, Delivery,
-    Identity, Message, ParticipantKind, ParticipantRef, PostRecord, ReadState, Receipt,
+    Channel, ContactMatch, Conversation, ConversationKind, ConversationState, Delivery, Identity,
+    Message, ParticipantKind, ParticipantRef, PostRecord, ReadState, Receipt,
 };
 use crate::domain::ids::{AccountId, ContactId, ConversationId, LinkId, MessageId, OrgId};
 use serde::{Deserialize, Serialize};
@@ -209,7 +209,11 @@ impl ParticipantItem {
     }
 
     /// Old name of [`ParticipantItem::mirror`], for callers holding an item (pairing).
-    pub fn for_conversation(conversation: &ConversationItem, who: &ParticipantRef, now: i64) -> Self {
+    pub fn for_conversation(
+        conversation: &ConversationItem,
+        who: &ParticipantRef,
+        now: i64,
+    ) -> Self {
         Self::mirror(&conversation.clone().into_model(), who, now)
     }
 }

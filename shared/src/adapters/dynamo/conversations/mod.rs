@@ -34,10 +34,7 @@ use std::collections::BTreeMap;
 
 #[async_trait]
 impl ConversationStore for Dynamo {
-    async fn conversation(
-        &self,
-        id: &ConversationId,
-    ) -> Result<Option<Conversation>, StoreError> {
+    async fn conversation(&self, id: &ConversationId) -> Result<Option<Conversation>, StoreError> {
         self.get_conversation(id).await
     }
 

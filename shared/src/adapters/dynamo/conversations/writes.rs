@@ -23,8 +23,7 @@ use super::items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantIt
 use crate::adapters::dynamo::{bool_av, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::conversations::{Conversation, ConversationState, ReadState, Receipt};
 use crate::ports::conversations::{
-    ChangeRefused, HorizonMove, HorizonRefused, NewReadCount, PostRefused, Posting,
-    SettingsChange,
+    ChangeRefused, HorizonMove, HorizonRefused, NewReadCount, PostRefused, Posting, SettingsChange,
 };
 use crate::services::audit::AuditEvent;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -44,7 +43,10 @@ fn unexpected(slot: &str) -> StoreError {
 pub fn add_new_conversation(tx: &mut Tx, c: &Conversation) -> Result<(), StoreError> {
     tx.put_new("conversation", &ConversationItem::from_model(c))?;
     for who in &c.participants {
-        tx.put_new("participant", &ParticipantItem::mirror(c, who, c.created_at))?;
+        tx.put_new(
+            "participant",
+            &ParticipantItem::mirror(c, who, c.created_at),
+        )?;
     }
     Ok(())
 }
@@ -88,19 +90,27 @@ impl Dynamo {
         }
         if let Some(subj) = &change.subject {
             for (e, sets) in [(&mut meta, &mut meta_sets), (&mut row, &mut row_sets)] {
-                e.name("#subject", "subject").value(":subject", subject(subj));
+                e.name("#subject", "subject")
+                    .value(":subject", subject(subj));
                 sets.push("#subject = :subject");
             }
         }
         // Tags are practice-internal: the meta only.
         if let Some(tags) = &change.tags {
-            meta.name("#tags", "tags")
-                .value(":tags", AttributeValue::L(tags.iter().cloned().map(s).collect()));
+            meta.name("#tags", "tags").value(
+                ":tags",
+                AttributeValue::L(tags.iter().cloned().map(s).collect()),
+            );
             meta_sets.push("#tags = :tags");
         }
         let mut tx = Tx::new();
         let meta_key = ConversationItem::key_for(&c.id);
-        tx.update("meta", meta_key, format!("SET {}", meta_sets.join(", ")), meta)?;
+        tx.update(
+            "meta",
+            meta_key,
+            format!("SET {}", meta_sets.join(", ")),
+            meta,
+        )?;
         if !row_sets.is_empty() {
             for p in &c.participants {
                 let row_key = key(keys::conversation_pk(&c.id), keys::participant_sk(&p.id));
@@ -256,7 +266,10 @@ impl Dynamo {
         let mut tx = Tx::new();
         tx.check("message", message_key, Expr::present())?
             .update("meta", ConversationItem::key_for(&mv.conversation), set, e)?
-            .put("receipt", &ReceiptItem::from_model(&mv.conversation, &receipt))?
+            .put(
+                "receipt",
+                &ReceiptItem::from_model(&mv.conversation, &receipt),
+            )?
             .audit(audit, mv.at)?;
         self.commit(tx).await.map_err(|e| match e {
             TxError::Refused("message") => HorizonRefused::NoSuchMessage,
@@ -267,7 +280,11 @@ impl Dynamo {
     }
 
     /// A read's audit item, as a PutItem of its own.
-    pub(super) async fn put_audit(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
+    pub(super) async fn put_audit(
+        &self,
+        event: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         self.client()
             .put_item()
             .table_name(self.table())
