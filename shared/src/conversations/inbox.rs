@@ -98,3 +98,53 @@ async fn staff(
     page.items.retain(|c| c.org_id == org);
     Ok(page)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversations::fake::Scene;
+
+    fn first_page() -> InboxInput<'static> {
+        InboxInput {
+            limit: 25,
+            ..InboxInput::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn every_inbox_page_is_audited_with_its_filters() {
+        let s = Scene::new();
+        let page = inbox(&s.store, &s.cx(&s.staff), &first_page())
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 1);
+        let mut calls = s.store.calls();
+        calls.sort();
+        assert_eq!(calls, ["audit_read", "staff_inbox"]);
+        let patient = inbox(&s.store, &s.cx(&s.patient), &first_page())
+            .await
+            .unwrap();
+        assert_eq!(patient.items[0].id, s.id);
+        assert_eq!(s.store.audits(), ["inbox.read", "inbox.read"]);
+    }
+
+    #[tokio::test]
+    async fn staff_may_only_filter_by_links_they_see() {
+        let s = Scene::new();
+        let unseen = LinkId::generate().to_string();
+        let input = InboxInput {
+            link_id: Some(&unseen),
+            ..first_page()
+        };
+        let refused = inbox(&s.store, &s.cx(&s.staff), &input).await;
+        assert_eq!(refused, Err(InboxError::LinkNotFound));
+        let garbage = InboxInput {
+            link_id: Some("nope"),
+            ..first_page()
+        };
+        let refused = inbox(&s.store, &s.cx(&s.staff), &garbage).await;
+        assert_eq!(refused, Err(InboxError::BadLinkId));
+        // Patients' inboxes ignore the practice-internal filters.
+        assert!(inbox(&s.store, &s.cx(&s.patient), &garbage).await.is_ok());
+    }
+}
