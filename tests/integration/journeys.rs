@@ -2,13 +2,13 @@
 //! moto), as a practice and its patients would live them.
 
 use canopy_local::template::Api;
+use canopy_tests::fixtures::token_in;
 use canopy_tests::fixtures::{random_email, random_phone};
-use canopy_tests::fixtures_patients::token_in;
 use canopy_tests::{moto, Harness};
 use serde_json::{json, Value};
 
 async fn inbox(h: &Harness, token: &str) -> Vec<Value> {
-    let r = h.call("GET", "/v1/conversations", None, Some(token)).await;
+    let r = h.api(token).inbox("").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.json()["items"].as_array().unwrap().clone()
 }
@@ -25,12 +25,8 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     let h = Harness::new().await;
     let owner = h.new_practice("Elm Street Clinic").await;
     let link = h
-        .call(
-            "POST",
-            "/v1/links",
-            Some(json!({"label": "Spring flyer", "tags": ["flyer"]})),
-            Some(&owner.token),
-        )
+        .api(&owner)
+        .create_link(json!({"label": "Spring flyer", "tags": ["flyer"]}))
         .await;
     assert_eq!(link.status, 201, "{}", link.text);
     let code = link.json()["code"].as_str().unwrap().to_string();
@@ -50,24 +46,16 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     // The patient signs up with the code; the SMS carries the one-time code.
     let phone = random_phone();
     let started = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Ana Patient", "phone": phone, "link_code": code})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Ana Patient", "phone": phone, "link_code": code}))
         .await;
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["channels"], json!(["sms"]));
     let challenge = started.json()["challenge_id"].as_str().unwrap().to_string();
     let sms_code = moto::latest_sms_code(&phone).unwrap();
     let verified = h
-        .call(
-            "POST",
-            "/v1/signup/verify",
-            Some(json!({"challenge_id": challenge, "sms_code": sms_code})),
-            None,
-        )
+        .public()
+        .signup_verify(json!({"challenge_id": challenge, "sms_code": sms_code}))
         .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     let patient = verified.json();
@@ -78,28 +66,17 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     // It is in the practice inbox, tagged by the link, identity unverified.
     let staff_inbox = inbox(&h, &owner.token).await;
     assert_eq!(row(&staff_inbox, &conversation)["tags"], json!(["flyer"]));
-    let details = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conversation}"),
-            None,
-            Some(&owner.token),
-        )
-        .await
-        .json();
+    let details = h.api(&owner).conversation(&conversation).await.json();
     assert_eq!(details["identity"], "unverified");
     assert_eq!(details["contact_match"], "none");
     assert_eq!(details["state"], "active");
 
     // Staff post; the patient sees one unread message, reads it; staff see "seen by".
     let posted = h
-        .call(
-            "POST",
-            &format!("/v1/conversations/{conversation}/messages"),
-            Some(
-                json!({"text": "Welcome to Elm Street Clinic.", "client_message_id": "welcome-1"}),
-            ),
-            Some(&owner.token),
+        .api(&owner)
+        .post_message_with(
+            &conversation,
+            json!({"text": "Welcome to Elm Street Clinic.", "client_message_id": "welcome-1"}),
         )
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
@@ -108,25 +85,10 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
         row(&inbox(&h, &patient_token).await, &conversation)["unread_count"],
         1
     );
-    let read = h
-        .call(
-            "POST",
-            &format!("/v1/conversations/{conversation}/read"),
-            Some(json!({"message_id": message})),
-            Some(&patient_token),
-        )
-        .await;
+    let read = h.api(&patient_token).read(&conversation, &message).await;
     assert_eq!(read.status, 200, "{}", read.text);
     assert_eq!(read.json()["unread_count"], 0);
-    let seen = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conversation}/messages/{message}"),
-            None,
-            Some(&owner.token),
-        )
-        .await
-        .json();
+    let seen = h.api(&owner).message(&conversation, &message).await.json();
     let readers = seen["seen_by"].as_array().unwrap();
     let patient_seen = readers
         .iter()
@@ -135,10 +97,7 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     assert!(patient_seen["seen_at"].as_str().unwrap().ends_with('Z'));
 
     // The link counted the click and the signup.
-    let links = h
-        .call("GET", "/v1/links", None, Some(&owner.token))
-        .await
-        .json();
+    let links = h.api(&owner).links().await.json();
     let counted = links["items"]
         .as_array()
         .unwrap()
@@ -158,22 +117,14 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     let owner = h.new_practice("Oak Family Practice").await;
     let (phone, email) = (random_phone(), random_email("patient"));
     let contact = h
-        .call(
-            "POST",
-            "/v1/contacts",
-            Some(json!({"name": "Ben Patient", "phone": phone, "email": email})),
-            Some(&owner.token),
-        )
+        .api(&owner)
+        .create_contact(json!({"name": "Ben Patient", "phone": phone, "email": email}))
         .await;
     assert_eq!(contact.status, 201, "{}", contact.text);
     let contact_id = contact.json()["id"].as_str().unwrap().to_string();
     let invite = h
-        .call(
-            "POST",
-            "/v1/invites",
-            Some(json!({"contact_id": contact_id, "subject": "Billing"})),
-            Some(&owner.token),
-        )
+        .api(&owner)
+        .invite(json!({"contact_id": contact_id, "subject": "Billing"}))
         .await;
     assert_eq!(invite.status, 201, "{}", invite.text);
     assert_eq!(
@@ -184,15 +135,7 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
         .as_str()
         .unwrap()
         .to_string();
-    let pending = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conversation}"),
-            None,
-            Some(&owner.token),
-        )
-        .await
-        .json();
+    let pending = h.api(&owner).conversation(&conversation).await.json();
     assert_eq!(pending["state"], "pending_account");
 
     // The texts carry the practice name and the invite URL, never the subject.
@@ -214,12 +157,8 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     assert_eq!(page.status, 200);
 
     let started = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Ben Patient", "phone": phone, "invite_token": token})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Ben Patient", "phone": phone, "invite_token": token}))
         .await;
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["channels"], json!(["sms", "email"]));
@@ -227,41 +166,21 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     let sms_code = moto::latest_sms_code(&phone).unwrap();
     let email_code = moto::latest_email_code(&email).unwrap();
     let verified = h
-        .call(
-            "POST",
-            "/v1/signup/verify",
-            Some(
-                json!({"challenge_id": challenge, "sms_code": sms_code, "email_code": email_code}),
-            ),
-            None,
+        .public()
+        .signup_verify(
+            json!({"challenge_id": challenge, "sms_code": sms_code, "email_code": email_code}),
         )
         .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     assert_eq!(verified.json()["conversation_id"], conversation.as_str());
     let patient_token = verified.json()["token"].as_str().unwrap().to_string();
 
-    let details = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conversation}"),
-            None,
-            Some(&owner.token),
-        )
-        .await
-        .json();
+    let details = h.api(&owner).conversation(&conversation).await.json();
     assert_eq!(
         (details["state"].as_str(), details["identity"].as_str()),
         (Some("active"), Some("verified"))
     );
-    let contact = h
-        .call(
-            "GET",
-            &format!("/v1/contacts/{contact_id}"),
-            None,
-            Some(&owner.token),
-        )
-        .await
-        .json();
+    let contact = h.api(&owner).contact(&contact_id).await.json();
     assert_eq!(contact["status"], "has_account");
     // The used token is gone.
     assert_eq!(
@@ -279,11 +198,10 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
 
     // The patient writes first; staff see an unread badge and answer.
     let posted = h
-        .call(
-            "POST",
-            &format!("/v1/conversations/{conversation}/messages"),
-            Some(json!({"text": "Hello, about my bill.", "client_message_id": "p-1"})),
-            Some(&patient_token),
+        .api(&patient_token)
+        .post_message_with(
+            &conversation,
+            json!({"text": "Hello, about my bill.", "client_message_id": "p-1"}),
         )
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
@@ -292,11 +210,10 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
         1
     );
     let answer = h
-        .call(
-            "POST",
-            &format!("/v1/conversations/{conversation}/messages"),
-            Some(json!({"text": "Thanks, we will look.", "client_message_id": "s-1"})),
-            Some(&owner.token),
+        .api(&owner)
+        .post_message_with(
+            &conversation,
+            json!({"text": "Thanks, we will look.", "client_message_id": "s-1"}),
         )
         .await;
     assert_eq!(answer.status, 201);

@@ -28,38 +28,18 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
         .await;
     let subject = "SECRET-SUBJECT";
     let patched = h
-        .call(
-            "PATCH",
-            &format!("/v1/conversations/{conv}"),
-            Some(json!({"subject": subject})),
-            Some(&owner.token),
-        )
+        .api(&owner)
+        .patch_conversation(&conv, json!({"subject": subject}))
         .await;
     assert_eq!(patched.status, 200);
     let posted = h
-        .post_message(&patient.token, &conv, "SECRET-TEXT", "secret-1")
+        .api(&patient)
+        .post_message(&conv, "SECRET-TEXT", "secret-1")
         .await;
-    let msg = posted.json()["id"].as_str().unwrap().to_string();
+    let msg = posted.string("id");
     // The removed teammate could see it; then they are removed.
-    assert_eq!(
-        h.call(
-            "GET",
-            &format!("/v1/conversations/{conv}"),
-            None,
-            Some(&removed.token)
-        )
-        .await
-        .status,
-        200
-    );
-    let gone = h
-        .call(
-            "DELETE",
-            &format!("/v1/members/{}", removed.account_id),
-            None,
-            Some(&owner.token),
-        )
-        .await;
+    assert_eq!(h.api(&removed).conversation(&conv).await.status, 200);
+    let gone = h.api(&owner).remove_member(&removed.account_id).await;
     assert_eq!(gone.status, 204);
 
     let routes: Vec<(&str, String, Option<Value>)> = vec![
@@ -133,37 +113,16 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
         }
     }
     // Nothing changed.
-    let d = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}"),
-            None,
-            Some(&inside.token),
-        )
-        .await;
+    let d = h.api(&inside).conversation(&conv).await;
     assert_eq!(d.json()["read_only"], false);
     assert_eq!(d.json()["message_count"], 1);
-    let one = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}/messages/{msg}"),
-            None,
-            Some(&inside.token),
-        )
-        .await;
+    let one = h.api(&inside).message(&conv, &msg).await;
     assert_eq!(
         one.json()["seen_by"],
         json!([]),
         "no receipt was recorded by an outsider"
     );
-    let page = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}/messages"),
-            None,
-            Some(&inside.token),
-        )
-        .await;
+    let page = h.api(&inside).messages(&conv, "").await;
     assert_eq!(page.json()["items"].as_array().unwrap().len(), 1);
     // And the ones who may see it do.
     for token in [&owner.token, &inside.token, &patient.token] {

@@ -13,34 +13,19 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
     let conv = h
         .new_conversation(&owner, &[&patient.contact_id], None)
         .await;
-    let path = format!("/v1/conversations/{conv}/messages");
 
     let (posted, ops) = h
-        .counted(
-            "POST",
-            &path,
-            Some(json!({"text": "hi", "client_message_id": "rt-1"})),
-            &owner.token,
-        )
+        .counted(h.api(&owner).post_message(&conv, "hi", "rt-1"))
         .await;
     assert_eq!(posted.status, 201);
     assert_eq!(ops, ["TransactWriteItems"], "post = 1 TransactWriteItems");
-    let msg = posted.json()["id"].as_str().unwrap().to_string();
+    let msg = posted.string("id");
 
-    let (read, ops) = h
-        .counted(
-            "POST",
-            &format!("/v1/conversations/{conv}/read"),
-            Some(json!({"message_id": msg})),
-            &patient.token,
-        )
-        .await;
+    let (read, ops) = h.counted(h.api(&patient).read(&conv, &msg)).await;
     assert_eq!(read.status, 200);
     assert_eq!(ops, ["TransactWriteItems"], "read = 1 TransactWriteItems");
 
-    let (inbox, ops) = h
-        .counted("GET", "/v1/conversations", None, &owner.token)
-        .await;
+    let (inbox, ops) = h.counted(h.api(&owner).inbox("")).await;
     assert_eq!(inbox.status, 200);
     let mut sorted = ops.clone();
     sorted.sort();
@@ -50,9 +35,7 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
         "staff inbox page = 1 Query + its concurrent audit write: {ops:?}"
     );
 
-    let (inbox, ops) = h
-        .counted("GET", "/v1/conversations", None, &patient.token)
-        .await;
+    let (inbox, ops) = h.counted(h.api(&patient).inbox("")).await;
     assert_eq!(inbox.status, 200);
     let mut sorted = ops.clone();
     sorted.sort();
@@ -62,7 +45,7 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
         "patient inbox = rows Query, then metas BatchGetItem, with the audit write concurrent: {ops:?}"
     );
 
-    let (page, ops) = h.counted("GET", &path, None, &patient.token).await;
+    let (page, ops) = h.counted(h.api(&patient).messages(&conv, "")).await;
     assert_eq!(page.status, 200);
     let mut sorted = ops.clone();
     sorted.sort();
@@ -74,12 +57,7 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
 
     // A retry of the post is answered from the idempotency record.
     let (again, ops) = h
-        .counted(
-            "POST",
-            &path,
-            Some(json!({"text": "hi", "client_message_id": "rt-1"})),
-            &owner.token,
-        )
+        .counted(h.api(&owner).post_message(&conv, "hi", "rt-1"))
         .await;
     assert_eq!(again.json()["id"], json!(msg));
     assert_eq!(
