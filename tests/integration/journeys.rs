@@ -22,8 +22,7 @@ fn row<'a>(items: &'a [Value], id: &str) -> &'a Value {
 
 #[tokio::test]
 async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let link = h
         .api(&owner)
         .create_link(json!({"label": "Spring flyer", "tags": ["flyer"]}))
@@ -113,8 +112,7 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
 
 #[tokio::test]
 async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Oak Family Practice").await;
+    let (h, owner) = Harness::with_practice("Oak Family Practice").await;
     let (phone, email) = (random_phone(), random_email("patient"));
     let contact = h
         .api(&owner)

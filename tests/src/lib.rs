@@ -104,6 +104,13 @@ impl Reply {
             .unwrap_or_default()
             .to_string()
     }
+    /// `error.message` of an error body (panics when there is none).
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message in {}", self.text))
+            .to_string()
+    }
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)

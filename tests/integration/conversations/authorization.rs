@@ -8,8 +8,7 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn nobody_outside_the_conversation_sees_or_changes_anything() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Oak Clinic").await;
+    let (h, owner) = Harness::with_practice("Oak Clinic").await;
     let inside = h.new_teammate(&owner, "member").await;
     let outside = h.new_teammate(&owner, "member").await;
     let removed = h.new_teammate(&owner, "member").await;
@@ -133,8 +132,7 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
 #[tokio::test]
 async fn inbox_cursors_never_name_a_conversation_the_caller_cannot_see() {
     use base64::Engine;
-    let h = Harness::new().await;
-    let owner = h.new_practice("Cursor Clinic").await;
+    let (h, owner) = Harness::with_practice("Cursor Clinic").await;
     let teammate = h.new_teammate(&owner, "member").await;
     let private_link = h.new_routed_link(&owner, &[&owner.account_id], &[]).await;
     let open_link = h.new_routed_link(&owner, &[], &[]).await;

@@ -3,12 +3,7 @@ use futures::future::join_all;
 
 #[tokio::test]
 async fn fifty_concurrent_posts_to_one_conversation_all_land_and_are_counted() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Ivy Clinic").await;
-    let patient = h.new_patient(&owner, "Gil Jay").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Ivy Clinic", "Gil Jay").await;
     let posts = (0..50).map(|i| {
         let (h, conv) = (&h, conv.clone());
         let token = if i % 2 == 0 {
@@ -41,12 +36,7 @@ async fn fifty_concurrent_posts_to_one_conversation_all_land_and_are_counted() {
 
 #[tokio::test]
 async fn twenty_concurrent_retries_of_one_client_message_id_make_one_message() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Juniper Clinic").await;
-    let patient = h.new_patient(&owner, "Hal Kim").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Juniper Clinic", "Hal Kim").await;
     let replies =
         join_all((0..20).map(|_| h.api(&patient).post_message(&conv, "same", "retry-1"))).await;
     let first = replies[0].json()["id"].clone();
@@ -62,12 +52,7 @@ async fn twenty_concurrent_retries_of_one_client_message_id_make_one_message() {
 
 #[tokio::test]
 async fn twenty_concurrent_patient_posts_show_staff_twenty_unread() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Kapok Clinic").await;
-    let patient = h.new_patient(&owner, "Ida Lim").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Kapok Clinic", "Ida Lim").await;
     let replies = join_all((0..20).map(|i| {
         let (h, conv, token) = (&h, conv.clone(), patient.token.clone());
         async move {

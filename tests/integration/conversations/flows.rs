@@ -8,12 +8,7 @@ fn texts_of(page: &Reply) -> Vec<Value> {
 
 #[tokio::test]
 async fn staff_post_the_patient_sees_one_unread_reads_it_and_staff_see_seen_by() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Birch Clinic").await;
-    let patient = h.new_patient(&owner, "Pat Lee").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Birch Clinic", "Pat Lee").await;
 
     let posted = h
         .api(&owner)
@@ -71,12 +66,7 @@ async fn staff_post_the_patient_sees_one_unread_reads_it_and_staff_see_seen_by()
 
 #[tokio::test]
 async fn read_only_refuses_posts_from_everyone_and_reactivation_restores_them() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Cedar Clinic").await;
-    let patient = h.new_patient(&owner, "Ann Ray").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Cedar Clinic", "Ann Ray").await;
     let first = h.api(&patient).post_message(&conv, "hello", "p-1").await;
     assert_eq!(first.status, 201);
 
@@ -132,12 +122,7 @@ async fn read_only_refuses_posts_from_everyone_and_reactivation_restores_them() 
 
 #[tokio::test]
 async fn same_client_message_id_gives_the_same_message_and_other_text_is_422() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Dogwood Clinic").await;
-    let patient = h.new_patient(&owner, "Bo Diaz").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Dogwood Clinic", "Bo Diaz").await;
     let a = h
         .api(&patient)
         .post_message(&conv, "refill please", "k-1")
@@ -160,12 +145,7 @@ async fn same_client_message_id_gives_the_same_message_and_other_text_is_422() {
 
 #[tokio::test]
 async fn message_text_and_body_are_validated_with_named_fields() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elder Clinic").await;
-    let patient = h.new_patient(&owner, "Cy Fox").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Elder Clinic", "Cy Fox").await;
     let empty = h.api(&owner).post_message(&conv, "   ", "v-1").await;
     assert_eq!(empty.status, 400);
     assert!(empty.text.contains("text"));
@@ -191,8 +171,7 @@ async fn message_text_and_body_are_validated_with_named_fields() {
 
 #[tokio::test]
 async fn creating_conversations_checks_accounts_contacts_and_group_sms() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Fir Clinic").await;
+    let (h, owner) = Harness::with_practice("Fir Clinic").await;
     let teammate = h.new_teammate(&owner, "member").await;
     let patient = h.new_patient(&owner, "Di Gray").await;
     let no_account = h.new_contact_without_account(&owner).await;
@@ -263,8 +242,7 @@ async fn creating_conversations_checks_accounts_contacts_and_group_sms() {
 
 #[tokio::test]
 async fn links_route_conversations_and_filter_the_inbox() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Gum Clinic").await;
+    let (h, owner) = Harness::with_practice("Gum Clinic").await;
     let inside = h.new_teammate(&owner, "member").await;
     let outside = h.new_teammate(&owner, "member").await;
     let link = h
@@ -300,12 +278,7 @@ async fn links_route_conversations_and_filter_the_inbox() {
 
 #[tokio::test]
 async fn messages_page_newest_first_with_cursors_and_before() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Hazel Clinic").await;
-    let patient = h.new_patient(&owner, "Flo Ives").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Hazel Clinic", "Flo Ives").await;
     let mut ids = Vec::new();
     for i in 0..5 {
         ids.push(
@@ -344,12 +317,7 @@ async fn messages_page_newest_first_with_cursors_and_before() {
 async fn posts_and_reads_of_messages_leave_audit_items_without_text() {
     use aws_sdk_dynamodb::types::AttributeValue;
     use canopy_shared::adapters::dynamo::keys;
-    let h = Harness::new().await;
-    let owner = h.new_practice("Ilex Clinic").await;
-    let patient = h.new_patient(&owner, "Vi Wu").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Ilex Clinic", "Vi Wu").await;
     let msg = h.post_id(&owner, &conv, "AUDIT-SECRET", "a-1").await;
     h.api(&owner).messages(&conv, "").await;
     h.api(&owner).message(&conv, &msg).await;

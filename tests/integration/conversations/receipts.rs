@@ -3,12 +3,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn horizons_only_move_forward_and_older_reads_count_exactly() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Larch Clinic").await;
-    let patient = h.new_patient(&owner, "Jo Moss").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Larch Clinic", "Jo Moss").await;
     let mut ids = Vec::new();
     for i in 0..6 {
         ids.push(
@@ -65,12 +60,7 @@ async fn horizons_only_move_forward_and_older_reads_count_exactly() {
 
 #[tokio::test]
 async fn concurrent_reads_of_one_reader_never_move_the_horizon_back() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Maple Clinic").await;
-    let patient = h.new_patient(&owner, "Kai Nel").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Maple Clinic", "Kai Nel").await;
     let mut ids = Vec::new();
     for i in 0..8 {
         ids.push(h.post_id(&owner, &conv, "x", &format!("x{i}")).await);
@@ -88,8 +78,7 @@ async fn concurrent_reads_of_one_reader_never_move_the_horizon_back() {
 
 #[tokio::test]
 async fn a_group_of_three_patients_and_two_teammates_counts_each_readers_unread() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Nutmeg Clinic").await;
+    let (h, owner) = Harness::with_practice("Nutmeg Clinic").await;
     let t1 = h.new_teammate(&owner, "member").await;
     let t2 = h.new_teammate(&owner, "member").await;
     let p1 = h.new_patient(&owner, "Lu One").await;

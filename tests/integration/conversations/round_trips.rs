@@ -7,12 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Quince Clinic").await;
-    let patient = h.new_patient(&owner, "Sue Tam").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Quince Clinic", "Sue Tam").await;
 
     let (posted, ops) = h
         .counted(h.api(&owner).post_message(&conv, "hi", "rt-1"))

@@ -62,17 +62,14 @@ async fn malformed_and_mistyped_bodies_name_the_problem() {
             "{body} → {}",
             r.text
         );
-        assert!(!r.json()["error"]["message"].as_str().unwrap().is_empty());
+        assert!(!r.error_message().is_empty());
     }
     let mistyped = h
         .public()
         .create_org_with(json!({"practice_name": 5, "owner_name": "a", "owner_email": "a@b.co"}))
         .await;
     assert!(
-        mistyped.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("practice_name"),
+        mistyped.error_message().starts_with("practice_name"),
         "{}",
         mistyped.text
     );
@@ -95,8 +92,7 @@ async fn oversized_bodies_are_413() {
 
 #[tokio::test]
 async fn malformed_ids_are_not_found_and_unknown_routes_404() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Ids").await;
+    let (h, owner) = Harness::with_practice("Ids").await;
     for id in ["x", "acct_", "org_01KAAAAAAAAAAAAAAAAAAAAAAA", "acct_%00"] {
         let r = h.api(&owner).remove_member(id).await;
         assert_eq!(r.status, 404, "{id}: {}", r.text);

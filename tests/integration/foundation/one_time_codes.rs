@@ -79,8 +79,7 @@ async fn fifty_concurrent_wrong_guesses_evaluate_exactly_five() {
 
 #[tokio::test]
 async fn a_code_works_once() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Once").await;
+    let (h, owner) = Harness::with_practice("Once").await;
     let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     assert_eq!(verify(&h, &challenge, &code).await.status, 200);
@@ -91,8 +90,7 @@ async fn a_code_works_once() {
 
 #[tokio::test]
 async fn a_resend_replaces_the_old_code() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Resent").await;
+    let (h, owner) = Harness::with_practice("Resent").await;
     let first = h.email_challenge(&owner.email).await;
     let first_code = moto::latest_email_code(&owner.email).unwrap();
     let second = h.email_challenge(&owner.email).await;
@@ -105,8 +103,7 @@ async fn a_resend_replaces_the_old_code() {
 
 #[tokio::test]
 async fn at_most_five_codes_per_destination_in_ten_minutes() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Limited").await;
+    let (h, owner) = Harness::with_practice("Limited").await;
     // The signup already sent one code to this address.
     for _ in 0..4 {
         h.email_challenge(&owner.email).await;
@@ -150,8 +147,7 @@ async fn unknown_emails_get_the_same_answer_and_no_email() {
 
 #[tokio::test]
 async fn malformed_codes_do_not_use_up_an_attempt() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Malformed").await;
+    let (h, owner) = Harness::with_practice("Malformed").await;
     let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     for junk in ["", "12345", "1234567", "abcdef", "12 456"] {
@@ -174,8 +170,7 @@ async fn malformed_codes_do_not_use_up_an_attempt() {
 
 #[tokio::test]
 async fn codes_and_tokens_never_reach_the_logs() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Quiet Clinic").await;
+    let (h, owner) = Harness::with_practice("Quiet Clinic").await;
     let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     let token = verify(&h, &challenge, &code).await.json()["token"]
@@ -207,8 +202,7 @@ async fn codes_and_tokens_never_reach_the_logs() {
 
 #[tokio::test]
 async fn case_variants_of_an_email_share_one_send_budget_and_one_live_code() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Cased").await;
+    let (h, owner) = Harness::with_practice("Cased").await;
     // The signup sent one code; four more to variants of the same mailbox use the budget up.
     let (local, domain) = owner.email.split_once('@').unwrap();
     let variants: Vec<String> = (0..5)
@@ -267,8 +261,7 @@ async fn a_failed_delivery_does_not_reveal_that_an_account_exists() {
             Err(SendError::Unavailable)
         }
     }
-    let h = Harness::new().await;
-    let owner = h.new_practice("Opted out").await;
+    let (h, owner) = Harness::with_practice("Opted out").await;
     let settings = canopy_tests::settings().await;
     let sdk = canopy_shared::app::load_sdk_config().await;
     let mut app = canopy_shared::App::from_parts(&sdk, settings);

@@ -39,8 +39,7 @@ async fn no_token_or_a_bad_token_is_401() {
 
 #[tokio::test]
 async fn another_practice_never_sees_or_touches_this_practices_team() {
-    let h = Harness::new().await;
-    let a = h.new_practice("Practice A").await;
+    let (h, a) = Harness::with_practice("Practice A").await;
     let b = h.new_practice("Practice B").await;
     let seen_by_b = h.api(&b).members().await.json();
     let ids: Vec<&str> = seen_by_b["items"]
@@ -59,8 +58,7 @@ async fn another_practice_never_sees_or_touches_this_practices_team() {
 
 #[tokio::test]
 async fn an_email_already_on_a_team_cannot_start_a_second_practice() {
-    let h = Harness::new().await;
-    let a = h.new_practice("Practice A").await;
+    let (h, a) = Harness::with_practice("Practice A").await;
     let (started, verified) = h.practice_signup("Again", "Dr. Owner", &a.email).await;
     assert_eq!(started.status, 202);
     assert_eq!(verified.status, 409);

@@ -61,8 +61,7 @@ async fn the_local_table_is_created_exactly_as_declared() {
 
 #[tokio::test]
 async fn every_declared_route_reaches_a_handler_that_serves_it() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Routes").await;
+    let (h, owner) = Harness::with_practice("Routes").await;
     let routes = h.router.routes().to_vec();
     assert!(routes.len() >= 29, "{} routes", routes.len());
     for route in routes {

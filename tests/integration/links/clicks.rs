@@ -6,8 +6,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let link = front_desk(&h, &owner).await;
     let code = link["code"].as_str().unwrap();
 
@@ -78,8 +77,7 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
 
 #[tokio::test]
 async fn a_click_is_one_dynamodb_round_trip() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let code = front_desk_code(&h, &owner).await;
     for ua in [IPHONE, ANDROID, DESKTOP] {
         h.app.db_calls.reset();
@@ -98,8 +96,7 @@ async fn a_click_is_one_dynamodb_round_trip() {
 
 #[tokio::test]
 async fn unknown_and_disabled_codes_look_identical() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let link = h.create_link(&owner, json!({"label": "Old flyer"})).await;
     let (id, code) = (link["id"].as_str().unwrap(), link["code"].as_str().unwrap());
     let off = h.api(&owner).patch_link(id, json!({"active": false})).await;

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn a_form_post_texts_the_download_link_and_says_check_your_phone() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let link = front_desk(&h, &owner).await;
     let code = link["code"].as_str().unwrap();
     let phone = random_phone();
@@ -47,8 +46,7 @@ async fn a_form_post_texts_the_download_link_and_says_check_your_phone() {
 
 #[tokio::test]
 async fn a_json_request_gets_json() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let code = front_desk_code(&h, &owner).await;
     let phone = random_phone();
     let path = format!("/{code}/download-sms");
@@ -65,10 +63,7 @@ async fn a_json_request_gets_json() {
         .await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.error_code(), "invalid_field");
-    assert!(bad.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("phone"));
+    assert!(bad.error_message().starts_with("phone"));
     let unknown = h
         .download_sms(
             "/zz-unknown/download-sms",
@@ -83,8 +78,7 @@ async fn a_json_request_gets_json() {
 
 #[tokio::test]
 async fn an_invalid_number_is_shown_inline_and_nothing_is_sent() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let code = front_desk_code(&h, &owner).await;
     let bad = h
         .download_sms(
@@ -162,8 +156,7 @@ async fn the_fourth_text_to_one_number_within_an_hour_is_429_until_the_hour_pass
 
 #[tokio::test]
 async fn one_client_address_gets_at_most_twenty_texts_an_hour() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let code = front_desk_code(&h, &owner).await;
     let path = format!("/{code}/download-sms");
     let ip = random_ip();

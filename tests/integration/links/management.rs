@@ -4,8 +4,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn an_owner_creates_links_with_allocated_and_custom_codes() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let allocated = front_desk(&h, &owner).await;
     let code = allocated["code"].as_str().unwrap();
     assert_eq!(code.len(), 6);
@@ -45,8 +44,7 @@ async fn an_owner_creates_links_with_allocated_and_custom_codes() {
 
 #[tokio::test]
 async fn a_taken_custom_code_is_409_and_bad_codes_are_400() {
-    let h = Harness::new().await;
-    let a = h.new_practice("Practice A").await;
+    let (h, a) = Harness::with_practice("Practice A").await;
     let b = h.new_practice("Practice B").await;
     let code = format!("taken-{}", ulid::Ulid::new().to_string().to_lowercase());
     h.create_link(&a, json!({"label": "A", "code": code})).await;
@@ -75,14 +73,7 @@ async fn a_taken_custom_code_is_409_and_bad_codes_are_400() {
             .create_link(json!({"label": "X", "code": bad}))
             .await;
         assert_eq!(r.status, 400, "{bad}: {}", r.text);
-        assert!(
-            r.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .starts_with("code:"),
-            "{}",
-            r.text
-        );
+        assert!(r.error_message().starts_with("code:"), "{}", r.text);
     }
     let no_label = h.api(&a).create_link(json!({"label": "  "})).await;
     assert_eq!(no_label.status, 400);
@@ -95,8 +86,7 @@ async fn a_taken_custom_code_is_409_and_bad_codes_are_400() {
 
 #[tokio::test]
 async fn a_member_lists_links_but_cannot_create_or_change_them() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let member = h.new_teammate(&owner, "member").await;
     let admin = h.new_teammate(&owner, "admin").await;
     let link = front_desk(&h, &owner).await;
@@ -125,8 +115,7 @@ async fn a_member_lists_links_but_cannot_create_or_change_them() {
 
 #[tokio::test]
 async fn another_practice_cannot_read_or_change_links() {
-    let h = Harness::new().await;
-    let a = h.new_practice("Practice A").await;
+    let (h, a) = Harness::with_practice("Practice A").await;
     let b = h.new_practice("Practice B").await;
     let link = front_desk(&h, &a).await;
     let id = link["id"].as_str().unwrap();
@@ -149,8 +138,7 @@ async fn another_practice_cannot_read_or_change_links() {
 
 #[tokio::test]
 async fn patch_changes_label_tags_members_and_active() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let nurse = h.new_teammate(&owner, "member").await;
     let other = h.new_practice("Other Clinic").await;
     let link = front_desk(&h, &owner).await;
@@ -202,8 +190,7 @@ async fn patch_changes_label_tags_members_and_active() {
 
 #[tokio::test]
 async fn the_public_lookup_shows_only_the_practice_name_and_label() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let link = front_desk(&h, &owner).await;
     let code = link["code"].as_str().unwrap();
     h.app.db_calls.reset();
@@ -221,8 +208,7 @@ async fn the_public_lookup_shows_only_the_practice_name_and_label() {
 
 #[tokio::test]
 async fn creating_a_link_costs_two_round_trips_and_listing_one() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     front_desk(&h, &owner).await;
     // The authorizer's own reads are the same for every call of this caller: measure them
     // with the list (authorizer + one Query), then subtract.

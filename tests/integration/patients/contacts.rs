@@ -4,8 +4,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm Street Clinic").await;
+    let (h, staff) = Harness::with_practice("Elm Street Clinic").await;
     let phone = random_phone();
     let email = random_email("Zoe.Quill");
     h.app.db_calls.reset();
@@ -62,8 +61,7 @@ async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
 
 #[tokio::test]
 async fn a_contact_needs_a_name_and_a_phone_or_email() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     for (body, field) in [
         (json!({"name": "Ann"}), "phone"),
         (json!({"name": "", "phone": "2025550123"}), "name"),
@@ -72,17 +70,13 @@ async fn a_contact_needs_a_name_and_a_phone_or_email() {
     ] {
         let reply = h.api(&staff).create_contact(body).await;
         assert_eq!(reply.status, 400, "{}", reply.text);
-        assert!(reply.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with(field));
+        assert!(reply.error_message().starts_with(field));
     }
 }
 
 #[tokio::test]
 async fn other_practices_staff_and_patients_cannot_read_contacts() {
-    let h = Harness::new().await;
-    let a = h.new_practice("A").await;
+    let (h, a) = Harness::with_practice("A").await;
     let b = h.new_practice("B").await;
     let phone = random_phone();
     let contact = h

@@ -32,8 +32,7 @@ mod failing {
 
 #[tokio::test]
 async fn an_invite_creates_a_pending_conversation_and_texts_only_the_practice_name_and_url() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm Street Clinic").await;
+    let (h, staff) = Harness::with_practice("Elm Street Clinic").await;
     let phone = random_phone();
     let email = random_email("zed");
     let contact = h
@@ -95,8 +94,7 @@ async fn an_invite_creates_a_pending_conversation_and_texts_only_the_practice_na
 
 #[tokio::test]
 async fn an_invite_is_routed_to_a_visible_link_only() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let other = h.new_practice("Other").await;
     let contact = h
         .new_contact(&staff, "Ann", Some(&random_phone()), None)
@@ -165,8 +163,7 @@ async fn a_failed_send_is_recorded_and_the_invite_can_be_resent() {
 
 #[tokio::test]
 async fn resend_kills_the_old_token_and_is_rate_limited() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let phone = random_phone();
     let contact = h.new_contact(&staff, "Ann", Some(&phone), None).await;
     let body = h
@@ -202,8 +199,7 @@ async fn resend_kills_the_old_token_and_is_rate_limited() {
 
 #[tokio::test]
 async fn other_practices_staff_and_patients_cannot_touch_invites() {
-    let h = Harness::new().await;
-    let a = h.new_practice("A").await;
+    let (h, a) = Harness::with_practice("A").await;
     let b = h.new_practice("B").await;
     let contact = h.new_contact(&a, "Ann", Some(&random_phone()), None).await;
     let by_b = h.api(&b).invite(json!({"contact_id": contact["id"]})).await;
@@ -237,8 +233,7 @@ async fn other_practices_staff_and_patients_cannot_touch_invites() {
 
 #[tokio::test]
 async fn a_standard_conversation_becomes_a_secure_invite() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let phone = random_phone();
     let contact = h.new_contact(&staff, "Ann", Some(&phone), None).await;
     let standard = h
@@ -270,8 +265,7 @@ async fn a_standard_conversation_becomes_a_secure_invite() {
 
 #[tokio::test]
 async fn a_retried_invite_with_the_same_idempotency_key_sends_once_and_answers_the_same() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let phone = random_phone();
     let contact = h
         .new_contact(&staff, "Retry Patient", Some(&phone), None)

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn a_link_signup_puts_a_tagged_unverified_conversation_in_the_practice_inbox() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm Street Clinic").await;
+    let (h, staff) = Harness::with_practice("Elm Street Clinic").await;
     let link = h.new_link(&staff, &["referral-web", "new-patient"]).await;
     let phone = random_phone();
     let started = h
@@ -64,8 +63,7 @@ async fn a_link_signup_puts_a_tagged_unverified_conversation_in_the_practice_inb
 
 #[tokio::test]
 async fn contact_match_is_matched_mismatch_or_none() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let link = h.new_link(&staff, &[]).await;
     let (p1, e1) = (random_phone(), random_email("m1"));
     let on_file = h
@@ -131,8 +129,7 @@ async fn contact_match_is_matched_mismatch_or_none() {
 
 #[tokio::test]
 async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversation() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let (phone, email) = (random_phone(), random_email("ann"));
     let (invite, token) = h.invite_contact(&staff, &phone, Some(&email)).await;
     let started = h
@@ -150,10 +147,7 @@ async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversatio
         .signup_verify(json!({"challenge_id": challenge, "sms_code": sms}))
         .await;
     assert_eq!(without.status, 400);
-    assert!(without.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("email_code"));
+    assert!(without.error_message().starts_with("email_code"));
     let wrong = h.public().signup_verify(json!({"challenge_id": challenge, "sms_code": sms, "email_code": if mail == "000000" { "111111" } else { "000000" }}))
         .await;
     assert_eq!(wrong.status, 400);
@@ -200,8 +194,7 @@ async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversatio
 
 #[tokio::test]
 async fn an_invite_refuses_another_phone() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let (_, token) = h
         .invite_contact(&staff, &random_phone(), Some(&random_email("ann")))
         .await;
@@ -236,8 +229,7 @@ async fn an_expired_invite_token_is_gone() {
 
 #[tokio::test]
 async fn a_retried_link_signup_never_makes_a_second_conversation() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let link = h.new_link(&staff, &[]).await;
     let phone = random_phone();
     let challenge = h
@@ -266,8 +258,7 @@ async fn a_retried_link_signup_never_makes_a_second_conversation() {
 
 #[tokio::test]
 async fn an_existing_patient_joins_a_second_practice_with_the_same_account() {
-    let h = Harness::new().await;
-    let a = h.new_practice("A").await;
+    let (h, a) = Harness::with_practice("A").await;
     let b = h.new_practice("B").await;
     let (link_a, link_b) = (h.new_link(&a, &[]).await, h.new_link(&b, &["b-tag"]).await);
     let phone = random_phone();
@@ -291,8 +282,7 @@ async fn an_existing_patient_joins_a_second_practice_with_the_same_account() {
 
 #[tokio::test]
 async fn other_patients_and_practices_cannot_see_the_conversations() {
-    let h = Harness::new().await;
-    let a = h.new_practice("A").await;
+    let (h, a) = Harness::with_practice("A").await;
     let b = h.new_practice("B").await;
     let link = h.new_link(&a, &[]).await;
     let one = h
@@ -342,8 +332,7 @@ async fn other_patients_and_practices_cannot_see_the_conversations() {
 async fn a_phone_only_match_never_hands_the_contact_on_file_to_a_link_signup() {
     // A recycled number: the practice has a phone-only contact for a former patient, and
     // the number's new owner signs up through a link without an email.
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let link = h.new_link(&staff, &[]).await;
     let phone = random_phone();
     let former = h
