@@ -1,7 +1,6 @@
 //! Whole journeys across every function, through the API only (codes and links read from
 //! moto), as a practice and its patients would live them.
 
-use canopy_local::template::Api;
 use canopy_tests::fixtures::token_in;
 use canopy_tests::fixtures::{random_email, random_phone};
 use canopy_tests::{moto, Harness};
@@ -31,14 +30,7 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     let code = link.json()["code"].as_str().unwrap().to_string();
 
     // A desktop click shows the practice and counts the click.
-    let headers = [(
-        "user-agent".to_string(),
-        "Mozilla/5.0 (X11; Linux x86_64)".to_string(),
-    )]
-    .into();
-    let page = h
-        .raw(Api::Link, "GET", &format!("/{code}"), headers, vec![])
-        .await;
+    let page = h.click(&code, "Mozilla/5.0 (X11; Linux x86_64)").await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("Elm Street Clinic"));
 
@@ -73,10 +65,7 @@ async fn a_link_signup_lands_in_the_inbox_and_the_conversation_works() {
     // Staff post; the patient sees one unread message, reads it; staff see "seen by".
     let posted = h
         .api(&owner)
-        .post_message_with(
-            &conversation,
-            json!({"text": "Welcome to Elm Street Clinic.", "client_message_id": "welcome-1"}),
-        )
+        .post_message(&conversation, "Welcome to Elm Street Clinic.", "welcome-1")
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
     let message = posted.json()["id"].as_str().unwrap().to_string();
@@ -143,15 +132,7 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     assert!(!mail.contains("Billing"));
     let token = token_in(&sms).unwrap();
     assert_eq!(token_in(&mail).as_deref(), Some(token.as_str()));
-    let page = h
-        .raw(
-            Api::Link,
-            "GET",
-            &format!("/i/{token}"),
-            Default::default(),
-            vec![],
-        )
-        .await;
+    let page = h.open_invite(&token, "").await;
     assert_eq!(page.status, 200);
 
     let started = h
@@ -181,26 +162,12 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     let contact = h.api(&owner).contact(&contact_id).await.json();
     assert_eq!(contact["status"], "has_account");
     // The used token is gone.
-    assert_eq!(
-        h.raw(
-            Api::Link,
-            "GET",
-            &format!("/i/{token}"),
-            Default::default(),
-            vec![]
-        )
-        .await
-        .status,
-        410
-    );
+    assert_eq!(h.open_invite(&token, "").await.status, 410);
 
     // The patient writes first; staff see an unread badge and answer.
     let posted = h
         .api(&patient_token)
-        .post_message_with(
-            &conversation,
-            json!({"text": "Hello, about my bill.", "client_message_id": "p-1"}),
-        )
+        .post_message(&conversation, "Hello, about my bill.", "p-1")
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
     assert_eq!(
@@ -209,10 +176,7 @@ async fn an_invite_signup_activates_the_conversation_and_both_sides_message() {
     );
     let answer = h
         .api(&owner)
-        .post_message_with(
-            &conversation,
-            json!({"text": "Thanks, we will look.", "client_message_id": "s-1"}),
-        )
+        .post_message(&conversation, "Thanks, we will look.", "s-1")
         .await;
     assert_eq!(answer.status, 201);
     let patient_row = row(&inbox(&h, &patient_token).await, &conversation).clone();

@@ -145,7 +145,7 @@ async fn same_client_message_id_gives_the_same_message_and_other_text_is_422() {
 
 #[tokio::test]
 async fn message_text_and_body_are_validated_with_named_fields() {
-    let (h, owner, patient, conv) = Harness::with_chat("Elder Clinic", "Cy Fox").await;
+    let (h, owner, _, conv) = Harness::with_chat("Elder Clinic", "Cy Fox").await;
     let empty = h.api(&owner).post_message(&conv, "   ", "v-1").await;
     assert_eq!(empty.status, 400);
     assert!(empty.text.contains("text"));
@@ -317,7 +317,7 @@ async fn messages_page_newest_first_with_cursors_and_before() {
 async fn posts_and_reads_of_messages_leave_audit_items_without_text() {
     use aws_sdk_dynamodb::types::AttributeValue;
     use canopy_shared::adapters::dynamo::keys;
-    let (h, owner, patient, conv) = Harness::with_chat("Ilex Clinic", "Vi Wu").await;
+    let (h, owner, _, conv) = Harness::with_chat("Ilex Clinic", "Vi Wu").await;
     let msg = h.post_id(&owner, &conv, "AUDIT-SECRET", "a-1").await;
     h.api(&owner).messages(&conv, "").await;
     h.api(&owner).message(&conv, &msg).await;

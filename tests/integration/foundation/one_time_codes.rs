@@ -261,7 +261,7 @@ async fn a_failed_delivery_does_not_reveal_that_an_account_exists() {
             Err(SendError::Unavailable)
         }
     }
-    let (h, owner) = Harness::with_practice("Opted out").await;
+    let (_h, owner) = Harness::with_practice("Opted out").await;
     let settings = canopy_tests::settings().await;
     let sdk = canopy_shared::app::load_sdk_config().await;
     let mut app = canopy_shared::App::from_parts(&sdk, settings);

@@ -96,7 +96,7 @@ async fn a_member_lists_links_but_cannot_create_or_change_them() {
     assert_eq!(create.status, 403, "{}", create.text);
     let patch = h
         .api(&member)
-        .patch_link(&id, json!({"active": false}))
+        .patch_link(id, json!({"active": false}))
         .await;
     assert_eq!(patch.status, 403);
     assert!(h.listed_link(&member, id).await.unwrap()["active"]
@@ -106,7 +106,7 @@ async fn a_member_lists_links_but_cannot_create_or_change_them() {
     h.create_link(&admin, json!({"label": "Admin's"})).await;
     let by_admin = h
         .api(&admin)
-        .patch_link(&id, json!({"label": "Reception"}))
+        .patch_link(id, json!({"label": "Reception"}))
         .await;
     assert_eq!(by_admin.status, 200, "{}", by_admin.text);
     // Anonymous callers get nothing.
@@ -122,7 +122,7 @@ async fn another_practice_cannot_read_or_change_links() {
     assert!(h.listed_link(&b, id).await.is_none());
     let patch = h
         .api(&b)
-        .patch_link(&id, json!({"label": "Hijacked", "active": false}))
+        .patch_link(id, json!({"label": "Hijacked", "active": false}))
         .await;
     assert_eq!(patch.status, 404, "{}", patch.text);
     let mine = h.listed_link(&a, id).await.unwrap();
@@ -131,7 +131,7 @@ async fn another_practice_cannot_read_or_change_links() {
     // B cannot route A's link to B's staff either.
     let b_staff = h
         .api(&b)
-        .patch_link(&id, json!({"member_ids": [b.account_id]}))
+        .patch_link(id, json!({"member_ids": [b.account_id]}))
         .await;
     assert_eq!(b_staff.status, 404);
 }
@@ -145,7 +145,7 @@ async fn patch_changes_label_tags_members_and_active() {
     let id = link["id"].as_str().unwrap();
     let code = link["code"].as_str().unwrap();
 
-    let changed = h.api(&owner).patch_link(&id, json!({"label": "Nurse line", "tags": ["nurse", " Nurse ", "triage"], "member_ids": [nurse.account_id]}))
+    let changed = h.api(&owner).patch_link(id, json!({"label": "Nurse line", "tags": ["nurse", " Nurse ", "triage"], "member_ids": [nurse.account_id]}))
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     let body = changed.json();
@@ -161,7 +161,7 @@ async fn patch_changes_label_tags_members_and_active() {
     // Someone who is not on this practice's team cannot be a link member.
     let outsider = h
         .api(&owner)
-        .patch_link(&id, json!({"member_ids": [other.account_id]}))
+        .patch_link(id, json!({"member_ids": [other.account_id]}))
         .await;
     assert_eq!(outsider.status, 400);
     assert!(outsider.text.contains("member_ids"), "{}", outsider.text);
@@ -172,14 +172,11 @@ async fn patch_changes_label_tags_members_and_active() {
     assert_eq!(rejected_create.status, 400);
 
     // Disabling hides the link from the public lookup; enabling brings it back.
-    let off = h
-        .api(&owner)
-        .patch_link(&id, json!({"active": false}))
-        .await;
+    let off = h.api(&owner).patch_link(id, json!({"active": false})).await;
     assert_eq!(off.json()["active"], false);
-    assert_eq!(h.public().public_link(&code).await.status, 404);
-    h.api(&owner).patch_link(&id, json!({"active": true})).await;
-    assert_eq!(h.public().public_link(&code).await.status, 200);
+    assert_eq!(h.public().public_link(code).await.status, 404);
+    h.api(&owner).patch_link(id, json!({"active": true})).await;
+    assert_eq!(h.public().public_link(code).await.status, 200);
 
     let unknown = h
         .api(&owner)
@@ -194,7 +191,7 @@ async fn the_public_lookup_shows_only_the_practice_name_and_label() {
     let link = front_desk(&h, &owner).await;
     let code = link["code"].as_str().unwrap();
     h.app.db_calls.reset();
-    let public = h.public().public_link(&code).await;
+    let public = h.public().public_link(code).await;
     assert_eq!(public.status, 200);
     assert_eq!(
         public.json(),

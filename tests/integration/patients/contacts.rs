@@ -83,7 +83,7 @@ async fn other_practices_staff_and_patients_cannot_read_contacts() {
         .new_contact(&a, "Private Person", Some(&phone), None)
         .await;
     let id = contact["id"].as_str().unwrap();
-    let by_b = h.api(&b).contact(&id).await;
+    let by_b = h.api(&b).contact(id).await;
     assert_eq!(by_b.status, 404);
     let search_b = h.api(&b).contacts("?q=private").await;
     assert_eq!(search_b.status, 200);

@@ -57,7 +57,7 @@ async fn an_invite_creates_a_pending_conversation_and_texts_only_the_practice_na
     assert_eq!(conversation.kind, ConversationKind::Secure);
     assert_eq!(conversation.subject.as_deref(), Some("Biopsy results"));
     assert_eq!(conversation.contact_ids[0].to_string(), contact_id);
-    let shown = h.api(&staff).contact(&contact_id).await.json();
+    let shown = h.api(&staff).contact(contact_id).await.json();
     assert_eq!(shown["status"], "invited");
     assert_eq!(shown["conversation_ids"], json!([body["conversation_id"]]));
 
@@ -291,7 +291,7 @@ async fn a_retried_invite_with_the_same_idempotency_key_sends_once_and_answers_t
     assert_eq!(other.error_code(), "idempotency_key_reused");
     let contact_now = h
         .api(&staff)
-        .contact(&contact["id"].as_str().unwrap())
+        .contact(contact["id"].as_str().unwrap())
         .await
         .json();
     assert_eq!(
