@@ -10,37 +10,45 @@ use canopy_shared::invites::InviteItem;
 use canopy_shared::links::LinkItem;
 use std::collections::HashMap;
 
+/// The item a read found, or a panic naming what was missing (or why the read failed).
+fn found<T, E: std::fmt::Debug>(read: Result<Option<T>, E>, what: &str) -> T {
+    read.unwrap_or_else(|e| panic!("{what}: {e:?}"))
+        .unwrap_or_else(|| panic!("{what}: none"))
+}
+
 impl Harness {
     /// The conversation's stored meta item.
     pub async fn stored_conversation(&self, id: &str) -> ConversationItem {
-        canopy_shared::conversations::get(&self.app, &id.parse().unwrap())
-            .await
-            .unwrap()
-            .expect("conversation stored")
+        found(
+            canopy_shared::conversations::get(&self.app, &id.parse().unwrap()).await,
+            "conversation stored",
+        )
     }
 
     /// The practice's stored contact.
     pub async fn stored_contact(&self, org: &str, id: &str) -> ContactItem {
-        canopy_shared::contacts::get(&self.app, &org.parse().unwrap(), &id.parse().unwrap())
-            .await
-            .unwrap()
-            .expect("contact stored")
+        found(
+            canopy_shared::contacts::get(&self.app, &org.parse().unwrap(), &id.parse().unwrap())
+                .await,
+            "contact stored",
+        )
     }
 
     /// The stored link with this code.
     pub async fn stored_link(&self, code: &str) -> LinkItem {
-        canopy_shared::links::get_by_code(&self.app, code)
-            .await
-            .unwrap()
-            .expect("link stored")
+        found(
+            canopy_shared::links::get_by_code(&self.app, code).await,
+            "link stored",
+        )
     }
 
     /// The practice's stored invite record.
     pub async fn stored_invite(&self, org: &str, id: &str) -> InviteItem {
-        canopy_shared::invites::get(&self.app, &org.parse().unwrap(), &id.parse().unwrap())
-            .await
-            .unwrap()
-            .expect("invite stored")
+        found(
+            canopy_shared::invites::get(&self.app, &org.parse().unwrap(), &id.parse().unwrap())
+                .await,
+            "invite stored",
+        )
     }
 
     /// Puts these items in one transaction (their NULL attributes left out).

@@ -155,14 +155,11 @@ async fn inbox_cursors_never_name_a_conversation_the_caller_cannot_see() {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..5 {
-        let path = match &cursor {
-            Some(c) => format!("/v1/conversations?limit=2&cursor={c}"),
-            None => "/v1/conversations?limit=2".to_string(),
+        let query = match &cursor {
+            Some(c) => format!("?limit=2&cursor={c}"),
+            None => "?limit=2".to_string(),
         };
-        let page = h
-            .call("GET", &path, None, Some(&teammate.token))
-            .await
-            .json();
+        let page = h.api(&teammate).inbox(&query).await.json();
         seen.extend(
             page["items"]
                 .as_array()
