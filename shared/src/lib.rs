@@ -57,7 +57,6 @@ pub mod domain;
 pub mod http;
 pub mod invites;
 pub mod links;
-pub mod messages;
 pub mod pairing;
 pub mod ports;
 pub mod practice;

@@ -97,6 +97,21 @@ impl From<ContactItem> for Contact {
     }
 }
 
+impl ContactItem {
+    /// A new contact's item. A shim for the test harness, which builds items by hand;
+    /// remove after the merge (use [`Contact::new`]).
+    pub fn new(
+        org: &OrgId,
+        id: ContactId,
+        name: DisplayName,
+        phone: Option<PhoneNumber>,
+        email: Option<EmailAddress>,
+        now: i64,
+    ) -> Self {
+        Self::from(&Contact::new(org, id, name, phone, email, now))
+    }
+}
+
 /// The contact item's primary key.
 pub fn contact_key(org: &OrgId, contact: &ContactId) -> Item {
     super::key(keys::org_pk(org), keys::contact_sk(contact))
@@ -169,11 +184,7 @@ impl Dynamo {
     }
 
     /// A read's audit item, on its own (reads have no transaction to carry it).
-    pub(crate) async fn put_audit(
-        &self,
-        event: &AuditEvent<'_>,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    async fn audit_read(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
         self.client()
             .put_item()
             .table_name(self.table())
@@ -206,7 +217,7 @@ impl ContactStore for Dynamo {
         audit: &AuditEvent<'_>,
         now: i64,
     ) -> Result<Option<Contact>, StoreError> {
-        let (contact, audited) = tokio::join!(self.contact(org, id), self.put_audit(audit, now));
+        let (contact, audited) = tokio::join!(self.contact(org, id), self.audit_read(audit, now));
         audited?;
         contact
     }
@@ -227,7 +238,7 @@ impl ContactStore for Dynamo {
             .transpose()?;
         let (page, audited) = tokio::join!(
             self.search_page(org, &plan, limit, start),
-            self.put_audit(audit, now)
+            self.audit_read(audit, now)
         );
         audited?;
         let (items, next_cursor) = page?;
