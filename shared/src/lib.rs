@@ -48,6 +48,7 @@
 //! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
 //! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems; reads: PutItem concurrent with the read |
 
+pub mod access;
 pub mod adapters;
 pub mod app;
 pub mod config;
