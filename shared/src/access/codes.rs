@@ -1,8 +1,8 @@
 //! One-time codes: the model of a challenge (no table keys) and its pure rules.
 //!
 //! The rules (SECURITY.md) and where each is enforced:
-//! - 6 digits from the OS CSPRNG without modulo bias: [`secrets::new_code`].
-//! - Only `HMAC(pepper, challenge‖purpose‖destination‖code)` is stored: [`secrets::code_hash`].
+//! - 6 digits from the OS CSPRNG without modulo bias: [`crate::domain::secrets::new_code`].
+//! - Only `HMAC(pepper, challenge‖purpose‖destination‖code)` is stored: [`crate::domain::secrets::code_hash`].
 //! - Valid 10 minutes, at most 5 checks, single use: conditions of the update that counts a
 //!   check *before* comparing ([`super::check_code`]), and of the consuming update in the
 //!   caller's transaction (the store's `consume`).

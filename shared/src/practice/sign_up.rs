@@ -1,6 +1,6 @@
 //! A practice signs up. Nothing is created until the owner proves the email address with
 //! the code we send ([`start_signup`]: the challenge's round trips, see
-//! `access::start_code`); completing it ([`complete_signup`], called by
+//! `access::start_code`); completing it (`complete_signup`, called by
 //! [`super::verify`]) creates the practice, its owner (account, membership, email login)
 //! and the owner's session in one `TransactWriteItems`, which also consumes the code.
 

@@ -2,7 +2,7 @@
 //! send windows, rate-limit windows, `Idempotency-Key` records and audit items. Each
 //! submodule holds its items (with their keys, from [`super::keys`]) and its port's
 //! implementation for [`Dynamo`]; [`consume_challenge`] and [`put_session`] add their
-//! writes to another aggregate's [`Tx`] (a sign-in consumes its code and creates its
+//! writes to another aggregate's [`super::Tx`] (a sign-in consumes its code and creates its
 //! session in the transaction that signs in).
 
 mod audit;
