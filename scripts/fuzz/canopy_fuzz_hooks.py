@@ -11,7 +11,9 @@
      the code we sent (400 `wrong_code`), an Idempotency-Key or client_message_id already used
      for another request (422), a cursor that is well formed but was not issued by the server
      for this list (400 on `cursor`: cursors are opaque), an invite signup whose email code
-     was not given (400 on `email_code`: whether one is needed depends on the invite).
+     was not given (400 on `email_code`: whether one is needed depends on the invite), and a
+     read receipt for a message of another conversation (404 naming the message, which
+     ensure_resource_availability takes for the conversation it created).
    - SERVER: known server bugs, each listed in SERVER_FIXES with the fix it needs. The
      document describes the correct behaviour; these rules only keep the bounded CI run green
      until the server is fixed. Remove a rule when its fix lands (the run then proves it).
@@ -105,6 +107,10 @@ def _classify(failure, case, response):
             return "CONTRACT", "invite-email-code"
         if code == "invalid_field" and UNKNOWN_REFERENCE.match(message):
             return "SERVER", "unknown-reference-400"
+    # POST /v1/conversations/{id}/read names a message in its body; a message of another
+    # conversation is 404 "No such message." although the linked conversation exists.
+    if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
+        return "CONTRACT", "read-unknown-message"
     if kind == "AcceptedNegativeData" and isinstance(case.body, list):
         return "SERVER", "array-body"
     if kind == "ServerError" and response.status_code == 503 and isinstance(case.body, dict):

@@ -121,9 +121,16 @@ def tenant(tag):
     t["message_ids"] = messages
     # Live challenges for the verify operations (the fuzzer's codes are wrong, so they reach
     # the code check, not a 404): a staff sign-in and a patient signup.
-    signin = api("POST", "/v1/auth/start", {"email": f"owner.{tag}.{RUN}@example.com"})
-    signup = api("POST", "/v1/signup/start", {"name": f"Newcomer {tag.upper()}", "phone": phone(random.randrange(0, 9999)), "link_code": second["code"]})
-    t["challenge_ids"] = [signin["challenge_id"], signup["challenge_id"]]
+    # A live challenge of each kind with the code that was really sent, so the verify
+    # operations can succeed (the fuzzer pairs ids and codes from these dictionaries).
+    owner_email = f"owner.{tag}.{RUN}@example.com"
+    signin = api("POST", "/v1/auth/start", {"email": owner_email})
+    t["signin_challenge_ids"] = [signin["challenge_id"]]
+    t["signin_codes"] = [email_code(owner_email)]
+    newcomer = phone(random.randrange(0, 9999))
+    signup = api("POST", "/v1/signup/start", {"name": f"Newcomer {tag.upper()}", "phone": newcomer, "link_code": second["code"]})
+    t["signup_challenge_ids"] = [signup["challenge_id"]]
+    t["signup_codes"] = [wait_for(lambda: code_in((sms_to(newcomer) or [None])[-1]), f"SMS code to {newcomer}")]
     return t
 
 
@@ -155,7 +162,10 @@ dictionaries = {
     "link_ids": both("link_ids"),
     "link_codes": both("link_codes"),
     "member_ids": both("member_ids"),
-    "challenge_ids": both("challenge_ids"),
+    "signin_challenge_ids": both("signin_challenge_ids"),
+    "signup_challenge_ids": both("signup_challenge_ids"),
+    "signin_codes": both("signin_codes"),
+    "signup_codes": both("signup_codes"),
 }
 with open(os.path.join(OUT, "seed.json"), "w") as f:
     json.dump({"a": a, "b": b}, f, indent=1)
