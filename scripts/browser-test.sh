@@ -2,7 +2,9 @@
 # The browser test of the link landing page: starts its own dev server against the local
 # stack (run by scripts/test.sh, which exports the stack's environment), signs a practice up
 # and creates a link through the API, then drives headless Chromium through the landing
-# form (tests/browser/landing.mjs) and checks the SMS in moto. It FAILS, never skips, when
+# form (tests/browser/landing.mjs) and checks the SMS in moto; then opens the API reference
+# page (/docs) and checks every operation of openapi.yaml is listed and "Try it out" works
+# (tests/browser/reference.mjs). It FAILS, never skips, when
 # it cannot run. Screenshots go to artifacts/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -67,4 +69,7 @@ done
 
 APP_URL="http://127.0.0.1:$APP_PORT" LINK_URL="http://127.0.0.1:$LINK_PORT" \
   timeout 120 node tests/browser/landing.mjs || fail "tests/browser/landing.mjs"
-say "OK (screenshots in artifacts/landing-form.png and artifacts/landing.png)"
+# The API reference page (/docs): every operation listed, "Try it out" reaches the server.
+APP_URL="http://127.0.0.1:$APP_PORT" LINK_URL="http://127.0.0.1:$LINK_PORT" \
+  timeout 120 node tests/browser/reference.mjs || fail "tests/browser/reference.mjs"
+say "OK (screenshots in artifacts/landing-form.png, artifacts/landing.png, artifacts/reference.png)"
