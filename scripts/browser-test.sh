@@ -26,7 +26,16 @@ LINK_PORT="$CANOPY_LINK_PORT"
 LOG="artifacts/browser-dev-server.log"
 
 say "building the dev server"
-cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
+# Run a copy of this checkout's build: with a target directory shared between checkouts,
+# `cargo run` would wait for the build lock (and relink) while another checkout builds, and
+# target/debug/canopy-dev may be another checkout's by now (the copy must name this one).
+BIN="$(mktemp -d "${TMPDIR:-/tmp}/canopy-browser.XXXXXX")"
+for attempt in 1 2 3; do
+  cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
+  cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$BIN/canopy-dev" || fail "no dev server binary"
+  grep -qaF "$PWD/local" "$BIN/canopy-dev" && break
+  [ "$attempt" = 3 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+done
 
 DEV_PID=""
 cleanup() {
@@ -37,6 +46,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$DEV_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$DEV_PID" 2>/dev/null || true
   fi
+  [ -n "${BIN:-}" ] && rm -rf "$BIN"
   [ "$rc" = 0 ] || say "dev server log: $LOG"
   exit "$rc"
 }
@@ -45,7 +55,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "starting the dev server (app port $APP_PORT, link port $LINK_PORT, table $TABLE_NAME)"
-cargo run -q -p canopy-local --bin canopy-dev -- --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
+"$BIN/canopy-dev" --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
 DEV_PID=$!
 
 ready=""

@@ -114,9 +114,17 @@ LINK_PORT="$CANOPY_LINK_PORT"
 export APP_URL="http://127.0.0.1:$APP_PORT" LINK_URL="http://127.0.0.1:$LINK_PORT"
 
 say "building the dev server"
-cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
+# Run a copy of this checkout's build: with a target directory shared between checkouts,
+# `cargo run` would wait for the build lock (and relink) while another checkout builds, and
+# target/debug/canopy-dev may be another checkout's by now (the copy must name this one).
+for attempt in 1 2 3; do
+  cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
+  cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$WORK/canopy-dev" || fail "no dev server binary"
+  grep -qaF "$ROOT/local" "$WORK/canopy-dev" && break
+  [ "$attempt" = 3 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+done
 say "starting the dev server (app port $APP_PORT, link port $LINK_PORT, table $TABLE_NAME)"
-RUST_LOG="${RUST_LOG:-warn}" cargo run -q -p canopy-local --bin canopy-dev -- --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
+RUST_LOG="${RUST_LOG:-warn}" "$WORK/canopy-dev" --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
 DEV_PID=$!
 ready=""
 for _ in $(seq 1 300); do
@@ -132,7 +140,10 @@ fi
 
 say "seeding two practices and two patients through the API"
 "$VENV/bin/python" scripts/fuzz/seed.py "$WORK" || fail "seeding failed"
-cat scripts/fuzz/schemathesis.toml "$WORK/dictionaries.toml" >"$WORK/schemathesis.toml"
+{
+  cat scripts/fuzz/schemathesis.toml "$WORK/dictionaries.toml"
+  printf '\n[phases.stateful]\nmax-steps = %s\n' "$STEPS"
+} >"$WORK/schemathesis.toml"
 
 CHECKS="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,positive_data_acceptance,ignored_auth,use_after_free,ensure_resource_availability,object_level_authorization"
 

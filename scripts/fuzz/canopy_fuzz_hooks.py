@@ -1,5 +1,7 @@
 """schemathesis hooks for scripts/fuzz.sh (loaded through SCHEMATHESIS_HOOKS).
 
+0. `text/html` responses (the link domain's pages) are checked against their schema as text.
+
 1. The `phone` string format: the server accepts any number libphonenumber finds valid (US
    when there is no country code), which no regular expression can say. Generated phone
    numbers are valid US numbers in the forms people type.
@@ -42,6 +44,14 @@ schemathesis.openapi.format(
     "phone",
     st.builds(lambda form, a, e, l: form.format(a=a, e=e, l=l), st.sampled_from(_forms), _area, _exchange, _line),
 )
+
+# --- HTML pages of the link domain: validated as strings against their schema --------------
+
+
+@schemathesis.deserializer("text/html")
+def _html(ctx, response):
+    return response.text
+
 
 # --- 2. failures that are not the document's ---------------------------------------------
 
