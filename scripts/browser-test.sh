@@ -29,12 +29,18 @@ say "building the dev server"
 # Run a copy of this checkout's build: with a target directory shared between checkouts,
 # `cargo run` would wait for the build lock (and relink) while another checkout builds, and
 # target/debug/canopy-dev may be another checkout's by now (the copy must name this one).
-BIN="$(mktemp -d "${TMPDIR:-/tmp}/canopy-browser.XXXXXX")"
-for attempt in 1 2 3; do
+mkdir -p .local
+BIN="$(mktemp -d "$PWD/.local/browser.XXXXXX")"
+for attempt in 1 2 3 4 5; do
   cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
-  cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$BIN/canopy-dev" || fail "no dev server binary"
+  # A hard link is taken at once (before a checkout queued on the build lock can relink the
+  # path); a copy when the target directory is on another file system.
+  rm -f "$BIN/canopy-dev"
+  ln "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$BIN/canopy-dev" 2>/dev/null ||
+    cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$BIN/canopy-dev" || fail "no dev server binary"
   grep -qaF "$PWD/local" "$BIN/canopy-dev" && break
-  [ "$attempt" = 3 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+  [ "$attempt" = 5 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+  sleep "$attempt"
 done
 
 DEV_PID=""

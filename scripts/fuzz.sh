@@ -64,7 +64,8 @@ fi
 ((LINT_ONLY)) && exit 0
 
 STARTED_STACK=0
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/canopy-fuzz.XXXXXX")"
+mkdir -p .local
+WORK="$(mktemp -d "$ROOT/.local/fuzz.XXXXXX")"
 DEV_PID=""
 OUT="artifacts/fuzz"
 LOG="$OUT/dev-server.log"
@@ -117,11 +118,16 @@ say "building the dev server"
 # Run a copy of this checkout's build: with a target directory shared between checkouts,
 # `cargo run` would wait for the build lock (and relink) while another checkout builds, and
 # target/debug/canopy-dev may be another checkout's by now (the copy must name this one).
-for attempt in 1 2 3; do
+for attempt in 1 2 3 4 5; do
   cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
-  cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$WORK/canopy-dev" || fail "no dev server binary"
+  # A hard link is taken at once (before a checkout queued on the build lock can relink the
+  # path); a copy when the target directory is on another file system.
+  rm -f "$WORK/canopy-dev"
+  ln "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$WORK/canopy-dev" 2>/dev/null ||
+    cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$WORK/canopy-dev" || fail "no dev server binary"
   grep -qaF "$ROOT/local" "$WORK/canopy-dev" && break
-  [ "$attempt" = 3 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+  [ "$attempt" = 5 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+  sleep "$attempt"
 done
 say "starting the dev server (app port $APP_PORT, link port $LINK_PORT, table $TABLE_NAME)"
 RUST_LOG="${RUST_LOG:-warn}" "$WORK/canopy-dev" --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
