@@ -82,9 +82,11 @@ if [ "${#cargo_args[@]}" -gt 0 ]; then
   step bench-smoke bench_smoke
 fi
 
-# The contract: lint openapi.yaml, then fuzz the dev server against it (schemathesis, a
-# fixed seed and example count: about two minutes). `scripts/fuzz.sh --long` runs longer.
-step fuzz scripts/fuzz.sh
+# The contract: lint openapi.yaml (redocly), then fuzz a fresh dev server against it
+# (schemathesis, a fixed seed and example count: about two minutes). `scripts/fuzz.sh --long`
+# runs longer.
+step openapi-lint scripts/fuzz.sh --lint-only
+step fuzz scripts/fuzz.sh --skip-lint
 
 if [ -f scripts/browser-test.sh ]; then
   step browser-test bash scripts/browser-test.sh
