@@ -167,7 +167,7 @@ run_schemathesis() {
   shift 2
   say "== schemathesis: $name ($url), seed $SEED, $EXAMPLES examples per operation"
   rm -rf "${OUT:?}/$name"
-  PYTHONPATH="$ROOT/scripts/fuzz" SCHEMATHESIS_HOOKS=canopy_fuzz_hooks FUZZ_DROPPED="$WORK/dropped.jsonl" \
+  PYTHONPATH="$ROOT/scripts/fuzz" SCHEMATHESIS_HOOKS=canopy_fuzz_hooks FUZZ_DROPPED="$WORK/dropped.jsonl" FUZZ_SEED="$WORK/seed.json" \
     "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run openapi.yaml \
     --url "$url" \
     --checks "$CHECKS" \

@@ -22,6 +22,7 @@
 """
 import json
 import os
+import random
 import re
 
 import schemathesis
@@ -51,6 +52,47 @@ schemathesis.openapi.format(
 @schemathesis.deserializer("text/html")
 def _html(ctx, response):
     return response.text
+
+
+# --- real references inside POST /v1/conversations' oneOf body --------------------------
+# schemathesis' dictionaries do not reach properties inside `oneOf` branches, so schema-valid
+# conversation requests would only ever name contacts and teammates that do not exist. For
+# positive cases, most of the time, this puts in real ones from the seed (FUZZ_SEED): mostly
+# practice_a's (whose token makes the request), some practice_b's (which must be refused).
+
+_SEED = None
+
+
+def _seed():
+    global _SEED
+    if _SEED is None:
+        path = os.environ.get("FUZZ_SEED")
+        _SEED = json.load(open(path)) if path else {}
+    return _SEED
+
+
+@schemathesis.hook
+def map_case(context, case):
+    if case.method.upper() != "POST" or case.operation.path != "/v1/conversations":
+        return case
+    meta, seed, body = case.meta, _seed(), case.body
+    if not seed or meta is None or not meta.generation.mode.is_positive or not isinstance(body, dict):
+        return case
+    rng = random.Random(json.dumps(body, sort_keys=True, default=str))
+    if rng.random() < 0.2:
+        return case
+    tenant = seed["a"] if rng.random() < 0.8 else seed["b"]
+    invited, mailed, texted = tenant["contact_ids"]
+    body = dict(body)
+    if body.get("kind") == "standard":
+        body["contact_id"] = rng.choice([invited, texted] if body.get("channel") == "sms" else [invited, mailed])
+    elif body.get("kind") == "secure":
+        ids = tenant["participant_ids"]
+        body["participant_ids"] = rng.sample(ids, k=min(len(ids), max(1, min(len(body.get("participant_ids") or [1]), 3))))
+    if "link_id" in body:
+        body["link_id"] = rng.choice(tenant["link_ids"])
+    case.body = body
+    return case
 
 
 # --- 2. failures that are not the document's ---------------------------------------------

@@ -119,6 +119,9 @@ def tenant(tag):
     reply = api("POST", f"/v1/conversations/{secure}/messages", {"text": "Thanks!", "client_message_id": f"seed-{tag}-reply"}, paired["token"])
     messages.append(reply["id"])
     t["message_ids"] = messages
+    # Secure conversations take patient contacts with an account and teammates.
+    listed = api("GET", "/v1/contacts?limit=100", token=token)["items"]
+    t["participant_ids"] = [c["id"] for c in listed if c["status"] == "has_account"] + [t["owner_id"], member["id"]]
     # Live challenges for the verify operations (the fuzzer's codes are wrong, so they reach
     # the code check, not a 404): a staff sign-in and a patient signup.
     # A live challenge of each kind with the code that was really sent, so the verify
@@ -162,6 +165,7 @@ dictionaries = {
     "link_ids": both("link_ids"),
     "link_codes": both("link_codes"),
     "member_ids": both("member_ids"),
+    "participant_ids": both("participant_ids"),
     "signin_challenge_ids": both("signin_challenge_ids"),
     "signup_challenge_ids": both("signup_challenge_ids"),
     "signin_codes": both("signin_codes"),
