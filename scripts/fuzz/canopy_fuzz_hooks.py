@@ -13,7 +13,8 @@
      the code we sent (400 `wrong_code`), an Idempotency-Key or client_message_id already used
      for another request (422), a cursor that is well formed but was not issued by the server
      for this list (400 on `cursor`: cursors are opaque), an invite signup whose email code
-     was not given (400 on `email_code`: whether one is needed depends on the invite), and a
+     was not given (400 on `email_code`: whether one is needed depends on the invite), a
+     standard conversation on a channel the contact has no address for (400 on `channel`), and a
      read receipt for a message of another conversation (404 naming the message, which
      ensure_resource_availability takes for the conversation it created).
    - SERVER: known server bugs, each listed in SERVER_FIXES with the fix it needs. The
@@ -114,7 +115,7 @@ NULL_AS_ABSENT = {
 # 400 answers to a well-formed reference that names nothing: the contract's 404 (or 409).
 UNKNOWN_REFERENCE = re.compile(
     r"^(participant_ids\[\d+\]: no such (contact|teammate)|contact_id: no such contact|link_id: no such link"
-    r"|member_ids: \S+ is not a member of this practice|channel: the contact has no address for this channel)$"
+    r"|member_ids: \S+ is not a member of this practice)$"
 )
 
 # RFC 5322 "specials" that SES refuses in an unquoted local part; the server accepts them and
@@ -129,8 +130,8 @@ SERVER_FIXES = {
     "instead of accepting them and answering 503 when SES refuses the send",
     "null-as-absent": "reject an explicit null in optional fields that are not nullable (400 invalid_field), "
     "e.g. #[serde(default, deserialize_with = ...)] that refuses null, for the fields in NULL_AS_ABSENT",
-    "unknown-reference-400": "answer 404 not_found (409 for a contact without an address on the channel) "
-    "instead of 400 invalid_field for a well-formed id that names nothing",
+    "unknown-reference-400": "answer 404 not_found instead of 400 invalid_field for a well-formed id "
+    "that names nothing the caller has (as POST /v1/invites does)",
 }
 
 
@@ -157,6 +158,8 @@ def _classify(failure, case, response):
             return "CONTRACT", "opaque-cursor"
         if code == "invalid_field" and message.startswith("email_code: required"):
             return "CONTRACT", "invite-email-code"
+        if code == "invalid_field" and message == "channel: the contact has no address for this channel":
+            return "CONTRACT", "contact-without-address"
         if code == "invalid_field" and UNKNOWN_REFERENCE.match(message):
             return "SERVER", "unknown-reference-400"
     # POST /v1/conversations/{id}/read names a message in its body; a message of another
