@@ -134,17 +134,26 @@ else
     [ "$attempt" = 5 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
     sleep "$attempt"
   done
-  say "starting the dev server (app port $APP_PORT, link port $LINK_PORT, table $TABLE_NAME)"
-  RUST_LOG="${RUST_LOG:-warn}" "$WORK/canopy-dev" --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
-  DEV_PID=$!
+  # Started up to twice: under load DynamoDB Local can answer the table's creation late, the
+  # SDK retries it, and the dev server exits on "Cannot create preexisting table" (the second
+  # start finds the table).
   ready=""
-  for _ in $(seq 1 300); do
-    kill -0 "$DEV_PID" 2>/dev/null || fail "the dev server exited (see $LOG)"
-    if python3 -c 'import socket,sys; [sys.exit(1) for p in sys.argv[1:] if socket.socket().connect_ex(("127.0.0.1", int(p)))]' "$APP_PORT" "$LINK_PORT" 2>/dev/null; then
-      ready=1
-      break
-    fi
-    sleep 0.2
+  for start_attempt in 1 2; do
+    say "starting the dev server (app port $APP_PORT, link port $LINK_PORT, table $TABLE_NAME)"
+    RUST_LOG="${RUST_LOG:-warn}" "$WORK/canopy-dev" --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
+    DEV_PID=$!
+    for _ in $(seq 1 300); do
+      kill -0 "$DEV_PID" 2>/dev/null || break
+      if python3 -c 'import socket,sys; [sys.exit(1) for p in sys.argv[1:] if socket.socket().connect_ex(("127.0.0.1", int(p)))]' "$APP_PORT" "$LINK_PORT" 2>/dev/null; then
+        ready=1
+        break
+      fi
+      sleep 0.2
+    done
+    [ -n "$ready" ] && break
+    if kill -0 "$DEV_PID" 2>/dev/null; then break; fi
+    say "the dev server exited during start-up: $(tail -c 300 "$LOG")"
+    [ "$start_attempt" = 2 ] && fail "the dev server exited (see $LOG)"
   done
   [ -n "$ready" ] || fail "the dev server did not start listening within 60 s (see $LOG)"
 fi
