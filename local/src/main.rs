@@ -25,7 +25,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link_port = port_arg(&args, "--link-port", 3001);
     let app = Arc::new(canopy_shared::App::from_env().await?);
     let template = template::load_default()?;
-    table::ensure_table(&app.db, app.table(), &template.table()?).await?;
+    // Table creation is the local stack's job (CloudFormation's in AWS): its own client.
+    let sdk = canopy_shared::app::load_sdk_config().await;
+    let admin =
+        aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
+    table::ensure_table(&admin, app.table(), &template.table()?).await?;
     let router = Arc::new(Router::from_template(&template)?);
     let app_listener = TcpListener::bind(("127.0.0.1", app_port)).await?;
     let link_listener = TcpListener::bind(("127.0.0.1", link_port)).await?;
