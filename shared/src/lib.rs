@@ -1,17 +1,31 @@
 //! # canopy-shared: the domain crate
 //!
-//! The one place that knows the business. Layers:
-//! - [`domain`]: validated newtypes (ids, phone numbers, emails, names), roles, secrets
-//!   (codes, tokens) and time. No AWS types; unit-tested without any server.
-//! - [`ports`]: the small traits the domain needs from outside (`Clock`, `Sms`, `Email`).
-//! - [`adapters`]: DynamoDB (single table, `serde_dynamo` items), SNS, SES. They translate;
-//!   they don't decide.
-//! - [`practice`] and [`access`]: aggregate homes (model, rules, one use case per file);
-//!   their storage ports are in [`ports`]. [`services`] only re-exports the old paths of
-//!   [`access`] until every function has moved (issue 9).
-//! - [`http`]: the edge every function shares (JSON parsing with named fields, the error
-//!   shape, the authorizer's caller identity, one log line per request).
+//! The one place that knows the business, in one home per aggregate (the layout and its
+//! rules are in `docs/architecture.md`). A route's handler (`functions/<fn>/src/<route>.rs`),
+//! its use case and the items it touches are three hops apart:
 //!
+//! | aggregate | home (model, rules, one use case per file) | storage port | DynamoDB adapter |
+//! |---|---|---|---|
+//! | practice, staff, accounts | [`practice`] | [`ports::practice`] | [`adapters::dynamo::practice`] |
+//! | one-time codes, sessions, rate limits, idempotency keys, audit | [`access`] | [`ports::access`] | [`adapters::dynamo::access`] |
+//! | practice links | [`links`] | [`ports::links`] | [`adapters::dynamo::links`] |
+//! | contacts | [`contacts`] | [`ports::contacts`] | [`adapters::dynamo::contacts`] |
+//! | invites; link pairing and invite acceptance | [`invites`], [`pairing`] | [`ports::invites`] | [`adapters::dynamo::invites`] |
+//! | conversations, messages, receipts | [`conversations`] | [`ports::conversations`] | [`adapters::dynamo::conversations`] |
+//!
+//! Beside them:
+//! - [`domain`]: validated newtypes (ids, phone numbers, emails, names), roles, the
+//!   [`domain::caller::Caller`], secrets (codes, tokens) and time. No AWS types.
+//! - [`ports`]: besides the storage traits, `Clock`, `Sms`, `Email`.
+//! - [`adapters`]: DynamoDB (the [`adapters::dynamo::Dynamo`] store that implements every
+//!   storage port, its private SDK client, items via `serde_dynamo`, keys only in
+//!   [`adapters::dynamo::keys`], every transaction through [`adapters::dynamo::Tx`]), SNS,
+//!   SES. They translate; they don't decide.
+//! - [`http`]: the edge every function shares (JSON parsing with named fields, the error
+//!   shape, the caller from the request context, one `From<UseCaseError> for ApiError` file
+//!   per aggregate, one log line per request).
+//! - [`services`]: old paths of [`access`], kept as re-exports until the last callers move.
+
 //! ## The single table
 //! `pk`/`sk` strings, `ttl` (epoch seconds, cleanup only: every expiry is enforced in a
 //! condition), and three overloaded GSIs (`GSI1`–`GSI3`, `gsiNpk`/`gsiNsk`, all projected).
