@@ -8,7 +8,7 @@
 //! item the same way everywhere, and [`Dynamo::commit`] retries `TransactionConflict` a
 //! bounded number of times with jitter.
 //!
-//! ```ignore
+//! ```text
 //! let mut tx = Tx::new();
 //! tx.put_new("message", &message_item)?
 //!   .update("meta", keys.meta(), "SET #count = #count + :one", condition)?

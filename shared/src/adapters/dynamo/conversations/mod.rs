@@ -1,6 +1,6 @@
 //! The DynamoDB side of conversations and messages: the items of a `CONV#c` partition
 //! ([`items`]), the access condition every write carries ([`access`]), the transactions
-//! ([`writes`]), the reads ([`reads`], [`inbox`]), and [`ConversationStore`] for
+//! (`writes`), the reads (`reads`, `inbox`), and [`ConversationStore`] for
 //! [`Dynamo`], which only delegates to them.
 //!
 //! Round trips per port method: every write is one TransactWriteItems; `conversation`,
