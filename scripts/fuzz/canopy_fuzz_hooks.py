@@ -124,8 +124,6 @@ EMAIL_SPECIALS = re.compile(r'^[^@]*[()<>\[\]:;,\\"\s][^@]*@')
 EMAIL_FIELDS = ("owner_email", "email")
 
 SERVER_FIXES = {
-    "array-body": "refuse a JSON array where an object is expected (serde fills a struct from a sequence "
-    "positionally, so PATCH /v1/links/{id} with [null, null] is 200): check the top level is an object in json_body",
     "email-specials-503": "refuse email local parts with RFC 5322 specials ( ) < > [ ] : ; , \\ \" (400 invalid_field) "
     "instead of accepting them and answering 503 when SES refuses the send",
     "null-as-absent": "reject an explicit null in optional fields that are not nullable (400 invalid_field), "
@@ -166,8 +164,6 @@ def _classify(failure, case, response):
     # conversation is 404 "No such message." although the linked conversation exists.
     if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
         return "CONTRACT", "read-unknown-message"
-    if kind == "AcceptedNegativeData" and isinstance(case.body, list):
-        return "SERVER", "array-body"
     if kind == "ServerError" and response.status_code == 503 and isinstance(case.body, dict):
         if any(isinstance(case.body.get(f), str) and EMAIL_SPECIALS.match(case.body[f]) for f in EMAIL_FIELDS):
             return "SERVER", "email-specials-503"
