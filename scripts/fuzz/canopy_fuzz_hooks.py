@@ -118,16 +118,7 @@ UNKNOWN_REFERENCE = re.compile(
     r"|member_ids: \S+ is not a member of this practice)$"
 )
 
-# RFC 5322 "specials" that SES refuses in an unquoted local part; the server accepts them and
-# then answers 503 when SES refuses the send.
-EMAIL_SPECIALS = re.compile(r'^[^@]*[()<>\[\]:;,\\"\s][^@]*@')
-EMAIL_FIELDS = ("owner_email", "email")
-
 SERVER_FIXES = {
-    "array-body": "refuse a JSON array where an object is expected (serde fills a struct from a sequence "
-    "positionally, so PATCH /v1/links/{id} with [null, null] is 200): check the top level is an object in json_body",
-    "email-specials-503": "refuse email local parts with RFC 5322 specials ( ) < > [ ] : ; , \\ \" (400 invalid_field) "
-    "instead of accepting them and answering 503 when SES refuses the send",
     "null-as-absent": "reject an explicit null in optional fields that are not nullable (400 invalid_field), "
     "e.g. #[serde(default, deserialize_with = ...)] that refuses null, for the fields in NULL_AS_ABSENT",
     "unknown-reference-400": "answer 404 not_found instead of 400 invalid_field for a well-formed id "
@@ -166,11 +157,6 @@ def _classify(failure, case, response):
     # conversation is 404 "No such message." although the linked conversation exists.
     if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
         return "CONTRACT", "read-unknown-message"
-    if kind == "AcceptedNegativeData" and isinstance(case.body, list):
-        return "SERVER", "array-body"
-    if kind == "ServerError" and response.status_code == 503 and isinstance(case.body, dict):
-        if any(isinstance(case.body.get(f), str) and EMAIL_SPECIALS.match(case.body[f]) for f in EMAIL_FIELDS):
-            return "SERVER", "email-specials-503"
     if kind == "AcceptedNegativeData" and isinstance(case.body, dict):
         nulls = {k for k, v in case.body.items() if v is None} & NULL_AS_ABSENT.get(label, set())
         if nulls:

@@ -20,9 +20,9 @@ struct Body {
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let body: Body = json_body(req)?;
     let signup = PracticeSignup {
-        practice_name: DisplayName::parse(&body.practice_name)
+        practice_name: DisplayName::parse_plain(&body.practice_name)
             .map_err(|e| ApiError::invalid("practice_name", e))?,
-        owner_name: DisplayName::parse(&body.owner_name)
+        owner_name: DisplayName::parse_plain(&body.owner_name)
             .map_err(|e| ApiError::invalid("owner_name", e))?,
         owner_email: EmailAddress::parse(&body.owner_email)
             .map_err(|e| ApiError::invalid("owner_email", e))?,

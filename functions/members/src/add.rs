@@ -24,7 +24,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     caller.managing_org()?;
     let body: Body = json_body(req)?;
     let new = NewTeammate {
-        name: DisplayName::parse(&body.name).map_err(|e| ApiError::invalid("name", e))?,
+        name: DisplayName::parse_plain(&body.name).map_err(|e| ApiError::invalid("name", e))?,
         email: EmailAddress::parse(&body.email).map_err(|e| ApiError::invalid("email", e))?,
         role: match body.role.as_str() {
             "admin" => Role::Admin,

@@ -73,7 +73,7 @@ impl EmailAddress {
             && domain
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+        if !dot_atom(local) || !domain_ok {
             return Err(BadEmail);
         }
         Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
@@ -86,6 +86,20 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// An unquoted local part as mail systems (SES among them) accept it: RFC 5322's dot-atom,
+/// 1–64 characters of letters, digits and ``! # $ % & ' * + - / = ? ^ _ ` { | } ~``, with
+/// dots only between them (none leading, trailing or doubled).
+fn dot_atom(local: &str) -> bool {
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || "!#$%&'*+-/=?^_`{|}~".contains(c))
 }
 
 impl fmt::Debug for EmailAddress {
@@ -193,6 +207,36 @@ mod tests {
             "a@.b.com",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_local_parts_are_dot_atoms() {
+        for bad in [
+            "a(b@example.com",
+            "a)b@example.com",
+            "a,b@example.com",
+            "a;b@example.com",
+            "a[b@example.com",
+            "a]b@example.com",
+            "a<b@example.com",
+            "a>b@example.com",
+            "a:b@example.com",
+            "a\\b@example.com",
+            "\"ab\"@example.com",
+            ".ab@example.com",
+            "ab.@example.com",
+            "a..b@example.com",
+            "é@example.com",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "a.b@example.com",
+            "o'brien+tag@example.com",
+            "x!#$%&*-/=?^_`{|}~@example.com",
+        ] {
+            assert!(EmailAddress::parse(good).is_ok(), "{good}");
         }
     }
 

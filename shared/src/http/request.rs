@@ -29,6 +29,14 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
             "A JSON body is required.",
         ));
     }
+    // serde fills a struct from a JSON array by position; the contract's bodies are objects.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::new(
+            400,
+            "invalid_json",
+            "The body must be a JSON object.",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
     match parsed {
@@ -171,5 +179,48 @@ impl Caller {
             org_id,
             visible_links,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[allow(dead_code)]
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Patch {
+        #[serde(default)]
+        label: Option<String>,
+        #[serde(default)]
+        active: Option<bool>,
+    }
+
+    fn request(body: &str) -> Request {
+        Request::new(lambda_http::Body::from(body.to_string()))
+    }
+
+    fn status_and_code<T: DeserializeOwned + std::fmt::Debug>(body: &str) -> (u16, String) {
+        let err = json_body::<T>(&request(body)).unwrap_err();
+        (err.status, err.code.to_string())
+    }
+
+    #[test]
+    fn json_body_refuses_an_array_for_an_object() {
+        for body in [
+            "[null,null]",
+            " [\"Clinic Z\",\"Dr Z\",\"z@x.com\"]",
+            "\"x\"",
+            "1",
+            "null",
+        ] {
+            assert_eq!(
+                status_and_code::<Patch>(body),
+                (400, "invalid_json".to_string()),
+                "{body}"
+            );
+        }
+        assert!(json_body::<Patch>(&request(" {\"active\": true}")).is_ok());
     }
 }

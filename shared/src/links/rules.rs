@@ -40,6 +40,7 @@ pub fn label(raw: &str) -> Result<String, InvalidField> {
             "must not contain control characters",
         ));
     }
+    crate::domain::plain_name::ensure_plain(label).map_err(|e| InvalidField::new("label", e))?;
     Ok(label.to_string())
 }
 
