@@ -27,7 +27,7 @@ fn request(body: &str) -> lambda_http::Request {
     req
 }
 
-fn conversation() -> canopy_shared::conversations::ConversationItem {
+fn conversation() -> canopy_shared::adapters::dynamo::conversations::ConversationItem {
     let participants = (0..5)
         .map(|i| ParticipantRef {
             id: AccountId::generate(),
@@ -89,9 +89,9 @@ fn benches(c: &mut Criterion) {
     let raw = dynamo::to_item(&item).unwrap();
     c.bench_function("conversation_from_item", |b| {
         b.iter(|| {
-            dynamo::from_item::<canopy_shared::conversations::ConversationItem>(black_box(
-                raw.clone(),
-            ))
+            dynamo::from_item::<canopy_shared::adapters::dynamo::conversations::ConversationItem>(
+                black_box(raw.clone()),
+            )
             .unwrap()
         })
     });

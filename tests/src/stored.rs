@@ -4,10 +4,14 @@
 
 use crate::Harness;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
-use canopy_shared::contacts::ContactItem;
-use canopy_shared::conversations::ConversationItem;
-use canopy_shared::invites::InviteItem;
-use canopy_shared::links::LinkItem;
+use canopy_shared::adapters::dynamo::contacts::ContactItem;
+use canopy_shared::adapters::dynamo::conversations::ConversationItem;
+use canopy_shared::adapters::dynamo::invites::InviteItem;
+use canopy_shared::adapters::dynamo::links::LinkItem;
+use canopy_shared::ports::contacts::ContactStore;
+use canopy_shared::ports::conversations::ConversationStore;
+use canopy_shared::ports::invites::InviteStore;
+use canopy_shared::ports::links::LinkStore;
 use std::collections::HashMap;
 
 /// The item a read found, or a panic naming what was missing (or why the read failed).
@@ -20,7 +24,9 @@ impl Harness {
     /// The conversation's stored meta item.
     pub async fn stored_conversation(&self, id: &str) -> ConversationItem {
         found(
-            canopy_shared::conversations::get(&self.app, &id.parse().unwrap()).await,
+            ConversationStore::conversation(&self.app.store, &id.parse().unwrap())
+                .await
+                .map(|c| c.as_ref().map(ConversationItem::from_model)),
             "conversation stored",
         )
     }
@@ -28,8 +34,11 @@ impl Harness {
     /// The practice's stored contact.
     pub async fn stored_contact(&self, org: &str, id: &str) -> ContactItem {
         found(
-            canopy_shared::contacts::get(&self.app, &org.parse().unwrap(), &id.parse().unwrap())
-                .await,
+            self.app
+                .store
+                .contact(&org.parse().unwrap(), &id.parse().unwrap())
+                .await
+                .map(|c| c.as_ref().map(ContactItem::from)),
             "contact stored",
         )
     }
@@ -37,7 +46,11 @@ impl Harness {
     /// The stored link with this code.
     pub async fn stored_link(&self, code: &str) -> LinkItem {
         found(
-            canopy_shared::links::get_by_code(&self.app, code).await,
+            self.app
+                .store
+                .link_by_code(code)
+                .await
+                .map(|l| l.as_ref().map(LinkItem::from)),
             "link stored",
         )
     }
@@ -45,8 +58,11 @@ impl Harness {
     /// The practice's stored invite record.
     pub async fn stored_invite(&self, org: &str, id: &str) -> InviteItem {
         found(
-            canopy_shared::invites::get(&self.app, &org.parse().unwrap(), &id.parse().unwrap())
-                .await,
+            self.app
+                .store
+                .invite(&org.parse().unwrap(), &id.parse().unwrap())
+                .await
+                .map(|i| i.as_ref().map(InviteItem::from)),
             "invite stored",
         )
     }

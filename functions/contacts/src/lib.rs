@@ -29,14 +29,14 @@ use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 /// Runs a creating route at most once per `Idempotency-Key` (see
-/// `canopy_shared::services::idempotency`), keyed by the caller.
+/// `canopy_shared::http::idempotency`), keyed by the caller.
 async fn once<F, Fut>(app: &App, req: &Request, handler: F) -> HttpResult
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = HttpResult>,
 {
     let caller = Caller::from_request(req).map_err(|_: ApiError| ApiError::unauthorized())?;
-    canopy_shared::services::idempotency::once(app, req, &caller.account_id, handler).await
+    canopy_shared::http::idempotency::once(app, req, &caller.account_id, handler).await
 }
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {

@@ -5,12 +5,13 @@
 //! the invite's round trips.
 
 use crate::invite::outbox;
-use canopy_shared::conversations::{self, ConversationKind};
+use canopy_shared::conversations::ConversationKind;
 use canopy_shared::domain::ids::ConversationId;
 use canopy_shared::http::{
     json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
 };
 use canopy_shared::invites::{invite_contact, rules};
+use canopy_shared::ports::conversations::ConversationStore;
 use canopy_shared::App;
 use lambda_http::Request;
 use serde::Deserialize;
@@ -31,9 +32,9 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         json_body(req)?
     };
     let subject = rules::subject(body.subject.as_deref())?;
-    let conversation = conversations::get(app, &id)
+    let conversation = ConversationStore::conversation(&app.store, &id)
         .await?
-        .filter(|c| c.org_id == org && conversations::visible_to(c, &caller))
+        .filter(|c| c.org_id == org && c.visible_to(&caller))
         .ok_or_else(|| ApiError::not_found("conversation"))?;
     if conversation.kind != ConversationKind::Standard {
         return Err(ApiError::conflict(

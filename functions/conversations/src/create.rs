@@ -73,6 +73,6 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         request_id: &rid,
         clock: &*app.clock,
     };
-    let created = create(&app.store, app, &cx, input).await?;
+    let created = create(&app.store, &app.store, &cx, input).await?;
     json(201, &view::details(&created, &caller))
 }

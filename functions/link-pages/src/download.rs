@@ -9,13 +9,14 @@
 
 use crate::pages;
 use crate::target::{Target, INVITE_FORM_CODE};
+use canopy_shared::access::rate_limit::{self, Budget};
+use canopy_shared::access::window::Limit;
 use canopy_shared::domain::contact_info::PhoneNumber;
 use canopy_shared::http::request::{header, source_ip};
 use canopy_shared::http::{json, json_body, path_param, ApiError, HttpResult};
 use canopy_shared::invites::{usable_token, InviteToken, TokenError};
 use canopy_shared::links::{active_link, Link, LinkCode};
 use canopy_shared::ports::SendError;
-use canopy_shared::services::rate_limit::{self, Budget, Limit};
 use canopy_shared::{texts, App};
 use lambda_http::Request;
 use serde::{Deserialize, Serialize};
@@ -176,7 +177,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             limit: PER_ADDRESS,
         });
     }
-    if let Err(err) = rate_limit::spend(app, &budgets).await {
+    if let Err(err) = rate_limit::spend(&app.store, &budgets, app.now_ms()).await {
         return again(
             err.into(),
             "We've sent several texts already. Please wait a while and try again.",

@@ -14,7 +14,6 @@ pub mod get;
 pub mod matching;
 pub mod model;
 pub mod search;
-mod shims;
 
 pub use create::{create_contact, CreateContact, CreateContactError};
 pub use get::{get_contact, GetContactError};
@@ -22,6 +21,6 @@ pub use matching::contact_match;
 pub use model::{email_key, phone_key, Contact, ContactStatus};
 pub use search::{search_by, search_contacts, ContactPage, SearchBy, SearchContactsError};
 
-// Shims for callers outside this lane (conversations, tests); remove after the merge.
+// SHIM (issue 9): kept for the `channels` and `notify` branches (`contacts::ContactItem`,
+// `ContactItem::new`); remove once they build contacts with `Contact::new`.
 pub use crate::adapters::dynamo::contacts::ContactItem;
-pub use shims::get;

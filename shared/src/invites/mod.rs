@@ -17,7 +17,6 @@ pub mod deliver;
 pub mod model;
 pub mod resend;
 pub mod rules;
-mod shims;
 
 #[cfg(test)]
 mod fake;
@@ -30,7 +29,3 @@ pub use model::{
     INVITE_LIFETIME_MS, MAX_RESENDS_PER_WINDOW, RESEND_WINDOW_MS,
 };
 pub use resend::{resend_invite, ResendInviteError};
-
-// Shims for callers outside this lane (tests); remove after the merge.
-pub use crate::adapters::dynamo::invites::{InviteItem, InviteTokenItem};
-pub use shims::get;

@@ -14,7 +14,6 @@ pub mod create;
 pub mod model;
 pub mod read;
 pub mod rules;
-mod shims;
 pub mod update;
 
 #[cfg(test)]
@@ -25,10 +24,6 @@ pub use create::{create_link, CreateLink, CreateLinkError};
 pub use model::{Link, LinkChanges, LinkView, NewLink};
 pub use read::{active_link, click, list_links, public_link, ListLinksError, LookupError};
 pub use update::{update_link, LinkPatch, UpdateLinkError};
-
-// Shims for callers outside this lane (conversations, tests); remove after the merge.
-pub use crate::adapters::dynamo::links::LinkItem;
-pub use shims::{get_by_code, list_for_org};
 
 use crate::domain::caller::Caller;
 use crate::domain::ids::OrgId;

@@ -9,12 +9,14 @@ use super::link::{new_patient_items, participant};
 use super::{
     existing_account, login_of, new_patient, patient_audit, Paired, Signup, Via, ATTEMPTS,
 };
+use crate::adapters::dynamo::conversations::{ConversationItem, ParticipantItem};
 use crate::adapters::dynamo::invites::access_part;
 use crate::adapters::dynamo::StoreError;
 use crate::app::App;
-use crate::conversations::{self, ConversationState, Identity, ParticipantItem};
+use crate::conversations::{ConversationState, Identity};
 use crate::domain::role::Role;
 use crate::invites::TokenState;
+use crate::ports::conversations::ConversationStore;
 use crate::ports::invites::{
     slots, InviteAcceptanceWrite, InviteStore, PairingStore, PairingWriteError,
 };
@@ -73,13 +75,15 @@ async fn attempt(
     let (login, token, meta) = tokio::join!(
         login_of(app, signup),
         app.store.token(token_hash),
-        conversations::get(app, conversation_id)
+        ConversationStore::conversation(&app.store, conversation_id)
     );
     let now = app.now_ms();
     token?
         .filter(|t| t.state(now) == TokenState::Usable)
         .ok_or(AcceptInviteError::InviteGone)?;
     let meta = meta?
+        .as_ref()
+        .map(ConversationItem::from_model)
         .filter(|m| m.state == ConversationState::PendingAccount)
         .ok_or(AcceptInviteError::InviteGone)?;
     let patient = match login? {

@@ -20,13 +20,13 @@ pub use accept::{accept_invite, AcceptInviteError};
 pub use link::{pair_through_link, LinkPairingError};
 pub use signup::{Signup, Via};
 
-use crate::adapters::dynamo::keys;
 use crate::adapters::dynamo::StoreError;
 use crate::app::App;
 use crate::domain::contact_info::DisplayName;
 use crate::domain::ids::{AccountId, ConversationId, OrgId};
 use crate::domain::role::Role;
-use crate::practice::{get_account, get_login};
+use crate::ports::practice::{SignInStore, TeamStore};
+use crate::practice::model::Login;
 use crate::services::audit::AuditEvent;
 
 /// What a successful pairing answers: the session token and who is paired where.
@@ -48,7 +48,7 @@ pub(crate) struct Patient {
 
 /// The patient behind an existing phone login.
 pub(crate) async fn existing_account(app: &App, id: AccountId) -> Result<Patient, StoreError> {
-    let account = get_account(app, &id)
+    let account = SignInStore::account(&app.store, &id)
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("login of {id} has no account")))?;
     Ok(Patient {
@@ -60,8 +60,8 @@ pub(crate) async fn existing_account(app: &App, id: AccountId) -> Result<Patient
 
 /// The patient's account id by phone login (consistent read).
 pub(crate) async fn login_of(app: &App, signup: &Signup) -> Result<Option<AccountId>, StoreError> {
-    let login = get_login(app, keys::patient_phone_login_pk(&signup.phone)).await?;
-    Ok(login.map(|l| l.account_id))
+    let login = Login::PatientPhone(signup.phone.clone());
+    app.store.account_for(&login).await
 }
 
 /// A new patient from the signup's details.

@@ -3,9 +3,9 @@
 //! by `adapters::dynamo::invites`; the use cases in `crate::invites` take
 //! `&impl InviteStore` so they can be unit-tested against an in-memory fake.
 
+use crate::adapters::dynamo::conversations::{ConversationItem, ParticipantItem};
 use crate::adapters::dynamo::StoreError;
 use crate::contacts::Contact;
-use crate::conversations::{ConversationItem, ParticipantItem};
 use crate::domain::ids::{ContactId, InviteId, OrgId};
 use crate::invites::{Invite, InviteToken, SendResults};
 use crate::services::audit::AuditEvent;

@@ -27,20 +27,3 @@ pub mod verify;
 mod tests;
 
 pub use model::{AccountKind, LinkAccess, MemberStatus, MemberView};
-
-// SHIM (issue 9, remove after the merge): the old item types and item-returning reads,
-// for the functions of other lanes and the test fixtures.
-pub use crate::adapters::dynamo::practice::legacy::{
-    get_account, get_login, get_member, get_org, list_members as list_member_items,
-};
-pub use crate::adapters::dynamo::practice::{
-    AccountItem, LoginItem, MemberItem, OrgItem, StaffInviteItem,
-};
-
-/// SHIM (issue 9): `practice::list_members(app, org)` as the links function calls it.
-pub async fn list_members(
-    app: &crate::App,
-    org: &crate::domain::ids::OrgId,
-) -> Result<Vec<MemberItem>, crate::adapters::dynamo::StoreError> {
-    list_member_items(app, org).await
-}

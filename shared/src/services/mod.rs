@@ -3,7 +3,5 @@
 //! `adapters::dynamo::access`. Kept so the other functions compile until they move.
 
 pub mod audit;
-pub mod idempotency;
 pub mod otp;
-pub mod rate_limit;
 pub mod sessions;

@@ -298,7 +298,10 @@ async fn other_patients_and_practices_cannot_see_the_conversations() {
         org_id: org.map(|o| o.parse().unwrap()),
         visible_links: vec![],
     };
-    use canopy_shared::conversations::visible_to;
+    // The conversation's visibility rule, on the stored meta item.
+    let visible_to =
+        |c: &canopy_shared::adapters::dynamo::conversations::ConversationItem,
+         who: &canopy_shared::http::Caller| { c.clone().into_model().visible_to(who) };
     use canopy_shared::domain::role::Role;
     assert!(visible_to(
         &conversation,

@@ -98,8 +98,8 @@ impl From<ContactItem> for Contact {
 }
 
 impl ContactItem {
-    /// A new contact's item. A shim for the test harness, which builds items by hand;
-    /// remove after the merge (use [`Contact::new`]).
+    /// A new contact's item. SHIM (issue 9): kept for the `channels` and `notify` branches,
+    /// which build items by hand; remove once they use [`Contact::new`].
     pub fn new(
         org: &OrgId,
         id: ContactId,

@@ -5,7 +5,6 @@
 //! implement the two ports, one transaction per write.
 
 pub mod items;
-pub mod legacy;
 mod sign_in;
 mod team;
 

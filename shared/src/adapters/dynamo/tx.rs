@@ -21,7 +21,8 @@
 
 use super::expr::Expr;
 use super::{to_item, Dynamo, Item, StoreError};
-use crate::services::audit::{self, AuditEvent};
+use crate::access::audit::AuditEvent;
+use crate::adapters::dynamo::access::audit_item;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use serde::Serialize;
 
@@ -196,7 +197,7 @@ impl Tx {
     /// The audit item of this change (slot `audit`): every write's audit trail is written
     /// in the same transaction, so there is no change without its audit item.
     pub fn audit(&mut self, event: &AuditEvent<'_>, now_ms: i64) -> Result<&mut Self, StoreError> {
-        self.put_raw("audit", audit::item(now_ms, event)?, None)
+        self.put_raw("audit", audit_item(now_ms, event)?, None)
     }
 
     /// An item another module built as a raw `TransactWriteItem` (`services::otp::consume`,

@@ -1,22 +1,22 @@
-//! [`PracticeDirectory`] over the contacts, practice and links modules' current public
-//! reads. It is implemented for [`App`] because those reads still take the `App`; once
-//! their own store ports land (issue 9, other lanes), implement it for [`Dynamo`]
-//! (`crate::adapters::dynamo::Dynamo`) through them and drop the `App` here.
+//! [`PracticeDirectory`] for [`Dynamo`], through the contacts, practice and links store
+//! ports (one read each, as the use case asks).
 
-use crate::adapters::dynamo::StoreError;
-use crate::app::App;
+use crate::adapters::dynamo::{Dynamo, StoreError};
 use crate::domain::ids::{AccountId, ContactId, OrgId};
+use crate::ports::contacts::ContactStore;
 use crate::ports::conversations::{DirectoryContact, PracticeDirectory, RoutingLink};
+use crate::ports::links::LinkStore;
+use crate::ports::practice::TeamStore;
 use async_trait::async_trait;
 
 #[async_trait]
-impl PracticeDirectory for App {
+impl PracticeDirectory for Dynamo {
     async fn contact(
         &self,
         org: &OrgId,
         id: &ContactId,
     ) -> Result<Option<DirectoryContact>, StoreError> {
-        let found = crate::contacts::get(self, org, id).await?;
+        let found = ContactStore::contact(self, org, id).await?;
         Ok(found.map(|c| DirectoryContact {
             name: c.name.as_str().to_string(),
             account_id: c.account_id,
@@ -30,12 +30,12 @@ impl PracticeDirectory for App {
         org: &OrgId,
         account: &AccountId,
     ) -> Result<Option<String>, StoreError> {
-        let member = crate::practice::get_member(self, org, account).await?;
+        let member = TeamStore::member(self, org, account).await?;
         Ok(member.map(|m| m.name.as_str().to_string()))
     }
 
     async fn links(&self, org: &OrgId) -> Result<Vec<RoutingLink>, StoreError> {
-        let links = crate::links::list_for_org(self, org).await?;
+        let links = self.links_of_practice(org).await?;
         Ok(links
             .into_iter()
             .map(|l| RoutingLink {

@@ -3,11 +3,11 @@
 //! at or past a message are `sk BETWEEN R#m AND R#~` ascending (usually one page).
 
 use super::items::{ConversationItem, IdempotencyItem, MessageItem, ReceiptItem};
+use crate::adapters::dynamo::practice::AccountItem;
 use crate::adapters::dynamo::{self, batch_get, cursor, key, keys, s, Dynamo, Item, StoreError};
 use crate::conversations::{ClientMessageId, Conversation, Message, PostRecord, Receipt};
 use crate::domain::ids::{AccountId, ConversationId, MessageId};
 use crate::ports::conversations::{ListError, Listing, MessagesFrom, ResumeAt};
-use crate::practice::AccountItem;
 use aws_sdk_dynamodb::types::Select;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;

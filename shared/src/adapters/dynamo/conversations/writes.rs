@@ -288,7 +288,9 @@ impl Dynamo {
         self.client()
             .put_item()
             .table_name(self.table())
-            .set_item(Some(crate::services::audit::item(now, event)?))
+            .set_item(Some(crate::adapters::dynamo::access::audit_item(
+                now, event,
+            )?))
             .send()
             .await?;
         Ok(())

@@ -12,14 +12,16 @@ use super::super::contacts::{contact_key, ContactItem};
 use super::super::links::count_signup;
 use super::super::{from_item, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
 use super::{attribute, invite_key, put_new_conversation, token_key};
-use crate::conversations::{ConversationItem, ConversationState, Identity};
+use crate::adapters::dynamo::conversations::ConversationItem;
+use crate::adapters::dynamo::practice::{AccountItem, LoginItem};
+use crate::conversations::{ConversationState, Identity};
 use crate::domain::ids::{AccountId, ChallengeId, ContactId, ConversationId, LinkId, OrgId};
 use crate::invites::InviteStatus;
 use crate::ports::invites::{
     slots, InviteAcceptanceWrite, LinkPairingWrite, NewPatient, PairedContact, PairingStore,
     PairingWriteError,
 };
-use crate::practice::{AccountItem, AccountKind, LoginItem};
+use crate::practice::AccountKind;
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};

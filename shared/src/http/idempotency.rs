@@ -2,9 +2,6 @@
 //! the header, runs the handler at most once per (caller, key), and answers a retry with
 //! the stored response (header `idempotent-replayed: true`). Without the header nothing
 //! changes (message posts use their own `client_message_id`).
-//!
-//! SHIM (issue 9): the path stays for `contacts` until the integrator moves this next to
-//! the rest of the HTTP edge.
 
 use crate::access::idempotency::{self, Claim, StoredAnswer};
 use crate::app::App;
