@@ -16,6 +16,10 @@ pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<
         "SignupFunction" => fn_signup::handle(app, req).await,
         "ConversationsFunction" => fn_conversations::handle(app, req).await,
         "MessagesFunction" => fn_messages::handle(app, req).await,
+        "AttachmentsFunction" => match crate::uploads::files().await {
+            Some(files) => fn_attachments::handle(app, files, req).await,
+            None => crate::uploads::not_configured(),
+        },
         _ => return None,
     })
 }
@@ -30,4 +34,5 @@ pub const HTTP_FUNCTIONS: &[&str] = &[
     "SignupFunction",
     "ConversationsFunction",
     "MessagesFunction",
+    "AttachmentsFunction",
 ];

@@ -46,10 +46,13 @@
 //! | read receipt | `#META` reads + `R#msg#acct` log + `M#msg` check | TransactWriteItems |
 //! | seen by | `CONV#c` / `R#msg…` onwards | Query |
 //! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
+//! | attachment (reserve, check, read, attach) | `CONV#c` / `A#att` | in the reservation's TransactWriteItems; GetItem (check); BatchGetItem with the meta (read); ConditionCheck + Update in the post |
+//! | daily upload budgets per conversation and per account | `UPBUDGET#conv or acct#day` / `#BUDGET` | in the reservation's TransactWriteItems |
 //! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems; reads: PutItem concurrent with the read |
 
 pub mod adapters;
 pub mod app;
+pub mod attachments;
 pub mod config;
 pub mod contacts;
 pub mod conversations;

@@ -1,0 +1,390 @@
+//! Attachment bytes in Amazon S3 ([`AttachmentFiles`]): presigned PUT and GET URLs, the
+//! upload check's ranged read, and deletes. Locally the same code talks to moto's S3
+//! through `AWS_ENDPOINT_URL_S3` (path-style addressing, as moto serves one host).
+//!
+//! The PUT URL signs `content-type`, `content-length`, `if-none-match: *` and the
+//! `x-amz-tagging` of a fresh upload: S3 refuses a PUT whose type or length differ from the
+//! reservation, refuses to overwrite an object already there, and the bucket's lifecycle
+//! rule finds never-attached objects by that tag. moto checks none of it, so the unit tests
+//! below assert what is signed.
+
+use crate::attachments::model::ContentType;
+use crate::ports::attachments::{AttachmentFiles, FilesError, ObjectHead, PresignedUpload};
+use async_trait::async_trait;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// The tag every upload carries until its attachment is posted; the bucket's lifecycle rule
+/// deletes objects still tagged so after a day.
+pub const UNATTACHED_TAG: (&str, &str) = ("canopy-state", "unattached");
+
+/// The attachments bucket.
+#[derive(Clone, Debug)]
+pub struct S3Files {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+/// `ATTACHMENTS_BUCKET` is not set.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable ATTACHMENTS_BUCKET is not set")]
+pub struct NoBucket;
+
+impl S3Files {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+
+    /// The bucket named by `ATTACHMENTS_BUCKET`, with the SDK configuration's timeouts and
+    /// retries and the standard `AWS_ENDPOINT_URL_S3` override (then path-style).
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, NoBucket> {
+        let bucket = std::env::var("ATTACHMENTS_BUCKET")
+            .ok()
+            .filter(|b| !b.trim().is_empty())
+            .ok_or(NoBucket)?;
+        let mut config = aws_sdk_s3::config::Builder::from(sdk)
+            // Checksums only where S3 requires them: a default CRC32 would otherwise be
+            // signed into presigned PUTs for an empty body.
+            .request_checksum_calculation(
+                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+            )
+            .response_checksum_validation(
+                aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+            );
+        if let Some(url) = std::env::var("AWS_ENDPOINT_URL_S3")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            config = config.endpoint_url(url).force_path_style(true);
+        }
+        Ok(Self::new(
+            aws_sdk_s3::Client::from_conf(config.build()),
+            bucket,
+        ))
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Every object under `prefix` as (key, ETag, size): the dev server's stand-in for the
+    /// S3 notification lists the bucket (never used by a deployed function).
+    pub async fn list(&self, prefix: &str) -> Result<Vec<(String, String, u64)>, FilesError> {
+        let mut found = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(files_error)?;
+            for object in page.contents() {
+                if let (Some(key), Some(etag)) = (object.key(), object.e_tag()) {
+                    let size = object.size().unwrap_or(0).max(0) as u64;
+                    found.push((key.to_string(), etag.trim_matches('"').to_string(), size));
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn presigning(signed_at_ms: i64, expires_in_secs: u64) -> Result<PresigningConfig, FilesError> {
+    let start = UNIX_EPOCH + Duration::from_millis(signed_at_ms.max(0) as u64);
+    PresigningConfig::builder()
+        .start_time(start)
+        .expires_in(Duration::from_secs(expires_in_secs))
+        .build()
+        .map_err(|e| FilesError::Other(e.to_string()))
+}
+
+/// Throttling, timeouts and unreachable endpoints are worth a retry (503); the rest is ours.
+fn files_error<E, R>(err: SdkError<E, R>) -> FilesError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            FilesError::Unavailable
+        }
+        SdkError::ServiceError(service) => match service.err().code() {
+            Some("SlowDown" | "ServiceUnavailable" | "InternalError" | "RequestTimeout") => {
+                FilesError::Unavailable
+            }
+            code => FilesError::Other(format!(
+                "{} {}",
+                code.unwrap_or("?"),
+                service.err().message().unwrap_or("")
+            )),
+        },
+        _ => FilesError::Other(format!("{err:?}")),
+    }
+}
+
+/// The total size from `Content-Range: bytes 0-4095/12345`.
+fn total_from_content_range(range: &str) -> Option<u64> {
+    range.rsplit_once('/')?.1.parse().ok()
+}
+
+#[async_trait]
+impl AttachmentFiles for S3Files {
+    async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: ContentType,
+        size: u64,
+        signed_at_ms: i64,
+        expires_in_secs: u64,
+    ) -> Result<PresignedUpload, FilesError> {
+        let length = i64::try_from(size).map_err(|_| FilesError::Other("size".into()))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type.as_str())
+            .content_length(length)
+            .if_none_match("*")
+            .tagging(format!("{}={}", UNATTACHED_TAG.0, UNATTACHED_TAG.1))
+            .presigned(presigning(signed_at_ms, expires_in_secs)?)
+            .await
+            .map_err(files_error)?;
+        let mut headers: Vec<(String, String)> = request
+            .headers()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+            .collect();
+        headers.sort();
+        Ok(PresignedUpload {
+            url: request.uri().to_string(),
+            headers,
+            expires_at_ms: signed_at_ms + (expires_in_secs as i64) * 1000,
+        })
+    }
+
+    async fn presign_download(
+        &self,
+        key: &str,
+        signed_at_ms: i64,
+        expires_in_secs: u64,
+    ) -> Result<String, FilesError> {
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            // Never rendered inline from the bucket's origin; the app shows it itself.
+            .response_content_disposition("attachment")
+            .presigned(presigning(signed_at_ms, expires_in_secs)?)
+            .await
+            .map_err(files_error)?;
+        Ok(request.uri().to_string())
+    }
+
+    async fn head(&self, key: &str, first: u64) -> Result<Option<ObjectHead>, FilesError> {
+        let range = format!("bytes=0-{}", first.max(1) - 1);
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .range(range)
+            .send()
+            .await;
+        let out = match result {
+            Ok(out) => out,
+            Err(err) => {
+                if err.as_service_error().is_some_and(|e| e.is_no_such_key()) {
+                    return Ok(None);
+                }
+                // An empty object has no byte 0: S3 answers 416 InvalidRange.
+                if err.code() == Some("InvalidRange") {
+                    return self.head_empty(key).await;
+                }
+                return Err(files_error(err));
+            }
+        };
+        let etag = out
+            .e_tag()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string();
+        let size = out
+            .content_range()
+            .and_then(total_from_content_range)
+            .or_else(|| out.content_length().map(|l| l.max(0) as u64))
+            .unwrap_or(0);
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|_| FilesError::Unavailable)?
+            .into_bytes();
+        Ok(Some(ObjectHead {
+            size,
+            etag,
+            first_bytes: bytes.to_vec(),
+        }))
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), FilesError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(files_error)?;
+        Ok(())
+    }
+}
+
+impl S3Files {
+    /// The ETag and size of an object whose first byte cannot be read (it is empty).
+    async fn head_empty(&self, key: &str) -> Result<Option<ObjectHead>, FilesError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(ObjectHead {
+                size: out.content_length().unwrap_or(0).max(0) as u64,
+                etag: out
+                    .e_tag()
+                    .unwrap_or_default()
+                    .trim_matches('"')
+                    .to_string(),
+                first_bytes: Vec::new(),
+            })),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(err) => Err(files_error(err)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_s3::config::{Credentials, Region};
+
+    fn files() -> S3Files {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "test",
+            ))
+            .request_checksum_calculation(
+                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+            )
+            .build();
+        S3Files::new(aws_sdk_s3::Client::from_conf(config), "canopy-attachments")
+    }
+
+    fn query(url: &str, name: &str) -> Option<String> {
+        url.split_once('?')?.1.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (k == name).then(|| v.replace("%3B", ";").replace("%3b", ";"))
+        })
+    }
+
+    const KEY: &str = "attachments/conv_01JDQ7Z6ZP7N4X2Y3W5V8T9R0S/att_01JDQ7Z6ZP7N4X2Y3W5V8T9R0T";
+    const AT: i64 = 1_795_320_600_000;
+
+    #[tokio::test]
+    async fn the_upload_url_signs_type_length_no_overwrite_and_the_unattached_tag() {
+        let up = files()
+            .presign_upload(KEY, ContentType::Jpeg, 48_213, AT, 900)
+            .await
+            .unwrap();
+        assert_eq!(
+            query(&up.url, "X-Amz-SignedHeaders").as_deref(),
+            Some("content-length;content-type;host;if-none-match;x-amz-tagging"),
+            "{}",
+            up.url
+        );
+        assert_eq!(query(&up.url, "X-Amz-Expires").as_deref(), Some("900"));
+        assert_eq!(
+            query(&up.url, "X-Amz-Date").as_deref(),
+            Some("20261122T041000Z")
+        );
+        assert!(up.url.contains(&format!("/{KEY}?")), "ids only: {}", up.url);
+        assert!(!up.url.contains("x-amz-checksum"), "{}", up.url);
+        let header = |n: &str| {
+            up.headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header("content-type"), Some("image/jpeg"));
+        assert_eq!(header("content-length"), Some("48213"));
+        assert_eq!(header("if-none-match"), Some("*"));
+        assert_eq!(header("x-amz-tagging"), Some("canopy-state=unattached"));
+        assert_eq!(up.expires_at_ms, AT + 900_000);
+    }
+
+    #[tokio::test]
+    async fn another_length_or_type_is_another_signature() {
+        let f = files();
+        let sig = |u: &PresignedUpload| query(&u.url, "X-Amz-Signature").unwrap();
+        let base = f
+            .presign_upload(KEY, ContentType::Jpeg, 100, AT, 900)
+            .await
+            .unwrap();
+        let again = f
+            .presign_upload(KEY, ContentType::Jpeg, 100, AT, 900)
+            .await
+            .unwrap();
+        let longer = f
+            .presign_upload(KEY, ContentType::Jpeg, 101, AT, 900)
+            .await
+            .unwrap();
+        let png = f
+            .presign_upload(KEY, ContentType::Png, 100, AT, 900)
+            .await
+            .unwrap();
+        assert_eq!(sig(&base), sig(&again), "signing is deterministic");
+        assert_ne!(
+            sig(&base),
+            sig(&longer),
+            "content-length is in the canonical request"
+        );
+        assert_ne!(
+            sig(&base),
+            sig(&png),
+            "content-type is in the canonical request"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_download_url_lasts_five_minutes_and_signs_only_the_host() {
+        let url = files().presign_download(KEY, AT, 300).await.unwrap();
+        assert_eq!(query(&url, "X-Amz-Expires").as_deref(), Some("300"));
+        assert_eq!(query(&url, "X-Amz-SignedHeaders").as_deref(), Some("host"));
+        assert_eq!(
+            query(&url, "response-content-disposition").as_deref(),
+            Some("attachment")
+        );
+        assert!(url.contains(&format!("/{KEY}?")));
+    }
+
+    #[test]
+    fn reads_the_total_size_from_content_range() {
+        assert_eq!(total_from_content_range("bytes 0-4095/12345"), Some(12345));
+        assert_eq!(total_from_content_range("bytes */0"), Some(0));
+        assert_eq!(total_from_content_range("junk"), None);
+    }
+}
