@@ -243,9 +243,86 @@ impl AttachmentFiles for S3Files {
             .map_err(files_error)?;
         Ok(())
     }
+
+    async fn mark_attached(&self, key: &str) -> Result<(), FilesError> {
+        let current = self
+            .client
+            .get_object_tagging()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(missing_or_error)?;
+        let tagging = aws_sdk_s3::types::Tagging::builder()
+            .set_tag_set(Some(attached_tags(current.tag_set())?))
+            .build()
+            .map_err(|e| FilesError::Other(e.to_string()))?;
+        self.client
+            .put_object_tagging()
+            .bucket(&self.bucket)
+            .key(key)
+            .tagging(tagging)
+            .send()
+            .await
+            .map_err(missing_or_error)?;
+        Ok(())
+    }
 }
 
+/// `NoSuchKey` (the object is gone) as [`FilesError::Missing`], the rest as usual.
+fn missing_or_error<E, R>(err: SdkError<E, R>) -> FilesError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if err.code() == Some("NoSuchKey") {
+        FilesError::Missing
+    } else {
+        files_error(err)
+    }
+}
+
+/// The object's tags with `canopy-state` set to `attached` (GuardDuty's scan tag and any
+/// other tag are kept: PutObjectTagging replaces the whole set).
+fn attached_tags(
+    current: &[aws_sdk_s3::types::Tag],
+) -> Result<Vec<aws_sdk_s3::types::Tag>, FilesError> {
+    let mut tags: Vec<aws_sdk_s3::types::Tag> = current
+        .iter()
+        .filter(|t| t.key() != UNATTACHED_TAG.0)
+        .cloned()
+        .collect();
+    tags.push(
+        aws_sdk_s3::types::Tag::builder()
+            .key(UNATTACHED_TAG.0)
+            .value(ATTACHED_VALUE)
+            .build()
+            .map_err(|e| FilesError::Other(e.to_string()))?,
+    );
+    Ok(tags)
+}
+
+/// The value of `canopy-state` once the attachment is on a message.
+pub const ATTACHED_VALUE: &str = "attached";
+
 impl S3Files {
+    /// The object's tags (tests and the attach step).
+    pub async fn tags(&self, key: &str) -> Result<Vec<(String, String)>, FilesError> {
+        let out = self
+            .client
+            .get_object_tagging()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(missing_or_error)?;
+        Ok(out
+            .tag_set()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect())
+    }
+
     /// The ETag and size of an object whose first byte cannot be read (it is empty).
     async fn head_empty(&self, key: &str) -> Result<Option<ObjectHead>, FilesError> {
         match self
@@ -379,6 +456,37 @@ mod tests {
             Some("attachment")
         );
         assert!(url.contains(&format!("/{KEY}?")));
+    }
+
+    #[test]
+    fn attaching_flips_only_our_tag() {
+        let tag = |k: &str, v: &str| {
+            aws_sdk_s3::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .unwrap()
+        };
+        let current = [
+            tag("canopy-state", "unattached"),
+            tag("GuardDutyMalwareScanStatus", "NO_THREATS_FOUND"),
+        ];
+        let mut after: Vec<(String, String)> = attached_tags(&current)
+            .unwrap()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        after.sort();
+        assert_eq!(
+            after,
+            vec![
+                (
+                    "GuardDutyMalwareScanStatus".to_string(),
+                    "NO_THREATS_FOUND".to_string()
+                ),
+                ("canopy-state".to_string(), "attached".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -187,6 +187,21 @@ impl AttachmentStore for FakeStore {
         Ok(true)
     }
 
+    async fn for_post(
+        &self,
+        conversation: &ConversationId,
+        attachments: &[AttachmentId],
+    ) -> Result<(Option<ConversationItem>, Vec<Attachment>), StoreError> {
+        let s = self.state();
+        let found = attachments
+            .iter()
+            .filter_map(|id| s.attachments.get(id))
+            .filter(|a| &a.conversation_id == conversation)
+            .cloned()
+            .collect();
+        Ok((s.meta.clone().filter(|m| &m.id == conversation), found))
+    }
+
     async fn audit(&self, _event: &AuditEvent<'_>, _now_ms: i64) -> Result<(), StoreError> {
         self.state().audits += 1;
         Ok(())
@@ -249,5 +264,13 @@ impl AttachmentFiles for FakeFiles {
     async fn delete(&self, key: &str) -> Result<(), FilesError> {
         self.objects().remove(key);
         Ok(())
+    }
+
+    async fn mark_attached(&self, key: &str) -> Result<(), FilesError> {
+        if self.exists(key) {
+            Ok(())
+        } else {
+            Err(FilesError::Missing)
+        }
     }
 }

@@ -13,6 +13,7 @@
 //!
 //! The pure rules are in [`model`]; storage is behind `crate::ports::attachments`.
 
+pub mod attach;
 pub mod check;
 pub mod model;
 pub mod read;

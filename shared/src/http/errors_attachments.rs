@@ -32,6 +32,7 @@ impl From<FilesError> for ApiError {
     fn from(e: FilesError) -> Self {
         match e {
             FilesError::Unavailable => ApiError::unavailable(),
+            FilesError::Missing => ApiError::not_found("attachment"),
             FilesError::Other(detail) => {
                 tracing::error!(error = %detail, "object storage error");
                 ApiError::internal()

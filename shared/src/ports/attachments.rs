@@ -91,6 +91,14 @@ pub trait AttachmentStore: Send + Sync {
         now_ms: i64,
     ) -> Result<bool, StoreError>;
 
+    /// The meta and the attachment items a message post names, in one call (absent items
+    /// are simply not in the list).
+    async fn for_post(
+        &self,
+        conversation: &ConversationId,
+        attachments: &[AttachmentId],
+    ) -> Result<(Option<ConversationItem>, Vec<Attachment>), StoreError>;
+
     /// A standalone audit item (reads have no transaction to carry it).
     async fn audit(&self, event: &AuditEvent<'_>, now_ms: i64) -> Result<(), StoreError>;
 }
@@ -117,6 +125,9 @@ pub enum FilesError {
     /// Throttled, timed out or unreachable after the SDK's bounded retries: answer 503.
     #[error("object storage unavailable")]
     Unavailable,
+    /// No object at that key (never uploaded, or deleted).
+    #[error("no such object")]
+    Missing,
     #[error("object storage error: {0}")]
     Other(String),
 }
@@ -146,4 +157,8 @@ pub trait AttachmentFiles: Send + Sync {
     async fn head(&self, key: &str, first: u64) -> Result<Option<ObjectHead>, FilesError>;
 
     async fn delete(&self, key: &str) -> Result<(), FilesError>;
+
+    /// Marks the object as attached to a message, so the bucket's lifecycle rule for
+    /// never-attached uploads no longer applies to it (other tags are kept).
+    async fn mark_attached(&self, key: &str) -> Result<(), FilesError>;
 }

@@ -12,92 +12,30 @@
 //!   updates, audit item).
 //! - read: one `BatchGetItem` (meta + attachment) with the audit `PutItem` concurrently.
 //! - upload check: `GetItem`, then one conditional `UpdateItem`.
+//! - message post: one `BatchGetItem` (meta + the named attachments) before the post's own
+//!   `TransactWriteItems`, which [`attach_in`] extends with one conditioned update each.
 
-use super::expr::Expr;
-use super::{bool_av, from_item, keys, n, s, Dynamo, Item, StoreError, Tx, TxError};
-use crate::attachments::model::{Attachment, ContentType, Filename, RejectReason, Status};
+use crate::adapters::dynamo::expr::Expr;
+use crate::adapters::dynamo::{
+    bool_av, from_item, keys, n, s, Dynamo, Item, StoreError, Tx, TxError,
+};
+use crate::attachments::model::{Attachment, Status};
 use crate::conversations::{access_condition, ConversationItem};
-use crate::domain::ids::{AccountId, AttachmentId, ConversationId, MessageId};
+use crate::domain::ids::{AttachmentId, ConversationId};
 use crate::ports::attachments::{
     AttachmentStore, Checked, Reservation, ReserveRefusal, UploadBudget,
 };
 use crate::services::audit::{self, AuditEvent};
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
-/// An unattached attachment item expires two days after its reservation.
-const UNATTACHED_TTL_MS: i64 = 2 * 24 * 3600 * 1000;
+mod item;
+mod post;
+
+pub use item::AttachmentItem;
+pub use post::{attach_in, attach_slot_index, ATTACH_SLOTS};
+
 /// Budget items outlive their day by one day.
 const BUDGET_TTL_MS: i64 = 2 * 24 * 3600 * 1000;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AttachmentItem {
-    pub pk: String,
-    pub sk: String,
-    pub id: AttachmentId,
-    pub conversation_id: ConversationId,
-    pub uploader: AccountId,
-    pub filename: Filename,
-    pub content_type: ContentType,
-    pub size: u64,
-    pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reject_reason: Option<RejectReason>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checked_etag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<MessageId>,
-    pub created_at: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ttl: Option<i64>,
-}
-
-impl AttachmentItem {
-    pub fn key(conversation: &ConversationId, attachment: &AttachmentId) -> Item {
-        super::key(
-            keys::conversation_pk(conversation),
-            keys::attachment_sk(attachment),
-        )
-    }
-
-    pub fn from_model(a: &Attachment) -> Self {
-        Self {
-            pk: keys::conversation_pk(&a.conversation_id),
-            sk: keys::attachment_sk(&a.id),
-            id: a.id,
-            conversation_id: a.conversation_id,
-            uploader: a.uploader,
-            filename: a.filename.clone(),
-            content_type: a.content_type,
-            size: a.size,
-            status: a.status,
-            reject_reason: a.reject_reason,
-            checked_etag: a.checked_etag.clone(),
-            message_id: a.message_id,
-            created_at: a.created_at,
-            ttl: a
-                .message_id
-                .is_none()
-                .then(|| (a.created_at + UNATTACHED_TTL_MS) / 1000),
-        }
-    }
-
-    pub fn into_model(self) -> Attachment {
-        Attachment {
-            id: self.id,
-            conversation_id: self.conversation_id,
-            uploader: self.uploader,
-            filename: self.filename,
-            content_type: self.content_type,
-            size: self.size,
-            status: self.status,
-            reject_reason: self.reject_reason,
-            checked_etag: self.checked_etag,
-            message_id: self.message_id,
-            created_at: self.created_at,
-        }
-    }
-}
 
 /// `SET count += 1, bytes += size` on a budget item, refused once either is spent.
 fn spend(
@@ -120,7 +58,7 @@ fn spend(
         .value(":ttl", n((r.now_ms + BUDGET_TTL_MS) / 1000));
     tx.update(
         slot,
-        super::key(keys::upload_budget_pk(subject, &r.day), keys::UPLOAD_BUDGET_SK),
+        crate::adapters::dynamo::key(keys::upload_budget_pk(subject, &r.day), keys::UPLOAD_BUDGET_SK),
         "SET #n = if_not_exists(#n, :zero) + :one, #b = if_not_exists(#b, :zero) + :size, #ttl = :ttl",
         e,
     )?;
@@ -222,7 +160,7 @@ impl AttachmentStore for Dynamo {
         conversation: &ConversationId,
         attachment: &AttachmentId,
     ) -> Result<(Option<ConversationItem>, Option<Attachment>), StoreError> {
-        let items = super::batch_get(
+        let items = crate::adapters::dynamo::batch_get(
             self.client(),
             self.table(),
             vec![
@@ -234,7 +172,7 @@ impl AttachmentStore for Dynamo {
         .await?;
         let (mut meta, mut found) = (None, None);
         for item in items {
-            match super::get_s(&item, "sk") {
+            match crate::adapters::dynamo::get_s(&item, "sk") {
                 Some(keys::CONVERSATION_META_SK) => {
                     meta = Some(from_item::<ConversationItem>(item)?.with_read_counts())
                 }
@@ -309,6 +247,30 @@ impl AttachmentStore for Dynamo {
         }
     }
 
+    async fn for_post(
+        &self,
+        conversation: &ConversationId,
+        attachments: &[AttachmentId],
+    ) -> Result<(Option<ConversationItem>, Vec<Attachment>), StoreError> {
+        let mut wanted = vec![ConversationItem::key_for(conversation)];
+        wanted.extend(
+            attachments
+                .iter()
+                .map(|a| AttachmentItem::key(conversation, a)),
+        );
+        let items =
+            crate::adapters::dynamo::batch_get(self.client(), self.table(), wanted, true).await?;
+        let (mut meta, mut found) = (None, Vec::new());
+        for item in items {
+            if crate::adapters::dynamo::get_s(&item, "sk") == Some(keys::CONVERSATION_META_SK) {
+                meta = Some(from_item::<ConversationItem>(item)?.with_read_counts());
+            } else {
+                found.push(from_item::<AttachmentItem>(item)?.into_model());
+            }
+        }
+        Ok((meta, found))
+    }
+
     async fn audit(&self, event: &AuditEvent<'_>, now_ms: i64) -> Result<(), StoreError> {
         self.client()
             .put_item()
@@ -323,8 +285,9 @@ impl AttachmentStore for Dynamo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::dynamo::to_item;
+    use crate::attachments::model::{ContentType, Filename};
     use crate::domain::caller::Caller;
+    use crate::domain::ids::AccountId;
     use crate::domain::role::Role;
 
     fn reservation_parts() -> (Attachment, Caller) {
@@ -381,16 +344,5 @@ mod tests {
         assert!(cond.text.contains("contains(#pids, :me)"), "{}", cond.text);
         assert!(cond.text.contains("#kind = :secure"));
         assert!(cond.text.contains("#ro = :false"));
-    }
-
-    #[test]
-    fn the_item_round_trips_and_expires_only_while_unattached() {
-        let (mut attachment, _) = reservation_parts();
-        let item = AttachmentItem::from_model(&attachment);
-        assert_eq!(item.ttl, Some((1_000 + UNATTACHED_TTL_MS) / 1000));
-        let back: AttachmentItem = from_item(to_item(&item).unwrap()).unwrap();
-        assert_eq!(back.into_model(), attachment);
-        attachment.message_id = Some(MessageId::generate());
-        assert_eq!(AttachmentItem::from_model(&attachment).ttl, None);
     }
 }
