@@ -60,7 +60,6 @@ pub mod domain;
 pub mod http;
 pub mod invites;
 pub mod links;
-pub mod messages;
 pub mod ports;
 pub mod practice;
 pub mod services;

@@ -157,12 +157,22 @@ pub fn message_sk(message: &MessageId) -> String {
     format!("M#{message}")
 }
 pub const MESSAGE_PREFIX: &str = "M#";
+/// Sorts after every message key (`~` is above every ULID character): a messages Query is
+/// `sk BETWEEN M# AND M#~`.
+pub const MESSAGES_END: &str = "M#~";
 
 /// One receipt-log item per horizon move, sorted by the message the horizon reached.
 pub fn receipt_sk(through: &MessageId, reader: &AccountId) -> String {
     format!("R#{through}#{reader}")
 }
 pub const RECEIPT_PREFIX: &str = "R#";
+/// The first receipt key of horizons at or past `message` (`R#m`; receipts of m itself
+/// follow it as `R#m#reader`).
+pub fn receipts_from_sk(message: &MessageId) -> String {
+    format!("{RECEIPT_PREFIX}{message}")
+}
+/// Sorts after every receipt key.
+pub const RECEIPTS_END: &str = "R#~";
 
 /// GSI1 partition: a practice's inbox (conversation metas by last activity).
 pub fn org_inbox_pk(org: &OrgId) -> String {

@@ -1,19 +1,16 @@
-//! Messages, their idempotency records and the read-receipt log (items under `CONV#c`).
+//! Messages, the record a post keeps for its retries, and the read-receipt log.
 //!
-//! - `M#msg` ([`MessageItem`]): ids are ULIDs, so the sort key is time-ordered and a
-//!   messages page is one descending Query. A post's meta update carries the condition
-//!   `last_message_id < :m`, so ids are also in commit order within a conversation: once
-//!   message m is stored, no message with a smaller id can appear. That makes "the number
-//!   of messages up to m" a fixed number, which receipts rely on.
-//! - `IDEM#sender#client_message_id` ([`IdempotencyItem`]): written in the post's
-//!   transaction; a retry finds it and answers the stored message.
-//! - `R#through#reader` ([`ReceiptItem`]): one per horizon move, so "when did reader r
-//!   first reach message x" is the first receipt of r at or after `R#x` (horizons only move
-//!   forward, so receipts sorted by message are also sorted by time).
+//! Message ids are ULIDs in commit order within a conversation: a post is refused unless
+//! its id is above the newest message's, so once message m is stored no message with a
+//! smaller id can appear. That makes "the number of messages up to m" a fixed number, which
+//! read receipts rely on. Horizons only move forward, so receipts sorted by message are
+//! also sorted by time per reader: "when did r first reach m" is r's first receipt at or
+//! after m.
 
 use crate::domain::ids::{AccountId, ConversationId, MessageId};
-use crate::domain::time::rfc3339;
 use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+use ulid::Ulid;
 
 /// Most characters a message may have (API.md).
 pub const MAX_TEXT_CHARS: usize = 4_000;
@@ -77,61 +74,85 @@ pub enum Delivery {
     Pending,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MessageItem {
-    pub pk: String,
-    pub sk: String,
+/// A message as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
     pub id: MessageId,
     pub conversation_id: ConversationId,
     pub sender_id: AccountId,
     pub text: String,
     pub client_message_id: String,
     pub sent_at: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
 }
 
-impl MessageItem {
-    /// The message as API.md shows it.
-    pub fn view(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "id": self.id,
-            "conversation_id": self.conversation_id,
-            "sender_id": self.sender_id,
-            "text": self.text,
-            "sent_at": rfc3339(self.sent_at),
-        });
-        if let Some(d) = self.delivery {
-            v["delivery"] = serde_json::json!(d);
-        }
-        v
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IdempotencyItem {
-    pub pk: String,
-    pub sk: String,
+/// What a post remembers of itself under its sender's `client_message_id`, so a retry is
+/// answered the stored message (same text) or refused (another text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRecord {
     pub conversation_id: ConversationId,
     pub message_id: MessageId,
     pub request_hash: String,
     pub sent_at: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
     pub expires_at: i64,
-    pub ttl: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReceiptItem {
-    pub pk: String,
-    pub sk: String,
+/// One move of a reader's horizon (the log "seen by" is answered from).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
     pub reader: AccountId,
-    /// The previous horizon (None: first read).
-    #[serde(default)]
+    /// The previous horizon (None: first read, or not known when it was written).
     pub from: Option<MessageId>,
     pub through: MessageId,
     pub at: i64,
+}
+
+/// A sender's key for one post (1–100 of `A-Z a-z 0-9 - _ . :`): a retry with the same key
+/// is answered the first post's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientMessageId(String);
+
+/// The `client_message_id` is not 1–100 allowed characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be 1-100 characters of letters, digits, '-', '_', '.' or ':'")]
+pub struct BadClientMessageId;
+
+impl ClientMessageId {
+    pub fn parse(id: String) -> Result<Self, BadClientMessageId> {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':');
+        if (1..=100).contains(&id.len()) && id.bytes().all(allowed) {
+            Ok(Self(id))
+        } else {
+            Err(BadClientMessageId)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Ids from one process are strictly increasing (ULIDs made in the same millisecond are
+/// otherwise random relative to each other).
+static IDS: Mutex<Option<ulid::Generator>> = Mutex::new(None);
+
+/// A fresh message id, larger than `after` when given. Posts keep ids in commit order
+/// within a conversation (the store refuses an id not above the newest), so a post that
+/// lost the race retries with an id above the winner's.
+pub fn next_message_id(after: Option<&MessageId>) -> MessageId {
+    let generated = IDS
+        .lock()
+        .ok()
+        .and_then(|mut g| g.get_or_insert_with(ulid::Generator::new).generate().ok());
+    // Not `unwrap_or_default`: a default Ulid is the nil id.
+    let fresh = match generated {
+        Some(id) => id,
+        None => Ulid::new(),
+    };
+    match after.and_then(|a| a.ulid().increment()) {
+        Some(min) if min > fresh => MessageId::from_ulid(min),
+        _ => MessageId::from_ulid(fresh),
+    }
 }
 
 #[cfg(test)]
@@ -151,6 +172,31 @@ mod tests {
         assert_eq!(t.preview().chars().count(), PREVIEW_CHARS);
         assert!(t.preview().starts_with("hello x"));
         assert!(!format!("{t:?}").contains("hello"));
+    }
+
+    #[test]
+    fn client_message_ids_are_short_and_plain() {
+        assert!(ClientMessageId::parse("c-1:a.b_2".into()).is_ok());
+        assert_eq!(
+            ClientMessageId::parse(String::new()),
+            Err(BadClientMessageId)
+        );
+        assert_eq!(
+            ClientMessageId::parse("a b".into()),
+            Err(BadClientMessageId)
+        );
+        assert_eq!(
+            ClientMessageId::parse("x".repeat(101)),
+            Err(BadClientMessageId)
+        );
+    }
+
+    #[test]
+    fn next_ids_grow_and_pass_a_given_one() {
+        let a = next_message_id(None);
+        assert!(next_message_id(None) > a);
+        let far = MessageId::from_ulid(Ulid::from_parts(u64::MAX >> 16, 0));
+        assert!(next_message_id(Some(&far)) > far);
     }
 
     #[test]
