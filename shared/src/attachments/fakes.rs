@@ -4,8 +4,8 @@
 use super::model::{Attachment, ContentType, Filename, Status};
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{
-    new_conversation, visible_to, ConversationItem, ConversationKind, ConversationState,
-    NewConversation, ParticipantKind, ParticipantRef,
+    Conversation, ConversationKind, ConversationState, NewConversation, ParticipantKind,
+    ParticipantRef,
 };
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AccountId, AttachmentId, ConversationId, OrgId};
@@ -30,8 +30,8 @@ pub fn patient() -> Caller {
 }
 
 /// An active conversation of `kind` with `who` as its one participant.
-pub fn conversation(who: &Caller, kind: ConversationKind) -> ConversationItem {
-    new_conversation(
+pub fn conversation(who: &Caller, kind: ConversationKind) -> Conversation {
+    Conversation::new(
         NewConversation {
             id: ConversationId::generate(),
             org_id: OrgId::generate(),
@@ -53,7 +53,6 @@ pub fn conversation(who: &Caller, kind: ConversationKind) -> ConversationItem {
         },
         1,
     )
-    .0
 }
 
 /// An attachment reserved by `who` for exactly `bytes`, still `uploading`.
@@ -80,7 +79,7 @@ pub fn uploaded(
 
 #[derive(Default)]
 struct State {
-    meta: Option<ConversationItem>,
+    meta: Option<Conversation>,
     attachments: BTreeMap<AttachmentId, Attachment>,
     reservations: Vec<UploadBudget>,
     audits: usize,
@@ -90,7 +89,7 @@ struct State {
 pub struct FakeStore(Mutex<State>);
 
 impl FakeStore {
-    pub fn with_conversation(meta: ConversationItem) -> Self {
+    pub fn with_conversation(meta: Conversation) -> Self {
         let store = Self::default();
         store.state().meta = Some(meta);
         store
@@ -118,7 +117,7 @@ impl AttachmentStore for FakeStore {
     async fn reserve(&self, r: &Reservation<'_>) -> Result<(), ReserveRefusal> {
         let mut s = self.state();
         let open = s.meta.as_ref().is_some_and(|m| {
-            visible_to(m, r.caller)
+            m.visible_to(r.caller)
                 && m.id == r.attachment.conversation_id
                 && m.kind == ConversationKind::Secure
                 && m.state == ConversationState::Active
@@ -136,7 +135,7 @@ impl AttachmentStore for FakeStore {
     async fn conversation(
         &self,
         id: &ConversationId,
-    ) -> Result<Option<ConversationItem>, StoreError> {
+    ) -> Result<Option<Conversation>, StoreError> {
         Ok(self.state().meta.clone().filter(|m| &m.id == id))
     }
 
@@ -144,7 +143,7 @@ impl AttachmentStore for FakeStore {
         &self,
         conversation: &ConversationId,
         attachment: &AttachmentId,
-    ) -> Result<(Option<ConversationItem>, Option<Attachment>), StoreError> {
+    ) -> Result<(Option<Conversation>, Option<Attachment>), StoreError> {
         Ok((
             self.conversation(conversation).await?,
             self.attachment(conversation, attachment).await?,
@@ -191,7 +190,7 @@ impl AttachmentStore for FakeStore {
         &self,
         conversation: &ConversationId,
         attachments: &[AttachmentId],
-    ) -> Result<(Option<ConversationItem>, Vec<Attachment>), StoreError> {
+    ) -> Result<(Option<Conversation>, Vec<Attachment>), StoreError> {
         let s = self.state();
         let found = attachments
             .iter()

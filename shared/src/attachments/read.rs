@@ -9,7 +9,6 @@
 
 use super::model::{Attachment, Status};
 use crate::adapters::dynamo::StoreError;
-use crate::conversations::visible_to;
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AttachmentId, ConversationId};
 use crate::ports::attachments::{AttachmentFiles, AttachmentStore, FilesError};
@@ -65,7 +64,7 @@ pub async fn read(
         store.audit(&event, now_ms)
     );
     let (meta, found) = found?;
-    meta.filter(|m| visible_to(m, caller))
+    meta.filter(|m| m.visible_to(caller))
         .ok_or(ReadError::ConversationNotFound)?;
     audited?;
     let attachment = found.ok_or(ReadError::AttachmentNotFound)?;

@@ -9,7 +9,7 @@
 
 use super::model::{Attachment, ContentType, Filename, Status};
 use crate::adapters::dynamo::StoreError;
-use crate::conversations::{visible_to, ConversationKind, ConversationState};
+use crate::conversations::{ConversationKind, ConversationState};
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AttachmentId, ConversationId};
 use crate::domain::time::day;
@@ -131,7 +131,7 @@ async fn why_refused(
         Ok(meta) => meta,
         Err(e) => return e.into(),
     };
-    match meta.filter(|m| visible_to(m, caller)) {
+    match meta.filter(|m| m.visible_to(caller)) {
         None => ReserveError::NotFound,
         Some(m) if m.kind != ConversationKind::Secure => ReserveError::NotSecure,
         Some(m) if m.state == ConversationState::PendingAccount => ReserveError::PendingAccount,

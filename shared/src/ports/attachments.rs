@@ -6,7 +6,7 @@
 
 use crate::adapters::dynamo::StoreError;
 use crate::attachments::model::{Attachment, ContentType, RejectReason, Status};
-use crate::conversations::ConversationItem;
+use crate::conversations::Conversation;
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AttachmentId, ConversationId};
 use crate::services::audit::AuditEvent;
@@ -63,14 +63,14 @@ pub trait AttachmentStore: Send + Sync {
     async fn conversation(
         &self,
         conversation: &ConversationId,
-    ) -> Result<Option<ConversationItem>, StoreError>;
+    ) -> Result<Option<Conversation>, StoreError>;
 
     /// The meta and the attachment together, in one call.
     async fn conversation_and_attachment(
         &self,
         conversation: &ConversationId,
         attachment: &AttachmentId,
-    ) -> Result<(Option<ConversationItem>, Option<Attachment>), StoreError>;
+    ) -> Result<(Option<Conversation>, Option<Attachment>), StoreError>;
 
     /// One attachment (consistent read).
     async fn attachment(
@@ -97,7 +97,7 @@ pub trait AttachmentStore: Send + Sync {
         &self,
         conversation: &ConversationId,
         attachments: &[AttachmentId],
-    ) -> Result<(Option<ConversationItem>, Vec<Attachment>), StoreError>;
+    ) -> Result<(Option<Conversation>, Vec<Attachment>), StoreError>;
 
     /// A standalone audit item (reads have no transaction to carry it).
     async fn audit(&self, event: &AuditEvent<'_>, now_ms: i64) -> Result<(), StoreError>;

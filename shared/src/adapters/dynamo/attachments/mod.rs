@@ -15,12 +15,14 @@
 //! - message post: one `BatchGetItem` (meta + the named attachments) before the post's own
 //!   `TransactWriteItems`, which [`attach_in`] extends with one conditioned update each.
 
+use crate::adapters::dynamo::conversations::access::access_condition;
+use crate::adapters::dynamo::conversations::ConversationItem;
 use crate::adapters::dynamo::expr::Expr;
 use crate::adapters::dynamo::{
     bool_av, from_item, keys, n, s, Dynamo, Item, StoreError, Tx, TxError,
 };
 use crate::attachments::model::{Attachment, Status};
-use crate::conversations::{access_condition, ConversationItem};
+use crate::conversations::Conversation;
 use crate::domain::ids::{AttachmentId, ConversationId};
 use crate::ports::attachments::{
     AttachmentStore, Checked, Reservation, ReserveRefusal, UploadBudget,
@@ -149,17 +151,17 @@ impl AttachmentStore for Dynamo {
     async fn conversation(
         &self,
         conversation: &ConversationId,
-    ) -> Result<Option<ConversationItem>, StoreError> {
+    ) -> Result<Option<Conversation>, StoreError> {
         let meta: Option<ConversationItem> =
             get_item(self, ConversationItem::key_for(conversation)).await?;
-        Ok(meta.map(ConversationItem::with_read_counts))
+        Ok(meta.map(ConversationItem::into_model))
     }
 
     async fn conversation_and_attachment(
         &self,
         conversation: &ConversationId,
         attachment: &AttachmentId,
-    ) -> Result<(Option<ConversationItem>, Option<Attachment>), StoreError> {
+    ) -> Result<(Option<Conversation>, Option<Attachment>), StoreError> {
         let items = crate::adapters::dynamo::batch_get(
             self.client(),
             self.table(),
@@ -174,7 +176,7 @@ impl AttachmentStore for Dynamo {
         for item in items {
             match crate::adapters::dynamo::get_s(&item, "sk") {
                 Some(keys::CONVERSATION_META_SK) => {
-                    meta = Some(from_item::<ConversationItem>(item)?.with_read_counts())
+                    meta = Some(from_item::<ConversationItem>(item)?.into_model())
                 }
                 Some(_) => found = Some(from_item::<AttachmentItem>(item)?.into_model()),
                 None => return Err(StoreError::Corrupt("item without sk".into())),
@@ -251,7 +253,7 @@ impl AttachmentStore for Dynamo {
         &self,
         conversation: &ConversationId,
         attachments: &[AttachmentId],
-    ) -> Result<(Option<ConversationItem>, Vec<Attachment>), StoreError> {
+    ) -> Result<(Option<Conversation>, Vec<Attachment>), StoreError> {
         let mut wanted = vec![ConversationItem::key_for(conversation)];
         wanted.extend(
             attachments
@@ -263,7 +265,7 @@ impl AttachmentStore for Dynamo {
         let (mut meta, mut found) = (None, Vec::new());
         for item in items {
             if crate::adapters::dynamo::get_s(&item, "sk") == Some(keys::CONVERSATION_META_SK) {
-                meta = Some(from_item::<ConversationItem>(item)?.with_read_counts());
+                meta = Some(from_item::<ConversationItem>(item)?.into_model());
             } else {
                 found.push(from_item::<AttachmentItem>(item)?.into_model());
             }
