@@ -132,10 +132,7 @@ impl AttachmentStore for FakeStore {
         Ok(())
     }
 
-    async fn conversation(
-        &self,
-        id: &ConversationId,
-    ) -> Result<Option<Conversation>, StoreError> {
+    async fn conversation(&self, id: &ConversationId) -> Result<Option<Conversation>, StoreError> {
         Ok(self.state().meta.clone().filter(|m| &m.id == id))
     }
 

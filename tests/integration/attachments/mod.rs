@@ -5,4 +5,5 @@
 mod authorization;
 mod bad_input;
 mod flows;
+mod posting;
 mod support;
