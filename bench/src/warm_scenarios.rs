@@ -33,6 +33,8 @@ impl Bench {
             .interceptor(recorder.clone())
             .build();
         app.db = aws_sdk_dynamodb::Client::from_conf(config);
+        // The store ports use their own handle on the client: record through it too.
+        app.store = canopy_shared::adapters::dynamo::Dynamo::new(app.db.clone(), app.table());
         let direct =
             aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
         Self {
@@ -359,5 +361,6 @@ pub async fn all(n: usize) -> Vec<Sample> {
         direct: vec![],
         raw: vec![],
     });
+    samples.push(crate::warm_attachments::attach_and_post(b, n).await);
     samples
 }

@@ -306,6 +306,33 @@ fn attached_tags(
 pub const ATTACHED_VALUE: &str = "attached";
 
 impl S3Files {
+    /// Stores `bytes` at `key` the way a client's presigned PUT does (with the unattached
+    /// tag): for the bench and tests, which need objects without a client. No function
+    /// calls it.
+    pub async fn put_as_client(
+        &self,
+        key: &str,
+        content_type: ContentType,
+        bytes: Vec<u8>,
+    ) -> Result<String, FilesError> {
+        let out = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type.as_str())
+            .tagging(format!("{}={}", UNATTACHED_TAG.0, UNATTACHED_TAG.1))
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(files_error)?;
+        Ok(out
+            .e_tag()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string())
+    }
+
     /// The object's tags (tests and the attach step).
     pub async fn tags(&self, key: &str) -> Result<Vec<(String, String)>, FilesError> {
         let out = self
