@@ -60,6 +60,7 @@ pub mod domain;
 pub mod http;
 pub mod invites;
 pub mod links;
+pub mod pairing;
 pub mod ports;
 pub mod practice;
 pub mod services;

@@ -1,27 +1,41 @@
-//! Validation shared by create and update: labels, tags, and link members (who must be
-//! current members of the practice).
+//! What a link's fields may hold: labels, tags, and members (who must be current members of
+//! the practice). Shared by create and update.
 
-use canopy_shared::domain::ids::{AccountId, OrgId};
-use canopy_shared::http::ApiError;
-use canopy_shared::practice::list_members;
-use canopy_shared::App;
+use crate::domain::ids::AccountId;
 
 pub const MAX_LABEL_CHARS: usize = 100;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_CHARS: usize = 40;
 pub const MAX_MEMBERS: usize = 100;
 
+/// A field the request got wrong: the edge answers 400 naming it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct InvalidField {
+    pub field: String,
+    pub problem: String,
+}
+
+impl InvalidField {
+    pub fn new(field: impl Into<String>, problem: impl std::fmt::Display) -> Self {
+        Self {
+            field: field.into(),
+            problem: problem.to_string(),
+        }
+    }
+}
+
 /// A label: trimmed, 1–100 characters, no control characters.
-pub fn label(raw: &str) -> Result<String, ApiError> {
+pub fn label(raw: &str) -> Result<String, InvalidField> {
     let label = raw.trim();
     if label.is_empty() || label.chars().count() > MAX_LABEL_CHARS {
-        return Err(ApiError::invalid(
+        return Err(InvalidField::new(
             "label",
             format!("must be 1 to {MAX_LABEL_CHARS} characters"),
         ));
     }
     if label.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
+        return Err(InvalidField::new(
             "label",
             "must not contain control characters",
         ));
@@ -30,9 +44,9 @@ pub fn label(raw: &str) -> Result<String, ApiError> {
 }
 
 /// Tags: each trimmed, 1–40 characters; duplicates dropped (first spelling kept), order kept.
-pub fn tags(raw: &[String]) -> Result<Vec<String>, ApiError> {
+pub fn tags(raw: &[String]) -> Result<Vec<String>, InvalidField> {
     if raw.len() > MAX_TAGS {
-        return Err(ApiError::invalid(
+        return Err(InvalidField::new(
             "tags",
             format!("at most {MAX_TAGS} tags"),
         ));
@@ -44,8 +58,8 @@ pub fn tags(raw: &[String]) -> Result<Vec<String>, ApiError> {
             || tag.chars().count() > MAX_TAG_CHARS
             || tag.chars().any(char::is_control)
         {
-            return Err(ApiError::invalid(
-                &format!("tags[{i}]"),
+            return Err(InvalidField::new(
+                format!("tags[{i}]"),
                 format!("must be 1 to {MAX_TAG_CHARS} printable characters"),
             ));
         }
@@ -56,15 +70,10 @@ pub fn tags(raw: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-/// Link members: deduplicated, and every one a current member of the practice (one Query
-/// of the practice's staff, skipped when the list is empty = the whole team).
-pub async fn members(
-    app: &App,
-    org: &OrgId,
-    raw: &[AccountId],
-) -> Result<Vec<AccountId>, ApiError> {
+/// Link members, deduplicated in order. Empty means the whole team (and needs no roster).
+pub fn member_list(raw: &[AccountId]) -> Result<Vec<AccountId>, InvalidField> {
     if raw.len() > MAX_MEMBERS {
-        return Err(ApiError::invalid(
+        return Err(InvalidField::new(
             "member_ids",
             format!("at most {MAX_MEMBERS} members"),
         ));
@@ -75,20 +84,18 @@ pub async fn members(
             out.push(*id);
         }
     }
-    if out.is_empty() {
-        return Ok(out);
-    }
-    let staff = list_members(app, org).await?;
-    if let Some(unknown) = out
-        .iter()
-        .find(|id| !staff.iter().any(|m| m.account_id == **id))
-    {
-        return Err(ApiError::invalid(
+    Ok(out)
+}
+
+/// Every listed member must be on the practice's roster.
+pub fn members_on_roster(members: &[AccountId], roster: &[AccountId]) -> Result<(), InvalidField> {
+    match members.iter().find(|id| !roster.contains(id)) {
+        Some(unknown) => Err(InvalidField::new(
             "member_ids",
             format!("{unknown} is not a member of this practice"),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -108,6 +115,15 @@ mod tests {
         let got = tags(&["new ".into(), "New".into(), "flu".into()]).unwrap();
         assert_eq!(got, vec!["new".to_string(), "flu".to_string()]);
         let err = tags(&["ok".into(), " ".into()]).unwrap_err();
-        assert!(err.message.starts_with("tags[1]"), "{}", err.message);
+        assert_eq!(err.field, "tags[1]");
+    }
+
+    #[test]
+    fn members_are_deduplicated_and_must_be_on_the_roster() {
+        let (a, b) = (AccountId::generate(), AccountId::generate());
+        assert_eq!(member_list(&[a, a, b]).unwrap(), vec![a, b]);
+        assert!(members_on_roster(&[a], &[a, b]).is_ok());
+        let err = members_on_roster(&[a, b], &[a]).unwrap_err();
+        assert_eq!(err.problem, format!("{b} is not a member of this practice"));
     }
 }
