@@ -33,12 +33,12 @@ async fn attached_files_reach_the_other_side_and_the_post_stays_one_read_and_one
     let path = format!("/v1/conversations/{conv}/messages");
 
     let (sent, ops) = h
-        .counted(
+        .counted(h.call(
             "POST",
             &path,
             Some(post_body("", "with-files", &[&photo, &scan])),
-            &patient.token,
-        )
+            Some(&patient.token),
+        ))
         .await;
     assert_eq!(sent.status, 201, "{}", sent.text);
     assert_eq!(ops, ["BatchGetItem", "TransactWriteItems"]);
@@ -52,12 +52,12 @@ async fn attached_files_reach_the_other_side_and_the_post_stays_one_read_and_one
         ])
     );
     let (plain, ops) = h
-        .counted(
+        .counted(h.call(
             "POST",
             &path,
             Some(json!({"text": "and a note", "client_message_id": "plain"})),
-            &patient.token,
-        )
+            Some(&patient.token),
+        ))
         .await;
     assert_eq!(plain.status, 201, "{}", plain.text);
     assert_eq!(
