@@ -2,6 +2,7 @@
 //! the same rules the DynamoDB conditions express (who may upload, status transitions).
 
 use super::model::{Attachment, ContentType, Filename, Status};
+use crate::access::audit::AuditEvent;
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{
     Conversation, ConversationKind, ConversationState, NewConversation, ParticipantKind,
@@ -14,7 +15,6 @@ use crate::ports::attachments::{
     AttachmentFiles, AttachmentStore, Checked, FilesError, ObjectHead, PresignedUpload,
     Reservation, ReserveRefusal, UploadBudget,
 };
-use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

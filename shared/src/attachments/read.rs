@@ -8,11 +8,11 @@
 //! with a GET URL valid 5 minutes (signed locally, no network).
 
 use super::model::{Attachment, Status};
+use crate::access::audit::AuditEvent;
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AttachmentId, ConversationId};
 use crate::ports::attachments::{AttachmentFiles, AttachmentStore, FilesError};
-use crate::services::audit::AuditEvent;
 
 /// The GET URL is valid this long (API.md).
 pub const DOWNLOAD_URL_SECS: u64 = 5 * 60;

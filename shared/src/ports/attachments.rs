@@ -4,12 +4,12 @@
 //! `crate::attachments` take them as `&impl AttachmentStore` / `&dyn AttachmentFiles`, so
 //! they are unit-tested against in-memory fakes.
 
+use crate::access::audit::AuditEvent;
 use crate::adapters::dynamo::StoreError;
 use crate::attachments::model::{Attachment, ContentType, RejectReason, Status};
 use crate::conversations::Conversation;
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AttachmentId, ConversationId};
-use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
 
 /// Daily (UTC) upload allowance of one conversation or one account.

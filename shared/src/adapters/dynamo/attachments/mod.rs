@@ -15,6 +15,7 @@
 //! - message post: one `BatchGetItem` (meta + the named attachments) before the post's own
 //!   `TransactWriteItems`, which [`attach_in`] extends with one conditioned update each.
 
+use crate::access::audit::AuditEvent;
 use crate::adapters::dynamo::conversations::access::access_condition;
 use crate::adapters::dynamo::conversations::ConversationItem;
 use crate::adapters::dynamo::expr::Expr;
@@ -24,10 +25,10 @@ use crate::adapters::dynamo::{
 use crate::attachments::model::{Attachment, Status};
 use crate::conversations::Conversation;
 use crate::domain::ids::{AttachmentId, ConversationId};
+use crate::ports::access::AuditLog;
 use crate::ports::attachments::{
     AttachmentStore, Checked, Reservation, ReserveRefusal, UploadBudget,
 };
-use crate::services::audit::{self, AuditEvent};
 use async_trait::async_trait;
 
 mod item;
@@ -274,13 +275,7 @@ impl AttachmentStore for Dynamo {
     }
 
     async fn audit(&self, event: &AuditEvent<'_>, now_ms: i64) -> Result<(), StoreError> {
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(audit::item(now_ms, event)?))
-            .send()
-            .await?;
-        Ok(())
+        self.record_audit(event, now_ms).await
     }
 }
 
