@@ -68,6 +68,12 @@ impl Router {
 
     /// Handles one request end to end, as API Gateway + Lambda would.
     pub async fn dispatch(&self, app: &App, api: Api, raw: RawRequest) -> Response<Body> {
+        // The API reference (`/docs`, `/openapi.yaml`): dev-server pages, not API routes.
+        if api == Api::App {
+            if let Some(page) = crate::docs::serve(&raw) {
+                return page;
+            }
+        }
         let request_id = format!("local-{:08}", self.counter.fetch_add(1, Ordering::Relaxed));
         let Some(matched) = self.find(api, &raw.method, &raw.path) else {
             return json_error(404, "not_found", "No such route.");

@@ -132,13 +132,15 @@ pub enum BadFilename {
 pub struct Filename(String);
 
 impl Filename {
+    /// At most 255 characters as sent (the contract's `maxLength`), not only whitespace;
+    /// stored trimmed.
     pub fn parse(raw: &str) -> Result<Self, BadFilename> {
+        if raw.chars().count() > 255 {
+            return Err(BadFilename::TooLong);
+        }
         let name = raw.trim();
         if name.is_empty() {
             return Err(BadFilename::Empty);
-        }
-        if name.chars().count() > 255 {
-            return Err(BadFilename::TooLong);
         }
         if name
             .chars()
