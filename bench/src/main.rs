@@ -14,6 +14,7 @@ mod sdk_replay;
 mod sizes;
 mod stats;
 mod warm;
+mod warm_attachments;
 mod warm_scenarios;
 
 use std::fmt::Write as _;

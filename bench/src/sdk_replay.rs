@@ -4,7 +4,8 @@
 //! needs, issued directly with the SDK".
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, Select, TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue, Select,
+    TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use serde_json::Value;
@@ -189,6 +190,23 @@ pub async fn send(db: &Client, target: &str, body: &str) {
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}")),
+        "BatchGetItem" => {
+            let mut request = db.batch_get_item();
+            for (table, wanted) in v["RequestItems"].as_object().into_iter().flatten() {
+                let keys = wanted["Keys"].as_array().into_iter().flatten().map(item);
+                let ka = KeysAndAttributes::builder()
+                    .set_keys(Some(keys.collect()))
+                    .set_consistent_read(wanted.get("ConsistentRead").and_then(Value::as_bool))
+                    .build()
+                    .expect("keys and attributes");
+                request = request.request_items(table, ka);
+            }
+            request
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("{e:?}"))
+        }
         other => panic!("operation {other} is not replayed"),
     };
     if let Err(e) = outcome {

@@ -361,5 +361,6 @@ pub async fn all(n: usize) -> Vec<Sample> {
         direct: vec![],
         raw: vec![],
     });
+    samples.push(crate::warm_attachments::attach_and_post(b, n).await);
     samples
 }

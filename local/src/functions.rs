@@ -15,7 +15,14 @@ pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<
         "ContactsFunction" => fn_contacts::handle(app, req).await,
         "SignupFunction" => fn_signup::handle(app, req).await,
         "ConversationsFunction" => fn_conversations::handle(app, req).await,
-        "MessagesFunction" => fn_messages::handle(app, req).await,
+        "MessagesFunction" => {
+            let files = crate::uploads::files().await;
+            fn_messages::handle(app, files.map(|f| f as _), req).await
+        }
+        "AttachmentsFunction" => match crate::uploads::files().await {
+            Some(files) => fn_attachments::handle(app, files, req).await,
+            None => crate::uploads::not_configured(),
+        },
         _ => return None,
     })
 }
@@ -30,4 +37,5 @@ pub const HTTP_FUNCTIONS: &[&str] = &[
     "SignupFunction",
     "ConversationsFunction",
     "MessagesFunction",
+    "AttachmentsFunction",
 ];

@@ -13,3 +13,4 @@ pub mod router;
 pub mod server;
 pub mod table;
 pub mod template;
+pub mod uploads;

@@ -34,6 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app_listener = TcpListener::bind(("127.0.0.1", app_port)).await?;
     let link_listener = TcpListener::bind(("127.0.0.1", link_port)).await?;
     let moto = std::env::var("MOTO_URL").unwrap_or_default();
+    let uploads = canopy_local::uploads::UploadNotifier::new();
     println!();
     println!(
         "Canopy is running ({} routes from template.yaml).",
@@ -54,6 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::select! {
         _ = server::serve(app_listener, Api::App, app.clone(), router.clone()) => {}
         _ = server::serve(link_listener, Api::Link, app.clone(), router.clone()) => {}
+        _ = uploads.run(&app) => {}
         _ = tokio::signal::ctrl_c() => { println!("Stopping."); }
     }
     Ok(())

@@ -16,7 +16,10 @@
      was not given (400 on `email_code`: whether one is needed depends on the invite), a
      standard conversation on a channel the contact has no address for (400 on `channel`), and a
      read receipt for a message of another conversation (404 naming the message, which
-     ensure_resource_availability takes for the conversation it created).
+     ensure_resource_availability takes for the conversation it created), and attachments
+     for a conversation that turns out to be a standard one (400 `attachments_not_supported`);
+     and an attachment size over its type's maximum, which the contract answers 413
+     `too_large` where schemathesis expects a 4xx of its own list.
    - SERVER: known server bugs, each listed in SERVER_FIXES with the fix it needs. The
      document describes the correct behaviour; these rules only keep the bounded CI run green
      until the server is fixed. Remove a rule when its fix lands (the run then proves it).
@@ -151,12 +154,19 @@ def _classify(failure, case, response):
             return "CONTRACT", "invite-email-code"
         if code == "invalid_field" and message == "channel: the contact has no address for this channel":
             return "CONTRACT", "contact-without-address"
+        # Whether a conversation id names a standard (SMS/email) conversation is state.
+        if code == "attachments_not_supported":
+            return "CONTRACT", "standard-conversation-attachments"
         if code == "invalid_field" and UNKNOWN_REFERENCE.match(message):
             return "SERVER", "unknown-reference-400"
     # POST /v1/conversations/{id}/read names a message in its body; a message of another
     # conversation is 404 "No such message." although the linked conversation exists.
     if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
         return "CONTRACT", "read-unknown-message"
+    # A declared attachment size over its type's `maximum` is refused with the contract's
+    # 413 `too_large` (API.md), a status schemathesis does not count as a rejection.
+    if kind == "AcceptedNegativeData" and response.status_code == 413 and code == "too_large":
+        return "CONTRACT", "attachment-size-413"
     if kind == "AcceptedNegativeData" and isinstance(case.body, dict):
         nulls = {k for k, v in case.body.items() if v is None} & NULL_AS_ABSENT.get(label, set())
         if nulls:

@@ -63,11 +63,14 @@
 //! | seen by | `CONV#c` / `R#msg…` onwards | Query |
 //! | `Idempotency-Key` record (contact creation, invites) | `IDEMKEY#caller#key` / `#IDEMKEY` | PutItem (claim), GetItem (replay), UpdateItem (answer) |
 //! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
+//! | attachment (reserve, check, read, attach) | `CONV#c` / `A#att` | in the reservation's TransactWriteItems; GetItem (check); BatchGetItem with the meta (read, and before a post with attachments); Update in the post's TransactWriteItems |
+//! | daily upload budgets per conversation and per account | `UPBUDGET#conv or acct#day` / `#BUDGET` | in the reservation's TransactWriteItems |
 //! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems; reads: PutItem concurrent with the read |
 
 pub mod access;
 pub mod adapters;
 pub mod app;
+pub mod attachments;
 pub mod config;
 pub mod contacts;
 pub mod conversations;

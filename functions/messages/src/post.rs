@@ -1,31 +1,55 @@
 //! `POST /v1/conversations/{id}/messages` → [`canopy_shared::conversations::post`] (one
-//! TransactWriteItems on the happy path).
+//! TransactWriteItems on the happy path). With `attachment_ids` (at most 5; `text` may then
+//! be empty), [`canopy_shared::attachments::attach::prepare`] first reads and checks them
+//! (one BatchGetItem) and marks their objects attached; the post's transaction conditions
+//! each again.
 
 use crate::view;
+use canopy_shared::attachments::attach::{parse_ids, prepare};
 use canopy_shared::conversations::post::{post, PostInput};
 use canopy_shared::conversations::{ClientMessageId, Context, MessageText};
+use canopy_shared::domain::ids::ConversationId;
 use canopy_shared::http::{
     json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
 };
+use canopy_shared::ports::attachments::AttachmentFiles;
 use canopy_shared::App;
 use lambda_http::Request;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
 struct Body {
+    /// Required unless the post carries attachments.
+    #[serde(default)]
     text: String,
     client_message_id: String,
+    #[serde(default)]
+    attachment_ids: Vec<String>,
 }
 
-pub async fn handle(app: &App, req: &Request) -> HttpResult {
+pub async fn handle(app: &App, files: Option<&dyn AttachmentFiles>, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
-    let conversation = path_id(req, "id", "conversation")?;
+    let conversation: ConversationId = path_id(req, "id", "conversation")?;
     let body: Body = json_body(req)?;
+    let attachment_ids = parse_ids(&body.attachment_ids)?;
+    let text = MessageText::parse_beside_attachments(body.text, attachment_ids.len())
+        .map_err(|e| ApiError::invalid("text", e))?;
+    let client_message_id = ClientMessageId::parse(body.client_message_id)
+        .map_err(|e| ApiError::invalid("client_message_id", e))?;
+    let attachments = if attachment_ids.is_empty() {
+        Vec::new()
+    } else {
+        let files = files.ok_or_else(|| {
+            tracing::error!("posting attachments without an attachments bucket");
+            ApiError::unavailable()
+        })?;
+        prepare(&app.store, files, &caller, &conversation, &attachment_ids).await?
+    };
     let input = PostInput {
         conversation,
-        text: MessageText::parse(body.text).map_err(|e| ApiError::invalid("text", e))?,
-        client_message_id: ClientMessageId::parse(body.client_message_id)
-            .map_err(|e| ApiError::invalid("client_message_id", e))?,
+        text,
+        client_message_id,
+        attachments,
     };
     let rid = request_id(req);
     let cx = Context {

@@ -12,6 +12,7 @@ pub fn message(m: &Message) -> Value {
         "sender_id": m.sender_id,
         "text": m.text,
         "sent_at": rfc3339(m.sent_at),
+        "attachments": m.attachments.iter().map(|a| a.view()).collect::<Vec<_>>(),
     });
     if let Some(d) = m.delivery {
         v["delivery"] = json!(d);

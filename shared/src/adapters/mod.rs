@@ -2,5 +2,6 @@
 
 pub mod call_counter;
 pub mod dynamo;
+pub mod s3;
 pub mod ses;
 pub mod sns;

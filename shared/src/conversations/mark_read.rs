@@ -125,6 +125,7 @@ mod tests {
                 conversation: s.id,
                 text: MessageText::parse(format!("m{i}")).unwrap(),
                 client_message_id: ClientMessageId::parse(format!("k{i}")).unwrap(),
+                attachments: vec![],
             };
             ids.push(post(&s.store, &s.cx(&s.staff), &input).await.unwrap().id);
         }

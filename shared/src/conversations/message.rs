@@ -7,7 +7,8 @@
 //! also sorted by time per reader: "when did r first reach m" is r's first receipt at or
 //! after m.
 
-use crate::domain::ids::{AccountId, ConversationId, MessageId};
+use crate::attachments::attach::AttachmentRef;
+use crate::domain::ids::{AccountId, AttachmentId, ConversationId, MessageId};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use ulid::Ulid;
@@ -41,8 +42,42 @@ impl MessageText {
         }
         Ok(Self(text))
     }
+    /// A post's text: may be empty (or only whitespace, then stored empty) when the post
+    /// carries attachments (API.md), else as [`MessageText::parse`].
+    pub fn parse_beside_attachments(text: String, attachments: usize) -> Result<Self, BadText> {
+        if attachments > 0 && text.trim().is_empty() {
+            return Ok(Self(String::new()));
+        }
+        Self::parse(text)
+    }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+    /// The inbox preview of a post: its text or, for attachments alone, how many (never
+    /// their names).
+    pub fn preview_with(&self, attachments: usize) -> String {
+        match (self.0.is_empty(), attachments) {
+            (false, _) | (true, 0) => self.preview(),
+            (true, 1) => "Attachment".to_string(),
+            (true, n) => format!("{n} attachments"),
+        }
+    }
+    /// What the idempotency record compares: the conversation, the text and the
+    /// attachments (none: the same hash as before attachments existed).
+    pub fn request_hash_with(
+        &self,
+        conversation: &ConversationId,
+        attachments: &[AttachmentId],
+    ) -> String {
+        if attachments.is_empty() {
+            return self.request_hash(conversation);
+        }
+        let ids: Vec<String> = attachments.iter().map(ToString::to_string).collect();
+        crate::domain::secrets::token_hash(&format!(
+            "{conversation}\n{}\n{}",
+            self.0,
+            ids.join(",")
+        ))
     }
     /// The inbox preview: the first characters, whitespace collapsed.
     pub fn preview(&self) -> String {
@@ -84,6 +119,8 @@ pub struct Message {
     pub client_message_id: String,
     pub sent_at: i64,
     pub delivery: Option<Delivery>,
+    /// Files on the message (secure conversations only), as declared when uploaded.
+    pub attachments: Vec<AttachmentRef>,
 }
 
 /// What a post remembers of itself under its sender's `client_message_id`, so a retry is
@@ -96,6 +133,8 @@ pub struct PostRecord {
     pub sent_at: i64,
     pub delivery: Option<Delivery>,
     pub expires_at: i64,
+    /// The message's attachments, so a retry is answered the whole message.
+    pub attachments: Vec<AttachmentRef>,
 }
 
 /// One move of a reader's horizon (the log "seen by" is answered from).

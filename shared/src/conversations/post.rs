@@ -10,13 +10,18 @@
 //!   message committed first (the post retries with a larger id, so ids stay in commit
 //!   order).
 //!
+//! With attachments (prepared by `attachments::attach::prepare`: one BatchGetItem before
+//! this), the same transaction conditions each attachment (ready, the sender's, on no
+//! message yet) and marks it attached; one taken meanwhile is [`PostError::AttachmentTaken`].
+//!
 //! Participant inbox rows are not touched: which rows exist is only known after reading the
 //! conversation, and the post stays one round trip instead.
 
 use super::message::{next_message_id, ClientMessageId, Delivery, Message, MessageText};
 use super::{Closed, Context, ConversationKind, PostRecord, IDEMPOTENCY_MS};
 use crate::adapters::dynamo::StoreError;
-use crate::domain::ids::{ConversationId, MessageId};
+use crate::attachments::attach::AttachmentRef;
+use crate::domain::ids::{AttachmentId, ConversationId, MessageId};
 use crate::ports::conversations::{ConversationStore, PostRefused, Posting};
 
 /// Bounded: each retry means another writer committed first or the kind was guessed wrong.
@@ -26,6 +31,19 @@ pub struct PostInput {
     pub conversation: ConversationId,
     pub text: MessageText,
     pub client_message_id: ClientMessageId,
+    /// Ready attachments to put on the message (at most 5; none for most posts).
+    pub attachments: Vec<AttachmentRef>,
+}
+
+impl PostInput {
+    fn attachment_ids(&self) -> Vec<AttachmentId> {
+        self.attachments.iter().map(|a| a.id).collect()
+    }
+
+    fn request_hash(&self) -> String {
+        self.text
+            .request_hash_with(&self.conversation, &self.attachment_ids())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +54,9 @@ pub enum PostError {
     Closed(#[from] Closed),
     #[error("client_message_id was already used for a different message.")]
     KeyReused,
+    /// The attachment went on another message (or was rejected) since it was read.
+    #[error("attachment {0} can no longer be attached")]
+    AttachmentTaken(AttachmentId),
     /// Other posts kept committing first: try again.
     #[error("too many concurrent posts")]
     Busy,
@@ -51,22 +72,25 @@ pub async fn post(
     let conversation = input.conversation;
     let mut id = next_message_id(None);
     let mut kind = ConversationKind::Secure;
+    let attachment_ids = input.attachment_ids();
     for _ in 0..ATTEMPTS {
         let message = draft(cx, input, id, kind);
         let record = PostRecord {
             conversation_id: conversation,
             message_id: id,
-            request_hash: input.text.request_hash(&conversation),
+            request_hash: input.request_hash(),
             sent_at: message.sent_at,
             delivery: message.delivery,
             expires_at: message.sent_at + IDEMPOTENCY_MS,
+            attachments: input.attachments.clone(),
         };
         let posting = Posting {
             poster: cx.caller,
             message: &message,
             record: &record,
             assumed_kind: kind,
-            preview: input.text.preview(),
+            preview: input.text.preview_with(input.attachments.len()),
+            attachments: &attachment_ids,
         };
         let targets = vec![conversation.to_string(), id.to_string()];
         let event = cx.audit("message.post", targets, "ok");
@@ -89,6 +113,7 @@ pub async fn post(
                 id = next_message_id(found.last_message_id.as_ref());
             }
             Err(PostRefused::MessageIdTaken) => id = next_message_id(Some(&id)),
+            Err(PostRefused::AttachmentTaken(a)) => return Err(PostError::AttachmentTaken(a)),
             Err(PostRefused::Store(e)) => return Err(e.into()),
         }
     }
@@ -104,6 +129,7 @@ fn draft(cx: &Context<'_>, input: &PostInput, id: MessageId, kind: ConversationK
         client_message_id: input.client_message_id.as_str().to_string(),
         sent_at: cx.now(),
         delivery: (kind == ConversationKind::Standard).then_some(Delivery::Pending),
+        attachments: input.attachments.clone(),
     }
 }
 
@@ -122,7 +148,7 @@ async fn replay(
     if record.expires_at <= cx.now() {
         return Ok(None);
     }
-    if record.request_hash != input.text.request_hash(&input.conversation) {
+    if record.request_hash != input.request_hash() {
         return Err(PostError::KeyReused);
     }
     Ok(Some(Message {
@@ -133,6 +159,7 @@ async fn replay(
         client_message_id: input.client_message_id.as_str().to_string(),
         sent_at: record.sent_at,
         delivery: record.delivery,
+        attachments: record.attachments,
     }))
 }
 
@@ -147,6 +174,7 @@ mod tests {
             conversation: scene.id,
             text: MessageText::parse(text.into()).unwrap(),
             client_message_id: ClientMessageId::parse(key.into()).unwrap(),
+            attachments: vec![],
         }
     }
 

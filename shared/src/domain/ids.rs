@@ -92,6 +92,7 @@ prefixed_id!(/** An invitation to a secure conversation. */ InviteId, "inv");
 prefixed_id!(/** A conversation. */ ConversationId, "conv");
 prefixed_id!(/** A message. */ MessageId, "msg");
 prefixed_id!(/** A one-time-code challenge. */ ChallengeId, "chal");
+prefixed_id!(/** A file attached (or being attached) to a secure conversation. */ AttachmentId, "att");
 
 #[cfg(test)]
 mod tests {

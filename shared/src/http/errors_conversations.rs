@@ -88,6 +88,9 @@ impl From<PostError> for ApiError {
             PostError::NotFound => conversation_not_found(),
             PostError::Closed(e) => e.into(),
             e @ PostError::KeyReused => ApiError::new(422, "idempotency_key_reused", e.to_string()),
+            e @ PostError::AttachmentTaken(_) => {
+                ApiError::conflict("attachment_unavailable", format!("attachment_ids: {e}."))
+            }
             PostError::Busy => ApiError::unavailable(),
             PostError::Store(e) => e.into(),
         }

@@ -3,6 +3,7 @@
 
 pub mod error;
 mod errors_access;
+mod errors_attachments;
 mod errors_contacts;
 mod errors_conversations;
 mod errors_invites;

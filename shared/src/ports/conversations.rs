@@ -12,7 +12,9 @@ use crate::conversations::{
     ClientMessageId, Conversation, ConversationKind, Message, PostRecord, Receipt,
 };
 use crate::domain::caller::Caller;
-use crate::domain::ids::{AccountId, ContactId, ConversationId, LinkId, MessageId, OrgId};
+use crate::domain::ids::{
+    AccountId, AttachmentId, ContactId, ConversationId, LinkId, MessageId, OrgId,
+};
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -77,6 +79,9 @@ pub struct Posting<'a> {
     /// delivery): the write is refused if the conversation is of another kind.
     pub assumed_kind: ConversationKind,
     pub preview: String,
+    /// Attachments to put on the message: each must be in this conversation, ready, the
+    /// poster's and on no message yet (conditioned in the same transaction).
+    pub attachments: &'a [AttachmentId],
 }
 
 /// Why a post did not commit.
@@ -92,6 +97,9 @@ pub enum PostRefused {
     /// A message with this id exists.
     #[error("the message id is taken")]
     MessageIdTaken,
+    /// This attachment is no longer attachable (another post took it, or it was rejected).
+    #[error("attachment {0} cannot be attached")]
+    AttachmentTaken(AttachmentId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -3,6 +3,7 @@
 //! a failing SMS gateway) without any test-only branch in the handlers.
 
 pub mod access;
+pub mod attachments;
 pub mod contacts;
 pub mod conversations;
 pub mod invites;

@@ -217,3 +217,19 @@ pub fn audit_pk(org: Option<&OrgId>, month: &str) -> String {
         None => format!("AUDIT#-#{month}"),
     }
 }
+
+// ---- attachments -------------------------------------------------------------------------
+
+/// An attachment lives in its conversation's partition (`CONV#c` / `A#att`): the message
+/// post condition-checks it next to the meta, and `A#` sorts apart from `M#`, `P#`, `R#`.
+pub fn attachment_sk(attachment: &AttachmentId) -> String {
+    format!("A#{attachment}")
+}
+pub const ATTACHMENT_PREFIX: &str = "A#";
+
+/// A fixed-window (UTC day) upload budget: `subject` is a conversation or an account id, so
+/// one key space serves both budgets without collisions.
+pub fn upload_budget_pk(subject: &str, day: &str) -> String {
+    format!("UPBUDGET#{subject}#{day}")
+}
+pub const UPLOAD_BUDGET_SK: &str = "#BUDGET";

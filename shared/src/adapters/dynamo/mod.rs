@@ -3,6 +3,7 @@
 //! do about a failure (see [`StoreError`]).
 
 pub mod access;
+pub mod attachments;
 pub mod contacts;
 pub mod conversations;
 pub mod cursor;

@@ -11,6 +11,7 @@
 //! - `IDEM#sender#client_message_id` / `#IDEM` ([`IdempotencyItem`]): a post's retry record.
 
 use crate::adapters::dynamo::{self, keys};
+use crate::attachments::attach::AttachmentRef;
 use crate::conversations::{
     Channel, ContactMatch, Conversation, ConversationKind, ConversationState, Delivery, Identity,
     Message, ParticipantKind, ParticipantRef, PostRecord, ReadState, Receipt,
@@ -231,6 +232,8 @@ pub struct MessageItem {
     pub sent_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRef>,
 }
 
 impl MessageItem {
@@ -245,6 +248,7 @@ impl MessageItem {
             client_message_id: m.client_message_id.clone(),
             sent_at: m.sent_at,
             delivery: m.delivery,
+            attachments: m.attachments.clone(),
         }
     }
 
@@ -257,6 +261,7 @@ impl MessageItem {
             client_message_id: self.client_message_id,
             sent_at: self.sent_at,
             delivery: self.delivery,
+            attachments: self.attachments,
         }
     }
 }
@@ -275,6 +280,8 @@ pub struct IdempotencyItem {
     pub delivery: Option<Delivery>,
     pub expires_at: i64,
     pub ttl: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRef>,
 }
 
 impl IdempotencyItem {
@@ -289,6 +296,7 @@ impl IdempotencyItem {
             delivery: r.delivery,
             expires_at: r.expires_at,
             ttl: r.expires_at / 1000,
+            attachments: r.attachments.clone(),
         }
     }
 
@@ -300,6 +308,7 @@ impl IdempotencyItem {
             sent_at: self.sent_at,
             delivery: self.delivery,
             expires_at: self.expires_at,
+            attachments: self.attachments,
         }
     }
 }

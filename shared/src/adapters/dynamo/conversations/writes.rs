@@ -10,6 +10,7 @@
 //! | `message` | Put `M#m` | absent |
 //! | `receipt` | Put the poster's receipt `R#m#poster` | |
 //! | `audit` | Put the audit item | |
+//! | `attachment_0`…`_4` | Update each `A#att`: `SET message_id`, `REMOVE ttl` (`adapters::dynamo::attachments`) | ready, the poster's, on no message yet |
 //!
 //! Horizon move: `message` ConditionCheck `M#m` exists; `meta` Update `SET reads.me,
 //! read_counts.me` (copying `message_count` when m is the newest, else a computed count
@@ -20,6 +21,7 @@
 
 use super::access::access_condition;
 use super::items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantItem, ReceiptItem};
+use crate::adapters::dynamo::attachments::{attach_in, attach_slot_index};
 use crate::adapters::dynamo::{bool_av, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::conversations::{Conversation, ConversationState, ReadState, Receipt};
 use crate::ports::conversations::{
@@ -203,11 +205,25 @@ impl Dynamo {
                 &ReceiptItem::from_model(&message.conversation_id, &receipt),
             )?
             .audit(audit, now)?;
+        // The attachments' slots come last: a retry of the same post is refused by its
+        // idempotency record (slot 0) first and answered the stored message.
+        attach_in(
+            &mut tx,
+            &message.conversation_id,
+            poster,
+            &message.id,
+            p.attachments,
+        )?;
         self.commit(tx).await.map_err(|e| match e {
             TxError::Refused("idempotency") => PostRefused::KeyUsed,
             TxError::Refused("meta") => PostRefused::Conversation,
             TxError::Refused("message") => PostRefused::MessageIdTaken,
-            TxError::Refused(slot) => unexpected(slot).into(),
+            TxError::Refused(slot) => {
+                match attach_slot_index(slot).and_then(|i| p.attachments.get(i)) {
+                    Some(id) => PostRefused::AttachmentTaken(*id),
+                    None => unexpected(slot).into(),
+                }
+            }
             TxError::Store(e) => e.into(),
         })
     }

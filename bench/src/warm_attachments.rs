@@ -1,0 +1,145 @@
+//! Attach-and-post: a message post carrying one ready attachment, against its floor.
+//!
+//! The handler's calls are one `BatchGetItem` (meta + attachment), S3 `GetObjectTagging` +
+//! `PutObjectTagging` (the object leaves the never-attached lifecycle rule) and the post's
+//! one `TransactWriteItems`. The floor issues exactly those calls directly: the recorded
+//! DynamoDB requests replayed through the SDK with fresh message, key and attachment ids,
+//! and the two S3 calls through the same thin adapter method. Every timed post needs its own
+//! ready attachment (a file goes on one message only), so the pools are made before timing:
+//! objects put into moto as a client would, items written `ready` as the upload check would.
+
+use crate::recorder::Recorded;
+use crate::warm::{time_calls, Sample};
+use crate::warm_scenarios::Bench;
+use canopy_shared::adapters::dynamo::attachments::AttachmentItem;
+use canopy_shared::adapters::dynamo::to_item;
+use canopy_shared::adapters::s3::S3Files;
+use canopy_shared::attachments::model::{Attachment, ContentType, Filename, Status};
+use canopy_shared::domain::ids::{AccountId, AttachmentId, ConversationId};
+use canopy_shared::ports::attachments::AttachmentFiles;
+use serde_json::{json, Value};
+
+/// A small real JPEG (the integration tests' fixture).
+const JPEG: &[u8] = include_bytes!("../../tests/integration/attachments/fixtures/grey.jpg");
+
+/// `count` ready attachments of `uploader` in `conversation`, their objects in the bucket.
+async fn ready_pool(
+    b: &Bench,
+    files: &S3Files,
+    conversation: ConversationId,
+    uploader: AccountId,
+    count: usize,
+) -> Vec<Attachment> {
+    let mut pool = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut a = Attachment {
+            id: AttachmentId::generate(),
+            conversation_id: conversation,
+            uploader,
+            filename: Filename::parse("photo.jpg").expect("a valid name"),
+            content_type: ContentType::Jpeg,
+            size: JPEG.len() as u64,
+            status: Status::Ready,
+            reject_reason: None,
+            checked_etag: None,
+            message_id: None,
+            created_at: b.h.app.now_ms(),
+        };
+        let etag = files
+            .put_as_client(&a.object_key(), a.content_type, JPEG.to_vec())
+            .await
+            .expect("put the object");
+        a.checked_etag = Some(etag);
+        let item = to_item(&AttachmentItem::from_model(&a)).expect("item");
+        b.direct
+            .put_item()
+            .table_name(b.h.app.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .expect("write the ready item");
+        pool.push(a);
+    }
+    pool
+}
+
+pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
+    let files = canopy_local::uploads::files()
+        .await
+        .expect("ATTACHMENTS_BUCKET (the stack's environment)");
+    let owner = b.h.new_practice("Bench Attach Clinic").await;
+    let patient = b.h.new_patient(&owner, "Pat Attach").await;
+    let conversation =
+        b.h.new_conversation(&owner, &[&patient.contact_id], None)
+            .await;
+    let conv: ConversationId = conversation.parse().expect("conversation id");
+    let sender: AccountId = patient.account_id.parse().expect("account id");
+    let ctx = b.context(&patient.token).await.expect("patient context");
+    let for_handler = ready_pool(b, files, conv, sender, n + 1).await;
+    let for_floor = ready_pool(b, files, conv, sender, n).await;
+
+    let post_event = |i: usize, attachment: &Attachment| {
+        b.event(
+            "POST",
+            "POST /v1/conversations/{id}/messages",
+            &format!("/v1/conversations/{conversation}/messages"),
+            Some(
+                json!({"text": "Photo attached.", "client_message_id": format!("att-{i}"),
+                        "attachment_ids": [attachment.id]}),
+            ),
+            Some(&ctx),
+            &[],
+        )
+    };
+    // One post recorded: its BatchGetItem and TransactWriteItems are the floor's template.
+    b.recorder.take();
+    let (status, body) = b
+        .invoke("MessagesFunction", &post_event(usize::MAX, &for_handler[n]))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let template = b.recorder.take();
+    assert_eq!(template.len(), 2, "BatchGetItem + TransactWriteItems");
+    let template_message = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let template_attachment = for_handler[n].id.to_string();
+
+    let handler = time_calls(n, |i| {
+        let event = post_event(i, &for_handler[i]);
+        async move { assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201) }
+    })
+    .await;
+    let fresh = |i: usize, r: &Recorded| -> Recorded {
+        let body = r
+            .body
+            .replace(&template_message, &format!("msg_{}", ulid::Ulid::new()))
+            .replace(&template_attachment, &for_floor[i].id.to_string())
+            .replace(&format!("att-{}", usize::MAX), &format!("floor-{i}"));
+        let mut json: Value = serde_json::from_str(&body).expect("json body");
+        if json.get("ClientRequestToken").is_some() {
+            json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
+        }
+        Recorded {
+            headers: r.headers.clone(),
+            body: json.to_string(),
+        }
+    };
+    let direct = time_calls(n, |i| {
+        let read = fresh(i, &template[0]);
+        let write = fresh(i, &template[1]);
+        let key = for_floor[i].object_key();
+        async move {
+            b.sdk_replay(std::slice::from_ref(&read), false).await;
+            files.mark_attached(&key).await.expect("tag the object");
+            b.sdk_replay(std::slice::from_ref(&write), false).await;
+        }
+    })
+    .await;
+    Sample {
+        name: "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 2 DynamoDB + 2 S3 calls)".into(),
+        handler,
+        direct,
+        raw: vec![],
+    }
+}
