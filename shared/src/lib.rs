@@ -61,6 +61,7 @@ pub mod messages;
 pub mod ports;
 pub mod practice;
 pub mod services;
+pub mod standard;
 pub mod telemetry;
 pub mod texts;
 
