@@ -10,5 +10,7 @@ pub mod event;
 pub mod functions;
 pub mod router;
 pub mod server;
+pub mod stand_ins;
+pub mod stream;
 pub mod table;
 pub mod template;

@@ -27,6 +27,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let template = template::load_default()?;
     table::ensure_table(&app.db, app.table(), &template.table()?).await?;
     let router = Arc::new(Router::from_template(&template)?);
+    // Lambda's stream event source mapping, played in process (see `stream`).
+    let emulator = canopy_local::stream::StreamEmulator::new(app.clone(), &template).await?;
+    tokio::spawn(emulator.run());
     let app_listener = TcpListener::bind(("127.0.0.1", app_port)).await?;
     let link_listener = TcpListener::bind(("127.0.0.1", link_port)).await?;
     let moto = std::env::var("MOTO_URL").unwrap_or_default();
@@ -38,6 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  App API:     http://127.0.0.1:{app_port}");
     println!("  Link pages:  http://127.0.0.1:{link_port}");
     println!("  Sent SMS and email (moto): {moto}/moto-api/data.json");
+    println!("  Inbound stand-ins: POST http://127.0.0.1:{app_port}/_local/{{sms,email}}/{{inbound,status}}");
     println!();
     println!("Try it: sign up a practice, then read the code from moto:");
     println!(

@@ -68,6 +68,11 @@ impl Router {
 
     /// Handles one request end to end, as API Gateway + Lambda would.
     pub async fn dispatch(&self, app: &App, api: Api, raw: RawRequest) -> Response<Body> {
+        if api == Api::App {
+            if let Some(response) = crate::stand_ins::dispatch(app, &raw).await {
+                return response;
+            }
+        }
         let request_id = format!("local-{:08}", self.counter.fetch_add(1, Ordering::Relaxed));
         let Some(matched) = self.find(api, &raw.method, &raw.path) else {
             return json_error(404, "not_found", "No such route.");

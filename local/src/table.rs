@@ -1,9 +1,10 @@
-//! Creates the local table from the template's definition.
+//! Creates the local table from the template's definition (keys, indexes, TTL, stream).
 
 use crate::template::TableDefinition;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 
 fn key_schema(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
@@ -67,6 +68,13 @@ pub async fn ensure_table(
         .set_attribute_definitions(Some(attributes))
         .set_key_schema(Some(key_schema(&def.hash_key, def.range_key.as_deref())))
         .set_global_secondary_indexes(Some(indexes))
+        .set_stream_specification(def.stream_view_type.as_deref().map(|view| {
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(view))
+                .build()
+                .expect("stream enabled is set")
+        }))
         .send()
         .await?;
     if let Some(ttl) = &def.ttl_attribute {
