@@ -7,7 +7,9 @@
 //! The integration tests drive the same [`router::Router`] in process.
 
 pub mod event;
+pub mod event_functions;
 pub mod functions;
+pub mod pool;
 pub mod router;
 pub mod server;
 pub mod stand_ins;

@@ -25,7 +25,8 @@ fn key_schema(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
     schema
 }
 
-/// Creates `name` (if it does not exist yet) with the template's keys, GSIs and TTL.
+/// Creates `name` (if it does not exist yet) with the template's keys, GSIs, TTL and
+/// stream, and seeds the local pool of practice numbers ([`crate::pool`]).
 pub async fn ensure_table(
     db: &aws_sdk_dynamodb::Client,
     name: &str,
@@ -89,6 +90,10 @@ pub async fn ensure_table(
             )
             .send()
             .await?;
+    }
+    let store = canopy_shared::adapters::dynamo::Dynamo::new(db.clone(), name);
+    if let Err(e) = crate::pool::seed(&store).await {
+        tracing::warn!(error = %e, "could not seed the local number pool");
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod contacts;
 pub mod conversations;
+pub mod channel_pool;
 pub mod cursor;
 pub mod expr;
 pub mod invites;
