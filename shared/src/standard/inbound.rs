@@ -56,6 +56,22 @@ pub enum Received {
     Empty,
 }
 
+impl Received {
+    /// A short name for logs and the functions' answers (no PHI).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Received::Threaded { opened: true, .. } => "opened",
+            Received::Threaded { .. } => "threaded",
+            Received::Duplicate => "duplicate",
+            Received::OptedOut => "opted_out",
+            Received::OptedIn => "opted_in",
+            Received::HelpAnswered => "help_answered",
+            Received::UnknownPractice => "unknown_practice",
+            Received::Empty => "empty",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiveError {
     #[error(transparent)]
@@ -181,7 +197,11 @@ async fn thread(
                     provider_id: &message.provider_id,
                     at_ms: now,
                 };
-                (conversation_id, store.append_inbound(&inbound).await?, false)
+                (
+                    conversation_id,
+                    store.append_inbound(&inbound).await?,
+                    false,
+                )
             }
             _ => {
                 let conversation_id = ConversationId::generate();
