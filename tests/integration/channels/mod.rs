@@ -7,6 +7,7 @@
 
 mod event_fixtures;
 mod inbound;
+mod invoke_script;
 mod keywords;
 mod outbound;
 
