@@ -84,7 +84,7 @@ pub enum ReceiveError {
 }
 
 /// Most characters of an inbound message kept (the API's limit for any message).
-const MAX_CHARS: usize = crate::messages::MAX_TEXT_CHARS;
+const MAX_CHARS: usize = crate::conversations::MAX_TEXT_CHARS;
 const ATTEMPTS: usize = 8;
 
 pub async fn receive(
@@ -155,7 +155,7 @@ async fn keyword_action(
 }
 
 fn preview(text: &str) -> String {
-    match crate::messages::MessageText::parse(text.to_string()) {
+    match crate::conversations::MessageText::parse(text.to_string()) {
         Ok(t) => t.preview(),
         Err(_) => String::new(),
     }

@@ -237,7 +237,7 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
                 .value(":empty", super::to_attribute(&Vec::<String>::new())?);
             tx.update(
                 "contact",
-                crate::contacts::ContactItem::key_for(&org, &existing),
+                crate::adapters::dynamo::contacts::contact_key(&org, &existing),
                 "SET #cids = list_append(if_not_exists(#cids, :empty), :clist)",
                 e,
             )?;
