@@ -12,9 +12,13 @@ pub fn message(m: &Message) -> Value {
         "sender_id": m.sender_id,
         "text": m.text,
         "sent_at": rfc3339(m.sent_at),
+        "direction": m.direction,
     });
-    if let Some(d) = m.delivery {
-        v["delivery"] = json!(d);
+    if let Some(d) = &m.delivery {
+        v["delivery"] = json!({"status": d.status, "updated_at": rfc3339(d.updated_at)});
+        if let Some(reason) = &d.reason {
+            v["delivery"]["reason"] = json!(reason);
+        }
     }
     v
 }

@@ -10,6 +10,7 @@ mod inbound;
 mod invoke_script;
 mod keywords;
 mod outbound;
+mod posting;
 
 use canopy_local::stream::StreamEmulator;
 use canopy_shared::adapters::dynamo::{self, keys};

@@ -9,7 +9,7 @@ use super::standard::{inbound_event, meta_key, thread_key, StandardMeta};
 use super::tx::{Tx, TxError};
 use super::{bool_av, from_item, n, s, Dynamo, StoreError};
 use crate::contacts::ContactItem;
-use crate::conversations::{new_conversation, ConversationItem, ConversationKind, NewConversation};
+use crate::conversations::{new_conversation, ConversationKind, NewConversation};
 use crate::domain::contact_info::DisplayName;
 use crate::domain::ids::{ContactId, ConversationId, MessageId};
 use crate::ports::standard::{Appended, NewInbound, OpenThread};
@@ -29,18 +29,6 @@ struct InboundMessageItem<'a> {
     client_message_id: String,
     sent_at: i64,
     direction: Direction,
-}
-
-/// A standard conversation's meta: the conversation item plus the channel's fields.
-#[derive(Serialize)]
-struct StandardMetaItem<'a> {
-    #[serde(flatten)]
-    base: &'a ConversationItem,
-    to: String,
-    from_address: String,
-    opted_out: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    opted_out_at: Option<i64>,
 }
 
 fn message_item<'a>(i: &NewInbound<'a>) -> InboundMessageItem<'a> {
@@ -175,16 +163,11 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
 
     let mut tx = Tx::new();
     tx.put_new("dedupe", &inbound_event(i.provider_id, i.at_ms))?;
-    tx.put_new(
-        "conversation",
-        &StandardMetaItem {
-            base: &meta,
-            to: o.from.key(),
-            from_address: o.practice.address.key(),
-            opted_out,
-            opted_out_at: current.as_ref().and_then(|t| t.opted_out_at),
-        },
-    )?;
+    meta.to = Some(o.from.key());
+    meta.from_address = Some(o.practice.address.key());
+    meta.opted_out = opted_out;
+    meta.opted_out_at = current.as_ref().and_then(|t| t.opted_out_at);
+    tx.put_new("conversation", &meta)?;
     tx.put_new("message", &message_item(i))?;
     let mut e = match &current {
         Some(t) => {
