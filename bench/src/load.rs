@@ -69,7 +69,7 @@ pub async fn run() -> String {
     // DynamoDB Local's raw single-item write rate at the same concurrency.
     let raw_started = Instant::now();
     let writers = (0..CLIENTS).map(|c| {
-        let db = b.h.app.db.clone();
+        let db = b.h.db.clone();
         let table = b.h.app.table().to_string();
         tokio::spawn(async move {
             for i in 0..POSTS_PER_CLIENT {

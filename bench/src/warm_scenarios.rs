@@ -6,6 +6,7 @@ use crate::raw_client::{client, send, HttpClient};
 use crate::recorder::{Recorded, Recorder};
 use crate::warm::{time_calls, Sample};
 use canopy_local::event::{api_gateway_event, RawRequest};
+use canopy_shared::adapters::dynamo::Dynamo;
 use canopy_shared::app::load_sdk_config;
 use canopy_shared::App;
 use canopy_tests::fixtures::Staff;
@@ -32,7 +33,8 @@ impl Bench {
             .interceptor(app.db_calls.clone())
             .interceptor(recorder.clone())
             .build();
-        app.db = aws_sdk_dynamodb::Client::from_conf(config);
+        let table = app.table().to_string();
+        app.store = Dynamo::new(aws_sdk_dynamodb::Client::from_conf(config), table);
         let direct =
             aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
         Self {

@@ -27,7 +27,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link_port = port_arg(&args, "--link-port", 3001);
     let app = Arc::new(canopy_shared::App::from_env().await?);
     let template = template::load_default()?;
-    table::ensure_table(&app.db, app.table(), &template.table()?).await?;
+    // Table creation is the local stack's job (CloudFormation's in AWS): its own client.
+    let sdk = canopy_shared::app::load_sdk_config().await;
+    let admin =
+        aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
+    table::ensure_table(&admin, app.table(), &template.table()?).await?;
     // `scripts/invoke.sh` only needs the table (and its stream and number pool).
     if args.iter().any(|a| a == "--table-only") {
         return Ok(());

@@ -13,11 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub struct App {
-    /// The single table behind the store ports (see [`crate::ports`]).
+    /// The single table behind the store ports (see [`crate::ports`]). The SDK client is
+    /// inside it, reachable only from `adapters/`; tests and the bench swap the whole store
+    /// (a dead endpoint, a recording client) with [`Dynamo::new`].
     pub store: Dynamo,
-    /// The raw SDK client. Deprecated for new code: go through `store` and the ports;
-    /// this field disappears once every route has moved (issue 9).
-    pub db: aws_sdk_dynamodb::Client,
     pub settings: Settings,
     pub sms: Arc<dyn Sms>,
     pub email: Arc<dyn Email>,
@@ -103,8 +102,7 @@ impl App {
             dynamodb_config(sdk).interceptor(db_calls.clone()).build(),
         );
         Self {
-            store: Dynamo::new(db.clone(), settings.table_name.clone()),
-            db,
+            store: Dynamo::new(db, settings.table_name.clone()),
             settings,
             sms,
             email,

@@ -3,7 +3,7 @@
 //! Messaging echoes `context` and SES echoes message tags).
 
 use super::{answer, sns, Refusal};
-use canopy_shared::adapters::provider_echo::{recall, Echo};
+use canopy_shared::adapters::provider_echo::Echo;
 use canopy_shared::domain::time::rfc3339;
 use canopy_shared::App;
 use serde::Deserialize;
@@ -17,7 +17,9 @@ pub struct StatusBody {
 }
 
 async fn echo_of(app: &App, id: &str, channel: &str) -> Result<Echo, Refusal> {
-    let echo = recall(&app.db, app.table(), id)
+    let echo = app
+        .store
+        .provider_echo(id)
         .await
         .map_err(|e| Refusal(503, "store_unavailable", e.to_string()))?
         .filter(|e| e.channel == channel)

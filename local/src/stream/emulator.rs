@@ -60,8 +60,10 @@ impl StreamEmulator {
             "AWS_ENDPOINT_URL_DYNAMODB is not set: the emulator is for DynamoDB Local".into(),
         ))?;
         config = config.endpoint_url(&endpoint);
-        let table = app
-            .db
+        // The table's stream is the local stack's business: a client of its own.
+        let admin =
+            aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
+        let table = admin
             .describe_table()
             .table_name(app.table())
             .send()

@@ -103,21 +103,20 @@ impl<S: EmailSender + ?Sized> EmailSender for ProviderEcho<S> {
     }
 }
 
-/// Reads what was remembered for a provider message id (the stand-in routes).
-pub async fn recall(
-    db: &aws_sdk_dynamodb::Client,
-    table: &str,
-    provider_id: &str,
-) -> Result<Option<Echo>, StoreError> {
-    let out = db
-        .get_item()
-        .table_name(table)
-        .set_key(Some(crate::adapters::dynamo::key(
-            keys::provider_echo_pk(provider_id),
-            keys::PROVIDER_ECHO_SK,
-        )))
-        .consistent_read(true)
-        .send()
-        .await?;
-    out.item.map(crate::adapters::dynamo::from_item).transpose()
+impl crate::adapters::dynamo::Dynamo {
+    /// What was remembered for a provider message id (the dev server's status stand-ins).
+    pub async fn provider_echo(&self, provider_id: &str) -> Result<Option<Echo>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(crate::adapters::dynamo::key(
+                keys::provider_echo_pk(provider_id),
+                keys::PROVIDER_ECHO_SK,
+            )))
+            .consistent_read(true)
+            .send()
+            .await?;
+        out.item.map(crate::adapters::dynamo::from_item).transpose()
+    }
 }

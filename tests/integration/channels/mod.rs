@@ -71,10 +71,16 @@ pub async fn stand_in(h: &Harness, path: &str, body: Value) -> Reply {
     h.call("POST", path, Some(body), None).await
 }
 
+/// A client of the test's own for reading (and, to stand in for a post, writing) items
+/// directly: the app's client is private to the adapters.
+pub async fn db() -> aws_sdk_dynamodb::Client {
+    let sdk = load_sdk_config().await;
+    aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build())
+}
+
 /// The stored item at `pk`/`sk` as JSON-ish attributes (consistent read).
 pub async fn item(h: &Harness, pk: String, sk: &str) -> Option<dynamo::Item> {
-    h.app
-        .db
+    db().await
         .get_item()
         .table_name(h.app.table())
         .set_key(Some(dynamo::key(pk, sk)))
@@ -172,7 +178,7 @@ impl Private {
         let sdk = load_sdk_config().await;
         let mut app = App::from_parts(&sdk, settings);
         let template = canopy_local::template::load_default().expect("template");
-        canopy_local::table::ensure_table(&app.db, app.table(), &template.table().unwrap())
+        canopy_local::table::ensure_table(&db().await, app.table(), &template.table().unwrap())
             .await
             .expect("create table");
         let fail = Arc::new(Mutex::new(HashSet::new()));

@@ -20,8 +20,8 @@ async fn queue(h: &Harness, conversation: &str, sender: &str, text: &str) -> Str
         "client_message_id": format!("c-{id}"), "sent_at": now, "direction": "outbound",
         "delivery": {"status": "queued", "updated_at": now}
     });
-    h.app
-        .db
+    super::db()
+        .await
         .put_item()
         .table_name(h.app.table())
         .set_item(Some(dynamo::to_item(&item).unwrap()))
@@ -250,8 +250,8 @@ async fn a_malformed_record_is_skipped_and_blocks_nothing() {
         "pk": format!("CONV#{c}"), "sk": "M#not-a-message", "id": 42,
         "direction": "outbound", "delivery": {"status": "queued", "updated_at": 1}
     });
-    s.h.app
-        .db
+    super::db()
+        .await
         .put_item()
         .table_name(s.h.app.table())
         .set_item(Some(dynamo::to_item(&broken).unwrap()))

@@ -116,8 +116,11 @@ async fn a_dead_database_answers_503_with_retry_after() {
     let dead = aws_sdk_dynamodb::config::Builder::from(&sdk)
         .endpoint_url("http://127.0.0.1:9")
         .build();
-    app.db = aws_sdk_dynamodb::Client::from_conf(dead);
-    app.store = canopy_shared::adapters::dynamo::Dynamo::new(app.db.clone(), app.table());
+    let table = app.table().to_string();
+    app.store = canopy_shared::adapters::dynamo::Dynamo::new(
+        aws_sdk_dynamodb::Client::from_conf(dead),
+        table,
+    );
     let h = Harness::with_app(app);
     let r = h.public().auth_start_email("someone@example.com").await;
     assert_eq!(r.status, 503, "{}", r.text);
