@@ -9,6 +9,7 @@ mod event_fixtures;
 mod inbound;
 mod invoke_script;
 mod keywords;
+mod latency;
 mod outbound;
 mod posting;
 
