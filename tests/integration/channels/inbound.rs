@@ -37,10 +37,7 @@ async fn an_unknown_number_opens_a_conversation_and_later_texts_thread_into_it()
         .unwrap_or_default();
     assert_eq!(found.len(), 1, "{}", contacts.text);
     assert_eq!(found[0]["name"], patient.as_str(), "named by the number");
-    let conversation = found[0]["conversation_ids"][0]
-        .as_str()
-        .or_else(|| None)
-        .map(str::to_string);
+    let conversation = found[0]["conversation_ids"][0].as_str().map(str::to_string);
     let inbox = h
         .call(
             "GET",
