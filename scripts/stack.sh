@@ -26,6 +26,11 @@ SERVICES=(dynamodb moto)
 WAIT_SECONDS="${STACK_WAIT_SECONDS:-60}"
 SES_SENDER="${SES_SENDER:-no-reply@canopy.local}"
 ATTACHMENTS_BUCKET="${ATTACHMENTS_BUCKET:-canopy-attachments-local}"
+# Standard channels locally: practices' reply addresses live on this (moto-verified)
+# domain, SES sends with this configuration set, inbound mail lands in this bucket.
+REPLY_EMAIL_DOMAIN="${REPLY_EMAIL_DOMAIN:-reply.canopy.local}"
+EMAIL_CONFIGURATION_SET="${EMAIL_CONFIGURATION_SET:-canopy-local-email}"
+INBOUND_MAIL_BUCKET="${INBOUND_MAIL_BUCKET:-canopy-inbound-mail}"
 
 say() { echo "stack: $*"; }
 die() { echo "stack: ERROR: $*" >&2; exit 1; }
@@ -162,15 +167,20 @@ cmd_start() {
   wait_http dynamodb "http://127.0.0.1:$ddb_port/"
   wait_http moto "http://127.0.0.1:$moto_port/moto-api/data.json"
 
-  say "verifying SES sender $SES_SENDER in moto"
+  say "verifying SES sender $SES_SENDER and reply domain $REPLY_EMAIL_DOMAIN in moto"
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
-    "$VENV/bin/python" - "http://127.0.0.1:$moto_port" "$SES_SENDER" <<'PY'
+    "$VENV/bin/python" - "http://127.0.0.1:$moto_port" "$SES_SENDER" "$REPLY_EMAIL_DOMAIN" \
+    "$EMAIL_CONFIGURATION_SET" "$INBOUND_MAIL_BUCKET" <<'PY'
 import sys, boto3
-url, sender = sys.argv[1], sys.argv[2]
-ses = boto3.client("ses", endpoint_url=url, region_name="us-east-1",
-                   aws_access_key_id="local", aws_secret_access_key="local")
+url, sender, reply_domain, config_set, bucket = sys.argv[1:6]
+kw = dict(endpoint_url=url, region_name="us-east-1",
+          aws_access_key_id="local", aws_secret_access_key="local")
+ses = boto3.client("ses", **kw)
 ses.verify_email_identity(EmailAddress=sender)
+ses.verify_domain_identity(Domain=reply_domain)
 assert sender in ses.list_identities()["Identities"], "sender not verified"
+ses.create_configuration_set(ConfigurationSet={"Name": config_set})
+boto3.client("s3", **kw).create_bucket(Bucket=bucket)
 PY
 
   say "creating the attachments bucket $ATTACHMENTS_BUCKET in moto's S3"
@@ -202,6 +212,10 @@ export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$moto_port
 export ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET
 export MOTO_URL=http://127.0.0.1:$moto_port
 export SES_SENDER=$SES_SENDER
+export STANDARD_CHANNELS=local-stand-in
+export REPLY_EMAIL_DOMAIN=$REPLY_EMAIL_DOMAIN
+export EMAIL_CONFIGURATION_SET=$EMAIL_CONFIGURATION_SET
+export INBOUND_MAIL_BUCKET=$INBOUND_MAIL_BUCKET
 export OTP_PEPPER=$pepper
 export CANOPY_LINK_PORT=$link_port
 export LINK_BASE_URL=http://127.0.0.1:$link_port

@@ -8,9 +8,13 @@
 
 pub mod docs;
 pub mod event;
+pub mod event_functions;
 pub mod functions;
+pub mod pool;
 pub mod router;
 pub mod server;
+pub mod stand_ins;
+pub mod stream;
 pub mod table;
 pub mod template;
 pub mod uploads;

@@ -1,7 +1,9 @@
 //! `canopy-dev`: the local server that `scripts/run.sh` starts.
 //!
-//! Usage: `canopy-dev [--app-port N] [--link-port M]` with the stack's environment
-//! (`.local/stack.env`) and `TABLE_NAME`. Creates the table from `template.yaml` if needed.
+//! Usage: `canopy-dev [--app-port N] [--link-port M] [--table-only]` with the stack's
+//! environment (`.local/stack.env`) and `TABLE_NAME`. Creates the table from
+//! `template.yaml` if needed (`--table-only`: then stops), then serves every function and
+//! plays the stream event source mapping.
 
 use canopy_local::router::Router;
 use canopy_local::template::{self, Api};
@@ -30,7 +32,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let admin =
         aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
     table::ensure_table(&admin, app.table(), &template.table()?).await?;
+    // `scripts/invoke.sh` only needs the table (and its stream and number pool).
+    if args.iter().any(|a| a == "--table-only") {
+        return Ok(());
+    }
     let router = Arc::new(Router::from_template(&template)?);
+    // Lambda's stream event source mapping, played in process (see `stream`).
+    let emulator = canopy_local::stream::StreamEmulator::new(app.clone(), &template).await?;
+    tokio::spawn(emulator.run());
     let app_listener = TcpListener::bind(("127.0.0.1", app_port)).await?;
     let link_listener = TcpListener::bind(("127.0.0.1", link_port)).await?;
     let moto = std::env::var("MOTO_URL").unwrap_or_default();
@@ -43,6 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  App API:     http://127.0.0.1:{app_port}");
     println!("  Link pages:  http://127.0.0.1:{link_port}");
     println!("  Sent SMS and email (moto): {moto}/moto-api/data.json");
+    println!("  Inbound stand-ins: POST http://127.0.0.1:{app_port}/_local/{{sms,email}}/{{inbound,status}}");
     println!();
     println!("Try it: sign up a practice, then read the code from moto:");
     println!(

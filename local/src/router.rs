@@ -68,10 +68,14 @@ impl Router {
 
     /// Handles one request end to end, as API Gateway + Lambda would.
     pub async fn dispatch(&self, app: &App, api: Api, raw: RawRequest) -> Response<Body> {
-        // The API reference (`/docs`, `/openapi.yaml`): dev-server pages, not API routes.
+        // The API reference (`/docs`, `/openapi.yaml`): dev-server pages, not API routes;
+        // `/_local/...`: the stand-ins for AWS's inbound channels (see `stand_ins`).
         if api == Api::App {
             if let Some(page) = crate::docs::serve(&raw) {
                 return page;
+            }
+            if let Some(response) = crate::stand_ins::dispatch(app, &raw).await {
+                return response;
             }
         }
         let request_id = format!("local-{:08}", self.counter.fetch_add(1, Ordering::Relaxed));

@@ -1,9 +1,10 @@
-//! Creates the local table from the template's definition.
+//! Creates the local table from the template's definition (keys, indexes, TTL, stream).
 
 use crate::template::TableDefinition;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 
 fn key_schema(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
@@ -24,7 +25,8 @@ fn key_schema(hash: &str, range: Option<&str>) -> Vec<KeySchemaElement> {
     schema
 }
 
-/// Creates `name` (if it does not exist yet) with the template's keys, GSIs and TTL.
+/// Creates `name` (if it does not exist yet) with the template's keys, GSIs, TTL and
+/// stream, and seeds the local pool of practice numbers ([`crate::pool`]).
 pub async fn ensure_table(
     db: &aws_sdk_dynamodb::Client,
     name: &str,
@@ -67,6 +69,13 @@ pub async fn ensure_table(
         .set_attribute_definitions(Some(attributes))
         .set_key_schema(Some(key_schema(&def.hash_key, def.range_key.as_deref())))
         .set_global_secondary_indexes(Some(indexes))
+        .set_stream_specification(def.stream_view_type.as_deref().map(|view| {
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(view))
+                .build()
+                .expect("stream enabled is set")
+        }))
         .send()
         .await?;
     if let Some(ttl) = &def.ttl_attribute {
@@ -81,6 +90,10 @@ pub async fn ensure_table(
             )
             .send()
             .await?;
+    }
+    let store = canopy_shared::adapters::dynamo::Dynamo::new(db.clone(), name);
+    if let Err(e) = crate::pool::seed(&store).await {
+        tracing::warn!(error = %e, "could not seed the local number pool");
     }
     Ok(())
 }

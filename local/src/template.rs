@@ -47,6 +47,8 @@ pub struct TableDefinition {
     pub range_key: Option<String>,
     pub indexes: Vec<Index>,
     pub ttl_attribute: Option<String>,
+    /// `StreamSpecification.StreamViewType` (the stream the event functions consume).
+    pub stream_view_type: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +93,12 @@ impl Template {
             .get("Resources")
             .and_then(Value::as_mapping)
             .ok_or_else(|| TemplateError::Missing("Resources".into()))
+    }
+
+    /// A resource's definition by logical id (for readers of other parts of the template,
+    /// such as the stream event source mapping in `stream::mapping`).
+    pub fn resource(&self, name: &str) -> Option<&Value> {
+        self.resources().ok()?.get(name)
     }
 
     /// Every `HttpApi` event of every `AWS::Serverless::Function`.
@@ -212,7 +220,13 @@ impl Template {
             .and_then(|t| t.get("AttributeName"))
             .and_then(text)
             .map(str::to_string);
+        let stream_view_type = props
+            .get("StreamSpecification")
+            .and_then(|s| s.get("StreamViewType"))
+            .and_then(text)
+            .map(str::to_string);
         Ok(TableDefinition {
+            stream_view_type,
             attributes,
             hash_key,
             range_key,

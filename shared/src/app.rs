@@ -4,6 +4,7 @@ use crate::adapters::call_counter::CallCounter;
 use crate::adapters::dynamo::Dynamo;
 use crate::adapters::{ses::SesEmail, sns::SnsSms};
 use crate::config::{Settings, SettingsError};
+use crate::ports::standard::{EmailSender, MailSource, SmsSender};
 use crate::ports::{Clock, Email, NoMessaging, Sms, SystemClock};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -22,6 +23,28 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Every DynamoDB operation this app's client made (see [`CallCounter`]).
     pub db_calls: CallCounter,
+    /// Standard (SMS / email) messaging: sending from practices' own numbers and
+    /// addresses, and inbound mail (see [`crate::standard`]).
+    pub channels: Channels,
+}
+
+/// The providers of standard messaging, chosen by [`crate::config::StandardChannels`].
+#[derive(Clone)]
+pub struct Channels {
+    pub sms: Arc<dyn SmsSender>,
+    pub email: Arc<dyn EmailSender>,
+    pub mail: Arc<dyn MailSource>,
+}
+
+impl Channels {
+    /// For functions that send nothing: every send is refused (and logged).
+    pub fn none() -> Self {
+        Self {
+            sms: Arc::new(NoMessaging),
+            email: Arc::new(NoMessaging),
+            mail: Arc::new(NoMessaging),
+        }
+    }
 }
 
 impl App {
@@ -58,12 +81,14 @@ impl App {
             ses_config = ses_config.endpoint_url(url);
         }
         let (sns_config, ses_config) = (sns_config.build(), ses_config.build());
-        let sms = Arc::new(SnsSms::new(aws_sdk_sns::Client::from_conf(sns_config)));
-        let email = Arc::new(SesEmail::new(
-            aws_sdk_ses::Client::from_conf(ses_config),
-            settings.email_sender.clone(),
-        ));
-        Self::assemble(sdk, settings, sms, email)
+        let sns = aws_sdk_sns::Client::from_conf(sns_config);
+        let ses = aws_sdk_ses::Client::from_conf(ses_config);
+        let sms = Arc::new(SnsSms::new(sns.clone()));
+        let email = Arc::new(SesEmail::new(ses.clone(), settings.email_sender.clone()));
+        let channels = crate::standard::channels::build(sdk, &settings, sns, ses);
+        let mut app = Self::assemble(sdk, settings, sms, email);
+        app.channels = channels;
+        app
     }
 
     fn assemble(
@@ -83,6 +108,7 @@ impl App {
             email,
             clock: Arc::new(SystemClock),
             db_calls,
+            channels: Channels::none(),
         }
     }
 
@@ -148,7 +174,7 @@ pub fn dynamodb_config(sdk: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
 }
 
 /// The standard service-specific endpoint override (`AWS_ENDPOINT_URL_DYNAMODB`, …).
-fn endpoint_override(service: &str) -> Option<String> {
+pub(crate) fn endpoint_override(service: &str) -> Option<String> {
     std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
         .ok()
         .filter(|u| !u.is_empty())

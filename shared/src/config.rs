@@ -16,6 +16,25 @@ pub struct Settings {
     pub android_play_store_url: String,
     /// Verified SES sender address.
     pub email_sender: String,
+    /// How standard (SMS / email) messages leave: see [`StandardChannels`].
+    pub standard_channels: StandardChannels,
+    /// End User Messaging configuration set whose events go to the delivery-status topic.
+    pub sms_configuration_set: Option<String>,
+    /// SES configuration set whose events go to the delivery-status topic.
+    pub email_configuration_set: Option<String>,
+}
+
+/// `STANDARD_CHANNELS`: `aws` (End User Messaging SMS + SES, the default) or
+/// `local-stand-in` (SNS Publish to moto for SMS, SES to moto, and the provider echo the
+/// dev server's status stand-ins read; never set in AWS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StandardChannels {
+    Aws,
+    LocalStandIn,
+}
+
+fn optional(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// A required setting is missing or unusable.
@@ -23,6 +42,8 @@ pub struct Settings {
 pub enum SettingsError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    #[error("environment variable {0} has an unknown value")]
+    Invalid(&'static str),
     #[error("environment variable {0} is too short to be a secret (need at least 16 bytes)")]
     WeakSecret(&'static str),
 }
@@ -47,6 +68,13 @@ impl Settings {
             ios_app_store_url: required("IOS_APP_STORE_URL")?,
             android_play_store_url: required("ANDROID_PLAY_STORE_URL")?,
             email_sender: required("SES_SENDER")?,
+            standard_channels: match optional("STANDARD_CHANNELS").as_deref() {
+                None | Some("aws") => StandardChannels::Aws,
+                Some("local-stand-in") => StandardChannels::LocalStandIn,
+                Some(_) => return Err(SettingsError::Invalid("STANDARD_CHANNELS")),
+            },
+            sms_configuration_set: optional("SMS_CONFIGURATION_SET"),
+            email_configuration_set: optional("EMAIL_CONFIGURATION_SET"),
         })
     }
 }

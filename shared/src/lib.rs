@@ -82,6 +82,7 @@ pub mod pairing;
 pub mod ports;
 pub mod practice;
 pub mod services;
+pub mod standard;
 pub mod telemetry;
 pub mod texts;
 

@@ -33,6 +33,10 @@ async fn every_event_replays_with_its_expected_status() {
     dirs.sort_by_key(|e| e.path());
     for dir in dirs {
         let name = dir.file_name().to_string_lossy().to_string();
+        // Event functions' fixtures are replayed by `channels::event_fixtures`.
+        if canopy_local::event_functions::EVENT_FUNCTIONS.contains(&function_for(&name).as_str()) {
+            continue;
+        }
         let expected: BTreeMap<String, u16> = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join("expected.json")).unwrap(),
         )

@@ -3,6 +3,7 @@
 //! `scripts/test.sh`.
 
 mod attachments;
+mod channels;
 mod conversations;
 mod events_replay;
 mod foundation;

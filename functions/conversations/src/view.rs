@@ -32,9 +32,11 @@ pub fn details(c: &Conversation, caller: &Caller) -> Value {
         "created_at": rfc3339(c.created_at),
     });
     if c.channel.is_some() {
+        // API.md "Standard conversations": channel, to, opted_out (with opted_out_at).
         v["channel"] = json!(c.channel);
-        // Sending standard (SMS/email) messages comes with a later change.
-        v["delivery"] = json!("pending");
+        v["to"] = json!(c.to);
+        v["opted_out"] = json!(c.opted_out);
+        v["opted_out_at"] = json!(c.opted_out_at.map(rfc3339));
     }
     if caller.role.is_staff() {
         v["tags"] = json!(c.tags);

@@ -13,9 +13,13 @@ pub fn message(m: &Message) -> Value {
         "text": m.text,
         "sent_at": rfc3339(m.sent_at),
         "attachments": m.attachments.iter().map(|a| a.view()).collect::<Vec<_>>(),
+        "direction": m.direction,
     });
-    if let Some(d) = m.delivery {
-        v["delivery"] = json!(d);
+    if let Some(d) = &m.delivery {
+        v["delivery"] = json!({"status": d.status, "updated_at": rfc3339(d.updated_at)});
+        if let Some(reason) = &d.reason {
+            v["delivery"]["reason"] = json!(reason);
+        }
     }
     v
 }

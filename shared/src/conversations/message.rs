@@ -102,14 +102,28 @@ impl std::fmt::Debug for MessageText {
 }
 
 /// Delivery of a standard (SMS/email) conversation's message; secure messages have none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Delivery {
-    /// Stored; sending by SMS/email comes with the standard-messaging work.
-    Pending,
+/// A post stores it `queued`; the stream consumer and the providers' events move it
+/// forward only (see `crate::standard`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub status: crate::standard::model::DeliveryStatus,
+    pub updated_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
-/// A message as stored and shown.
+impl Delivery {
+    pub fn queued(at: i64) -> Self {
+        Self {
+            status: crate::standard::model::DeliveryStatus::Queued,
+            updated_at: at,
+            reason: None,
+        }
+    }
+}
+
+pub use crate::standard::model::Direction;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub id: MessageId,
@@ -118,6 +132,8 @@ pub struct Message {
     pub text: String,
     pub client_message_id: String,
     pub sent_at: i64,
+    /// `inbound`: what a patient sent; `outbound`: what staff sent.
+    pub direction: Direction,
     pub delivery: Option<Delivery>,
     /// Files on the message (secure conversations only), as declared when uploaded.
     pub attachments: Vec<AttachmentRef>,

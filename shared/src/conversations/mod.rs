@@ -35,8 +35,8 @@ pub mod show;
 mod fake;
 
 pub use message::{
-    next_message_id, BadClientMessageId, BadText, ClientMessageId, Delivery, Message, MessageText,
-    PostRecord, Receipt, IDEMPOTENCY_MS, MAX_TEXT_CHARS, PREVIEW_CHARS,
+    next_message_id, BadClientMessageId, BadText, ClientMessageId, Delivery, Direction, Message,
+    MessageText, PostRecord, Receipt, IDEMPOTENCY_MS, MAX_TEXT_CHARS, PREVIEW_CHARS,
 };
 pub use model::{
     Channel, Closed, ContactMatch, Conversation, ConversationKind, ConversationState, Identity,

@@ -95,6 +95,13 @@ pub struct Conversation {
     pub contact_ids: Vec<ContactId>,
     /// Standard conversations only.
     pub channel: Option<Channel>,
+    /// Standard conversations only: the contact's number or address, the practice's own
+    /// number or reply address it goes out from, and whether the contact opted out
+    /// (STOP, a bounce or a complaint; see `crate::standard`).
+    pub to: Option<String>,
+    pub from_address: Option<String>,
+    pub opted_out: bool,
+    pub opted_out_at: Option<i64>,
     pub participants: Vec<ParticipantRef>,
     /// The participants' ids alone (storage conditions test membership on it); kept equal
     /// to `participants` by whoever changes the roster.
@@ -138,6 +145,8 @@ pub enum Closed {
     PendingAccount,
     #[error("The conversation is read-only.")]
     ReadOnly,
+    #[error("The contact has opted out of messages on this channel.")]
+    OptedOut,
 }
 
 impl Conversation {
@@ -156,6 +165,10 @@ impl Conversation {
             link_id: spec.link_id,
             contact_ids: spec.contact_ids,
             channel: spec.channel,
+            to: None,
+            from_address: None,
+            opted_out: false,
+            opted_out_at: None,
             participant_ids: spec.participants.iter().map(|p| p.id).collect(),
             participants: spec.participants,
             message_count: 0,
@@ -212,6 +225,9 @@ impl Conversation {
         }
         if self.read_only {
             return Err(Closed::ReadOnly);
+        }
+        if self.opted_out {
+            return Err(Closed::OptedOut);
         }
         Ok(())
     }

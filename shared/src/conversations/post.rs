@@ -14,15 +14,21 @@
 //! this), the same transaction conditions each attachment (ready, the sender's, on no
 //! message yet) and marks it attached; one taken meanwhile is [`PostError::AttachmentTaken`].
 //!
+//! A standard conversation's messages carry a `delivery` (queued), so the post must know
+//! the kind before writing: it remembers kinds it has learned ([`known_kind`]), so only
+//! the first post to a standard conversation in a process pays the refusal and the read.
+//!
 //! Participant inbox rows are not touched: which rows exist is only known after reading the
 //! conversation, and the post stays one round trip instead.
 
-use super::message::{next_message_id, ClientMessageId, Delivery, Message, MessageText};
+use super::message::{next_message_id, ClientMessageId, Delivery, Direction, Message, MessageText};
 use super::{Closed, Context, ConversationKind, PostRecord, IDEMPOTENCY_MS};
 use crate::adapters::dynamo::StoreError;
 use crate::attachments::attach::AttachmentRef;
 use crate::domain::ids::{AttachmentId, ConversationId, MessageId};
 use crate::ports::conversations::{ConversationStore, PostRefused, Posting};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Bounded: each retry means another writer committed first or the kind was guessed wrong.
 const ATTEMPTS: usize = 25;
@@ -71,7 +77,7 @@ pub async fn post(
 ) -> Result<Message, PostError> {
     let conversation = input.conversation;
     let mut id = next_message_id(None);
-    let mut kind = ConversationKind::Secure;
+    let mut kind = known_kind(&conversation).unwrap_or(ConversationKind::Secure);
     let attachment_ids = input.attachment_ids();
     for _ in 0..ATTEMPTS {
         let message = draft(cx, input, id, kind);
@@ -80,7 +86,7 @@ pub async fn post(
             message_id: id,
             request_hash: input.request_hash(),
             sent_at: message.sent_at,
-            delivery: message.delivery,
+            delivery: message.delivery.clone(),
             expires_at: message.sent_at + IDEMPOTENCY_MS,
             attachments: input.attachments.clone(),
         };
@@ -108,6 +114,7 @@ pub async fn post(
                     .await?
                     .filter(|c| c.visible_to(cx.caller))
                     .ok_or(PostError::NotFound)?;
+                remember_kind(conversation, found.kind);
                 found.open_for_posts()?;
                 kind = found.kind;
                 id = next_message_id(found.last_message_id.as_ref());
@@ -120,6 +127,32 @@ pub async fn post(
     Err(PostError::Busy)
 }
 
+/// A conversation's kind never changes, so a process remembers the kinds it has learned:
+/// the message item depends on it (a standard message carries its `delivery`), and the
+/// post has no read before its one transaction. The first post to a standard conversation
+/// in a process guesses secure, is refused, reads the conversation and retries (3 round
+/// trips); every later one is 1. Bounded: the map is dropped when it grows past this.
+const KINDS_KEPT: usize = 10_000;
+static KINDS: Mutex<Option<HashMap<ConversationId, ConversationKind>>> = Mutex::new(None);
+
+fn known_kind(conversation: &ConversationId) -> Option<ConversationKind> {
+    KINDS
+        .lock()
+        .ok()?
+        .as_ref()
+        .and_then(|k| k.get(conversation).copied())
+}
+
+fn remember_kind(conversation: ConversationId, kind: ConversationKind) {
+    if let Ok(mut kinds) = KINDS.lock() {
+        let map = kinds.get_or_insert_with(HashMap::new);
+        if map.len() >= KINDS_KEPT {
+            map.clear();
+        }
+        map.insert(conversation, kind);
+    }
+}
+
 fn draft(cx: &Context<'_>, input: &PostInput, id: MessageId, kind: ConversationKind) -> Message {
     Message {
         id,
@@ -128,8 +161,18 @@ fn draft(cx: &Context<'_>, input: &PostInput, id: MessageId, kind: ConversationK
         text: input.text.as_str().to_string(),
         client_message_id: input.client_message_id.as_str().to_string(),
         sent_at: cx.now(),
-        delivery: (kind == ConversationKind::Standard).then_some(Delivery::Pending),
+        direction: direction_of(cx),
+        delivery: (kind == ConversationKind::Standard).then(|| Delivery::queued(cx.now())),
         attachments: input.attachments.clone(),
+    }
+}
+
+/// Staff write outbound, patients inbound (API.md: every message has a direction).
+fn direction_of(cx: &Context<'_>) -> Direction {
+    if cx.caller.role.is_staff() {
+        Direction::Outbound
+    } else {
+        Direction::Inbound
     }
 }
 
@@ -158,6 +201,7 @@ async fn replay(
         text: input.text.as_str().to_string(),
         client_message_id: input.client_message_id.as_str().to_string(),
         sent_at: record.sent_at,
+        direction: direction_of(cx),
         delivery: record.delivery,
         attachments: record.attachments,
     }))
@@ -232,7 +276,7 @@ mod tests {
         let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
             .await
             .unwrap();
-        assert_eq!(sent.delivery, Some(Delivery::Pending));
+        assert_eq!(sent.delivery, Some(Delivery::queued(sent.sent_at)));
         assert_eq!(s.store.calls(), ["post", "conversation", "post"]);
     }
 

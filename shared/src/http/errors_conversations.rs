@@ -32,6 +32,7 @@ impl From<Closed> for ApiError {
         let code = match e {
             Closed::PendingAccount => "pending_account",
             Closed::ReadOnly => "read_only",
+            Closed::OptedOut => "opted_out",
         };
         ApiError::conflict(code, e.to_string())
     }

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod invites;
 pub mod links;
 pub mod practice;
+pub mod standard;
 
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use async_trait::async_trait;
@@ -21,6 +22,13 @@ pub trait Clock: Send + Sync {
 
 /// The real clock.
 pub struct SystemClock;
+
+impl SystemClock {
+    /// Epoch seconds (TTL attributes).
+    pub fn now_s(&self) -> i64 {
+        self.now_ms() / 1000
+    }
+}
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
@@ -98,5 +106,39 @@ impl Email for NoMessaging {
     ) -> Result<(), SendError> {
         tracing::error!("this function is deployed without email");
         Err(SendError::Unavailable)
+    }
+}
+
+#[async_trait]
+impl standard::SmsSender for NoMessaging {
+    async fn send_sms(
+        &self,
+        _sms: &standard::OutboundSms<'_>,
+    ) -> Result<String, standard::SendFailure> {
+        tracing::error!("this function is deployed without standard SMS");
+        Err(standard::SendFailure::Unavailable)
+    }
+}
+
+#[async_trait]
+impl standard::EmailSender for NoMessaging {
+    async fn send_email(
+        &self,
+        _email: &standard::OutboundEmail<'_>,
+    ) -> Result<String, standard::SendFailure> {
+        tracing::error!("this function is deployed without standard email");
+        Err(standard::SendFailure::Unavailable)
+    }
+}
+
+#[async_trait]
+impl standard::MailSource for NoMessaging {
+    async fn fetch(
+        &self,
+        _bucket: &str,
+        _key: &str,
+    ) -> Result<Option<Vec<u8>>, standard::SendFailure> {
+        tracing::error!("this function is deployed without inbound mail");
+        Err(standard::SendFailure::Unavailable)
     }
 }

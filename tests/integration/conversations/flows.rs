@@ -218,14 +218,15 @@ async fn creating_conversations_checks_accounts_contacts_and_group_sms() {
         )
         .await;
     assert_eq!(standard.status, 201, "{}", standard.text);
-    assert_eq!(standard.json()["delivery"], "pending");
+    assert_eq!(standard.json()["opted_out"], false);
     let sid = standard.string("id");
     let held = h
         .api(&owner)
         .post_message(&sid, "Call us back", "std-1")
         .await;
     assert_eq!(held.status, 201, "{}", held.text);
-    assert_eq!(held.json()["delivery"], "pending");
+    assert_eq!(held.json()["delivery"]["status"], "queued");
+    assert_eq!(held.json()["direction"], "outbound");
     let no_email = h
         .api(&owner)
         .create_conversation(

@@ -233,3 +233,39 @@ pub fn upload_budget_pk(subject: &str, day: &str) -> String {
     format!("UPBUDGET#{subject}#{day}")
 }
 pub const UPLOAD_BUDGET_SK: &str = "#BUDGET";
+
+// ---- standard channels (SMS / email) ---------------------------------------------------
+
+/// A practice's own number or reply address, `CHANNEL#sms#+1206…` / `#CHANNEL` (or
+/// `CHANNEL#email#…`): inbound mail and texts find their practice here in one GetItem.
+/// Numbers of the pool that no practice has yet carry GSI1 [`channel_pool_pk`] / number.
+pub fn channel_pk(channel: &str, address: &str) -> String {
+    format!("CHANNEL#{channel}#{address}")
+}
+pub const CHANNEL_SK: &str = "#CHANNEL";
+/// GSI1 partition of the free numbers of a channel's pool (sparse: assigned numbers leave).
+pub fn channel_pool_pk(channel: &str) -> String {
+    format!("POOL#{channel}")
+}
+
+/// A practice's thread with one contact address, `THREAD#o#sms#+1202…` / `#THREAD`: the
+/// latest standard conversation with it (inbound threading), every one of them (opt-out
+/// fan-out) and the address's opt-out state.
+pub fn thread_pk(org: &OrgId, channel: &str, address: &str) -> String {
+    format!("THREAD#{org}#{channel}#{address}")
+}
+pub const THREAD_SK: &str = "#THREAD";
+
+/// An inbound provider event already handled (`INBOUND#<provider id>` / `#INBOUND`): the
+/// duplicate guard of inbound messages and keywords.
+pub fn inbound_event_pk(provider_id: &str) -> String {
+    format!("INBOUND#{provider_id}")
+}
+pub const INBOUND_EVENT_SK: &str = "#INBOUND";
+
+/// Local stand-ins only: what a provider would echo back for one of its message ids
+/// (End User Messaging's `context`, SES's tags), `ECHO#<provider id>` / `#ECHO`.
+pub fn provider_echo_pk(provider_id: &str) -> String {
+    format!("ECHO#{provider_id}")
+}
+pub const PROVIDER_ECHO_SK: &str = "#ECHO";

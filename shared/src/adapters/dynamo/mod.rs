@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod channel_pool;
 pub mod contacts;
 pub mod conversations;
 pub mod cursor;
@@ -12,6 +13,8 @@ pub mod invites;
 pub mod keys;
 pub mod links;
 pub mod practice;
+pub mod standard;
+pub mod standard_inbound;
 pub mod tx;
 
 pub use expr::Expr;
@@ -193,6 +196,11 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
 
 pub fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
     serde_dynamo::to_item(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// One value as an attribute (lists and maps in update expressions).
+pub fn to_attribute<T: Serialize>(value: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {

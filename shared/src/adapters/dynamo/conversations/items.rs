@@ -13,8 +13,8 @@
 use crate::adapters::dynamo::{self, keys};
 use crate::attachments::attach::AttachmentRef;
 use crate::conversations::{
-    Channel, ContactMatch, Conversation, ConversationKind, ConversationState, Delivery, Identity,
-    Message, ParticipantKind, ParticipantRef, PostRecord, ReadState, Receipt,
+    Channel, ContactMatch, Conversation, ConversationKind, ConversationState, Delivery, Direction,
+    Identity, Message, ParticipantKind, ParticipantRef, PostRecord, ReadState, Receipt,
 };
 use crate::domain::ids::{AccountId, ContactId, ConversationId, LinkId, MessageId, OrgId};
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,15 @@ pub struct ConversationItem {
     pub contact_ids: Vec<ContactId>,
     #[serde(default)]
     pub channel: Option<Channel>,
+    /// Standard conversations: the contact's address, the practice's own, the opt-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_address: Option<String>,
+    #[serde(default)]
+    pub opted_out: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opted_out_at: Option<i64>,
     #[serde(default)]
     pub participants: Vec<ParticipantRef>,
     /// The participants' ids alone, so write conditions can say `contains(#pids, :me)`.
@@ -107,6 +116,10 @@ impl ConversationItem {
             link_id: c.link_id,
             contact_ids: c.contact_ids.clone(),
             channel: c.channel,
+            to: c.to.clone(),
+            from_address: c.from_address.clone(),
+            opted_out: c.opted_out,
+            opted_out_at: c.opted_out_at,
             participants: c.participants.clone(),
             participant_ids: c.participant_ids.clone(),
             message_count: c.message_count,
@@ -140,6 +153,10 @@ impl ConversationItem {
             link_id: self.link_id,
             contact_ids: self.contact_ids,
             channel: self.channel,
+            to: self.to,
+            from_address: self.from_address,
+            opted_out: self.opted_out,
+            opted_out_at: self.opted_out_at,
             participants: self.participants,
             participant_ids: self.participant_ids,
             message_count: self.message_count,
@@ -230,6 +247,10 @@ pub struct MessageItem {
     pub text: String,
     pub client_message_id: String,
     pub sent_at: i64,
+    /// Absent on messages stored before directions: outbound (staff were the only posters
+    /// of standard messages; secure ones are read with their sender's role in mind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -247,7 +268,8 @@ impl MessageItem {
             text: m.text.clone(),
             client_message_id: m.client_message_id.clone(),
             sent_at: m.sent_at,
-            delivery: m.delivery,
+            direction: Some(m.direction),
+            delivery: m.delivery.clone(),
             attachments: m.attachments.clone(),
         }
     }
@@ -260,6 +282,7 @@ impl MessageItem {
             text: self.text,
             client_message_id: self.client_message_id,
             sent_at: self.sent_at,
+            direction: self.direction.unwrap_or(Direction::Outbound),
             delivery: self.delivery,
             attachments: self.attachments,
         }
@@ -293,7 +316,7 @@ impl IdempotencyItem {
             message_id: r.message_id,
             request_hash: r.request_hash.clone(),
             sent_at: r.sent_at,
-            delivery: r.delivery,
+            delivery: r.delivery.clone(),
             expires_at: r.expires_at,
             ttl: r.expires_at / 1000,
             attachments: r.attachments.clone(),

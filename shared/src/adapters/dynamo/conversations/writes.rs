@@ -6,7 +6,7 @@
 //! | slot | item | condition |
 //! |---|---|---|
 //! | `idempotency` | Put `IDEM#sender#client_message_id` | absent or expired |
-//! | `meta` | Update `#META`: count, last message, preview, inbox sort keys, the poster's horizon | poster may see it, active, not read-only, kind as assumed, `last_message_id < :m` |
+//! | `meta` | Update `#META`: count, last message, preview, inbox sort keys, the poster's horizon | poster may see it, active, not read-only, not opted out, kind as assumed, `last_message_id < :m` |
 //! | `message` | Put `M#m` | absent |
 //! | `receipt` | Put the poster's receipt `R#m#poster` | |
 //! | `audit` | Put the audit item | |
@@ -182,7 +182,10 @@ impl Dynamo {
                 })?,
             );
         e.and("attribute_exists(#pk) AND #state = :active AND #ro = :false AND #kind = :kind")
-            .and("attribute_not_exists(#last) OR attribute_type(#last, :null_type) OR #last < :m");
+            .and("attribute_not_exists(#last) OR attribute_type(#last, :null_type) OR #last < :m")
+            // A standard conversation whose contact opted out (STOP, bounce): 409 opted_out.
+            .and("attribute_not_exists(#oo) OR #oo = :false");
+        e.name("#oo", "opted_out");
         let receipt = Receipt {
             reader: *poster,
             from: None,
