@@ -58,10 +58,12 @@ pub mod http;
 pub mod invites;
 pub mod links;
 pub mod messages;
+pub mod notifications;
 pub mod ports;
 pub mod practice;
 pub mod services;
 pub mod standard;
+pub mod sync;
 pub mod telemetry;
 pub mod texts;
 

@@ -8,4 +8,5 @@ pub mod s3_mail;
 pub mod ses;
 pub mod ses_standard;
 pub mod sns;
+pub mod sns_push;
 pub mod sns_sms_stand_in;

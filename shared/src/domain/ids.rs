@@ -92,6 +92,7 @@ prefixed_id!(/** An invitation to a secure conversation. */ InviteId, "inv");
 prefixed_id!(/** A conversation. */ ConversationId, "conv");
 prefixed_id!(/** A message. */ MessageId, "msg");
 prefixed_id!(/** A one-time-code challenge. */ ChallengeId, "chal");
+prefixed_id!(/** A phone registered for push notifications. */ DeviceId, "dev");
 
 #[cfg(test)]
 mod tests {
