@@ -16,6 +16,7 @@ pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<
         "SignupFunction" => fn_signup::handle(app, req).await,
         "ConversationsFunction" => fn_conversations::handle(app, req).await,
         "MessagesFunction" => fn_messages::handle(app, req).await,
+        "DevicesFunction" => fn_devices::handle(app, req).await,
         _ => return None,
     })
 }
@@ -30,4 +31,5 @@ pub const HTTP_FUNCTIONS: &[&str] = &[
     "SignupFunction",
     "ConversationsFunction",
     "MessagesFunction",
+    "DevicesFunction",
 ];

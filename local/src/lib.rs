@@ -9,6 +9,7 @@
 pub mod event;
 pub mod event_functions;
 pub mod functions;
+pub mod reminders;
 pub mod pool;
 pub mod router;
 pub mod server;
