@@ -1,7 +1,9 @@
 //! `canopy-dev`: the local server that `scripts/run.sh` starts.
 //!
-//! Usage: `canopy-dev [--app-port N] [--link-port M]` with the stack's environment
-//! (`.local/stack.env`) and `TABLE_NAME`. Creates the table from `template.yaml` if needed.
+//! Usage: `canopy-dev [--app-port N] [--link-port M] [--table-only]` with the stack's
+//! environment (`.local/stack.env`) and `TABLE_NAME`. Creates the table from
+//! `template.yaml` if needed (`--table-only`: then stops), then serves every function and
+//! plays the stream event source mapping.
 
 use canopy_local::router::Router;
 use canopy_local::template::{self, Api};
@@ -26,6 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Arc::new(canopy_shared::App::from_env().await?);
     let template = template::load_default()?;
     table::ensure_table(&app.db, app.table(), &template.table()?).await?;
+    // `scripts/invoke.sh` only needs the table (and its stream and number pool).
+    if args.iter().any(|a| a == "--table-only") {
+        return Ok(());
+    }
     let router = Arc::new(Router::from_template(&template)?);
     // Lambda's stream event source mapping, played in process (see `stream`).
     let emulator = canopy_local::stream::StreamEmulator::new(app.clone(), &template).await?;

@@ -23,6 +23,9 @@ pub async fn seed(store: &Dynamo) -> Result<usize, StoreError> {
 mod tests {
     #[test]
     fn every_fake_number_is_a_valid_number() {
-        assert_eq!(super::local_numbers().len(), super::LOCAL_POOL_SIZE as usize);
+        assert_eq!(
+            super::local_numbers().len(),
+            super::LOCAL_POOL_SIZE as usize
+        );
     }
 }

@@ -6,7 +6,9 @@
 //! - [`ports`]: the small traits the domain needs from outside (`Clock`, `Sms`, `Email`).
 //! - [`adapters`]: DynamoDB (single table, `serde_dynamo` items), SNS, SES. They translate;
 //!   they don't decide.
-//! - [`services`]: flows used by several functions (one-time codes, sessions, audit).
+//! - [`practice`] and [`access`]: aggregate homes (model, rules, one use case per file);
+//!   their storage ports are in [`ports`]. [`services`] only re-exports the old paths of
+//!   [`access`] until every function has moved (issue 9).
 //! - [`http`]: the edge every function shares (JSON parsing with named fields, the error
 //!   shape, the authorizer's caller identity, one log line per request).
 //!
@@ -45,9 +47,11 @@
 //! | message post | `CONV#c` / `M#msg` + `#META` + `IDEM#…` + audit | TransactWriteItems |
 //! | read receipt | `#META` reads + `R#msg#acct` log + `M#msg` check | TransactWriteItems |
 //! | seen by | `CONV#c` / `R#msg…` onwards | Query |
+//! | `Idempotency-Key` record (contact creation, invites) | `IDEMKEY#caller#key` / `#IDEMKEY` | PutItem (claim), GetItem (replay), UpdateItem (answer) |
 //! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
 //! | audit | `AUDIT#o#yyyy-mm` / ulid | in each write's TransactWriteItems; reads: PutItem concurrent with the read |
 
+pub mod access;
 pub mod adapters;
 pub mod app;
 pub mod config;
@@ -57,8 +61,8 @@ pub mod domain;
 pub mod http;
 pub mod invites;
 pub mod links;
-pub mod messages;
 pub mod notifications;
+pub mod pairing;
 pub mod ports;
 pub mod practice;
 pub mod services;

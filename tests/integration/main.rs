@@ -2,6 +2,7 @@
 //! whole AWS SDK again), one module per area. They need the local stack: run them with
 //! `scripts/test.sh`.
 
+mod channels;
 mod conversations;
 mod events_replay;
 mod foundation;

@@ -2,12 +2,17 @@
 //! [`Router`] the dev server uses, so routes come from `template.yaml` and the authorizer
 //! runs) against the local stack started by `scripts/test.sh`, plus readers for what moto
 //! recorded as sent.
+//!
+//! - [`api`]: the typed client, one method per route of the HTTP contract
+//!   (`h.api(&staff).post_message(conv, text, client_id)`), and the link domain's pages.
+//! - [`fixtures`]: actors and state built through the API, grouped by aggregate.
+//! - [`stored`]: the few reads of stored items that tests assert on, in one place.
 
+pub mod api;
 pub mod fixtures;
-pub mod fixtures_conversations;
-pub mod fixtures_patients;
 pub mod logs;
 pub mod moto;
+pub mod stored;
 
 use canopy_local::event::RawRequest;
 use canopy_local::router::Router;
@@ -74,11 +79,36 @@ impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or(Value::Null)
     }
+    /// A top-level string field of the body (`id`, `challenge_id`, `token`…).
+    pub fn string(&self, field: &str) -> String {
+        self.json()[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string {field} in {}", self.text))
+            .to_string()
+    }
+    /// `items` of a list body.
+    pub fn items(&self) -> Vec<Value> {
+        self.json()["items"].as_array().cloned().unwrap_or_default()
+    }
+    /// The `id` of every item of a list body.
+    pub fn ids(&self) -> Vec<String> {
+        self.items()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    }
     /// `error.code` of an error body.
     pub fn error_code(&self) -> String {
         self.json()["error"]["code"]
             .as_str()
             .unwrap_or_default()
+            .to_string()
+    }
+    /// `error.message` of an error body (panics when there is none).
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message in {}", self.text))
             .to_string()
     }
     pub fn header(&self, name: &str) -> Option<String> {
@@ -89,9 +119,28 @@ impl Reply {
     }
 }
 
+impl From<lambda_http::Response<lambda_http::Body>> for Reply {
+    fn from(response: lambda_http::Response<lambda_http::Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let text = match body {
+            lambda_http::Body::Text(t) => t,
+            lambda_http::Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        Reply {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            text,
+        }
+    }
+}
+
 pub struct Harness {
     pub app: Arc<App>,
     pub router: Arc<Router>,
+    /// The harness's own client on the test table: its calls are not counted in
+    /// `app.db_calls`, and it does not depend on how `App` holds its store.
+    pub db: aws_sdk_dynamodb::Client,
 }
 
 impl Harness {
@@ -114,10 +163,19 @@ impl Harness {
         logs::install();
         let template = template::load_default().expect("template.yaml");
         let router = Router::from_template(&template).expect("routes");
+        let sdk = futures::executor::block_on(load_sdk_config());
+        let db =
+            aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
         Self {
             app: Arc::new(app),
             router: Arc::new(router),
+            db,
         }
+    }
+
+    /// The table the app under test uses.
+    pub fn table(&self) -> &str {
+        self.app.table()
     }
 
     /// Sends a request to the app API (JSON body, optional bearer token).
@@ -162,18 +220,9 @@ impl Harness {
             body,
             source_ip: "127.0.0.1".to_string(),
         };
-        let response = self.router.dispatch(&self.app, api, raw).await;
-        let (parts, body) = response.into_parts();
-        let text = match body {
-            lambda_http::Body::Text(t) => t,
-            lambda_http::Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
-            _ => String::new(),
-        };
-        Reply {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            text,
-        }
+        // Boxed: the router's future holds every handler's, and tests await many of them
+        // in one task whose future would otherwise grow past a test thread's stack.
+        Reply::from(Box::pin(self.router.dispatch(&self.app, api, raw)).await)
     }
 
     /// DynamoDB operations this harness's app has made so far.

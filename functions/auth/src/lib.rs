@@ -1,5 +1,7 @@
 //! Practice signup and sign-in: `POST /v1/orgs`, `POST /v1/auth/start`, `POST /v1/auth/verify`.
-//! All three are public; the one-time-code rules live in `canopy_shared::services::otp`.
+//! All three are public. Each route file parses the request, calls its use case in
+//! `canopy_shared::practice` (`sign_up`, `sign_in`, `verify`) and maps the error; the
+//! one-time-code rules live in `canopy_shared::access`.
 
 mod create_org;
 mod start;
@@ -8,10 +10,6 @@ mod verify;
 use canopy_shared::http::{instrumented, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
-
-/// Challenge purposes this function starts and completes.
-pub const PURPOSE_ORG_SIGNUP: &str = "org_signup";
-pub const PURPOSE_LOGIN: &str = "login";
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     instrumented(req, |req, route| async move {

@@ -7,10 +7,10 @@
 //! for the same reason. The result goes to handlers as the authorizer context, read by
 //! `canopy_shared::http::Caller`.
 
+use canopy_shared::access::authorize::authorize as caller_for;
 use canopy_shared::adapters::dynamo::StoreError;
+use canopy_shared::domain::caller::Caller;
 use canopy_shared::http::request::context_keys;
-use canopy_shared::practice::{get_member, list_link_access};
-use canopy_shared::services::sessions;
 use canopy_shared::App;
 use serde_json::{json, Map, Value};
 
@@ -38,44 +38,35 @@ pub fn bearer_token(header: Option<&str>) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Decides for a raw `Authorization` header value.
+/// Decides for a raw `Authorization` header value (the rules are
+/// `canopy_shared::access::authorize`).
 pub async fn authorize(app: &App, authorization: Option<&str>) -> Result<Decision, StoreError> {
     let Some(token) = bearer_token(authorization) else {
         return Ok(Decision::Deny);
     };
-    let Some(session) = sessions::resolve(app, token).await? else {
-        return Ok(Decision::Deny);
-    };
+    Ok(match caller_for(&app.store, token, app.now_ms()).await? {
+        Some(caller) => Decision::Allow(context(&caller)),
+        None => Decision::Deny,
+    })
+}
+
+/// The authorizer context handlers read back with `Caller::from_request`.
+fn context(caller: &Caller) -> Map<String, Value> {
+    let visible: Vec<String> = caller
+        .visible_links
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let org = caller.org_id.map(|o| o.to_string()).unwrap_or_default();
     let mut context = Map::new();
     context.insert(
         context_keys::ACCOUNT_ID.into(),
-        json!(session.account_id.to_string()),
+        json!(caller.account_id.to_string()),
     );
-    match session.org_id {
-        None => {
-            context.insert(context_keys::ROLE.into(), json!(session.role.as_str()));
-            context.insert(context_keys::ORG_ID.into(), json!(""));
-            context.insert(context_keys::VISIBLE_LINKS.into(), json!(""));
-        }
-        Some(org) => {
-            let (member, links) = tokio::join!(
-                get_member(app, &org, &session.account_id),
-                list_link_access(app, &org)
-            );
-            let Some(member) = member? else {
-                return Ok(Decision::Deny);
-            };
-            let visible: Vec<String> = links?
-                .iter()
-                .filter(|l| l.admits(&member.account_id))
-                .map(|l| l.id.to_string())
-                .collect();
-            context.insert(context_keys::ROLE.into(), json!(member.role.as_str()));
-            context.insert(context_keys::ORG_ID.into(), json!(org.to_string()));
-            context.insert(context_keys::VISIBLE_LINKS.into(), json!(visible.join(",")));
-        }
-    }
-    Ok(Decision::Allow(context))
+    context.insert(context_keys::ROLE.into(), json!(caller.role.as_str()));
+    context.insert(context_keys::ORG_ID.into(), json!(org));
+    context.insert(context_keys::VISIBLE_LINKS.into(), json!(visible.join(",")));
+    context
 }
 
 /// The Lambda entry: reads the `authorization` header of a payload-2.0 authorizer event.

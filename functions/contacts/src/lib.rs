@@ -2,7 +2,8 @@
 //! `POST /v1/contacts`, `GET /v1/contacts?q=`, `GET /v1/contacts/{id}`, `POST /v1/invites`,
 //! `POST /v1/invites/{id}/resend`, `POST /v1/conversations/{id}/secure-invite`.
 //! Staff only; every route is scoped to the caller's practice (another practice's ids are
-//! simply not found).
+//! simply not found). Each route parses, calls its use case (`canopy_shared::contacts`,
+//! `canopy_shared::invites`) and maps its error (`http::errors_{contacts,invites}`).
 //!
 //! DynamoDB round trips per operation (counted by the integration tests):
 //! - create contact: 1 (TransactWriteItems: contact + audit)
@@ -22,7 +23,6 @@ mod invite;
 mod list;
 mod resend;
 mod secure_invite;
-mod send;
 
 use canopy_shared::http::{instrumented, unknown_route, ApiError, Caller, HttpResult};
 use canopy_shared::App;

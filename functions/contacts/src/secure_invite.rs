@@ -1,11 +1,16 @@
 //! `POST /v1/conversations/{id}/secure-invite`: from a standard (SMS/email) conversation,
-//! invite its contact to a new secure conversation: the same flow as `POST /v1/invites`,
-//! routed to the standard conversation's link. Optional body `{subject?}`.
+//! invite its contact to a new secure conversation: the same use case as `POST
+//! /v1/invites` ([`canopy_shared::invites::invite_contact`]), routed to the standard
+//! conversation's link. Optional body `{subject?}`. One GetItem (the conversation) before
+//! the invite's round trips.
 
-use crate::invite;
+use crate::invite::outbox;
 use canopy_shared::conversations::{self, ConversationKind};
 use canopy_shared::domain::ids::ConversationId;
-use canopy_shared::http::{json_body, path_id, ApiError, Caller, HttpResult};
+use canopy_shared::http::{
+    json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
+};
+use canopy_shared::invites::{invite_contact, rules};
 use canopy_shared::App;
 use lambda_http::Request;
 use serde::Deserialize;
@@ -25,7 +30,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     } else {
         json_body(req)?
     };
-    let subject = invite::parse_subject(body.subject.as_deref())?;
+    let subject = rules::subject(body.subject.as_deref())?;
     let conversation = conversations::get(app, &id)
         .await?
         .filter(|c| c.org_id == org && conversations::visible_to(c, &caller))
@@ -40,14 +45,16 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         .contact_ids
         .first()
         .ok_or_else(|| ApiError::conflict("no_contact", "This conversation has no contact."))?;
-    invite::create(
-        app,
-        req,
+    let invite = invite_contact(
+        &app.store,
+        &outbox(app),
         &caller,
-        &org,
         contact,
         conversation.link_id,
         subject,
+        app.now_ms(),
+        &request_id(req),
     )
-    .await
+    .await?;
+    json(201, &invite.view())
 }

@@ -1,35 +1,22 @@
-//! `GET /v1/conversations/{id}`: participants with their last read time, subject, tags,
-//! read_only, state, identity fields. One GetItem, with the audit write issued
-//! concurrently. Anyone who may not see the conversation gets 404.
+//! `GET /v1/conversations/{id}` → [`canopy_shared::conversations::show`] (one GetItem, the
+//! audit write concurrent). Anyone who may not see the conversation gets 404.
 
 use crate::view;
-use canopy_shared::conversations::{self};
-use canopy_shared::domain::ids::ConversationId;
-use canopy_shared::http::{json, path_id, request::request_id, ApiError, Caller, HttpResult};
-use canopy_shared::services::audit::{self, AuditEvent};
+use canopy_shared::conversations::show::show;
+use canopy_shared::conversations::Context;
+use canopy_shared::http::{json, path_id, request::request_id, Caller, HttpResult};
 use canopy_shared::App;
 use lambda_http::Request;
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
-    let conversation: ConversationId = path_id(req, "id", "conversation")?;
+    let conversation = path_id(req, "id", "conversation")?;
     let rid = request_id(req);
-    let event = AuditEvent {
-        actor: Some(&caller.account_id),
-        role: Some(caller.role),
-        org: caller.org_id.as_ref(),
-        action: "conversation.read",
-        targets: vec![conversation.to_string()],
+    let cx = Context {
+        caller: &caller,
         request_id: &rid,
-        outcome: "requested",
+        clock: &*app.clock,
     };
-    let (meta, audited) = tokio::join!(
-        conversations::get(app, &conversation),
-        audit::record(app, &event)
-    );
-    let meta = meta?
-        .filter(|m| conversations::visible_to(m, &caller))
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
-    audited?;
-    json(200, &view::details(&meta, &caller))
+    let found = show(&app.store, &cx, &conversation).await?;
+    json(200, &view::details(&found, &caller))
 }

@@ -1,6 +1,7 @@
 //! Conversations: `GET/POST /v1/conversations`, `GET/PATCH /v1/conversations/{id}`.
-//! The items are described in `canopy_shared::conversations`; messages and receipts are
-//! the messages function's.
+//! Each route file parses the request, calls its use case in
+//! `canopy_shared::conversations`, and maps the error; messages and receipts are the
+//! messages function's.
 
 mod create;
 mod details;

@@ -57,12 +57,15 @@ fn recipient(list: &[Recipient]) -> Option<Address> {
 }
 
 pub fn parse(value: serde_json::Value, now_ms: i64) -> Result<Parsed, Unreadable> {
-    let event: SesEvent =
-        serde_json::from_value(value).map_err(|_| Unreadable("SES event has an unexpected shape"))?;
+    let event: SesEvent = serde_json::from_value(value)
+        .map_err(|_| Unreadable("SES event has an unexpected shape"))?;
     let (status, reason, to) = match event.event_type.as_str() {
         "Delivery" => (DeliveryStatus::Delivered, None, None),
         "Bounce" => {
-            let bounce = event.bounce.as_ref().ok_or(Unreadable("Bounce without bounce"))?;
+            let bounce = event
+                .bounce
+                .as_ref()
+                .ok_or(Unreadable("Bounce without bounce"))?;
             // A transient bounce (mailbox full, …) is retried by SES: not final yet.
             if bounce.bounce_type != "Permanent" {
                 return Ok(Parsed::Untracked);
@@ -76,9 +79,15 @@ pub fn parse(value: serde_json::Value, now_ms: i64) -> Result<Parsed, Unreadable
                 .as_ref()
                 .ok_or(Unreadable("Complaint without complaint"))?;
             let to = recipient(&complaint.complained_recipients);
-            (DeliveryStatus::Complained, Some("complained".to_string()), to)
+            (
+                DeliveryStatus::Complained,
+                Some("complained".to_string()),
+                to,
+            )
         }
-        "Reject" | "RenderingFailure" => (DeliveryStatus::Failed, Some("rejected".to_string()), None),
+        "Reject" | "RenderingFailure" => {
+            (DeliveryStatus::Failed, Some("rejected".to_string()), None)
+        }
         _ => return Ok(Parsed::Untracked),
     };
     let tags = &event.mail.tags;
@@ -87,8 +96,7 @@ pub fn parse(value: serde_json::Value, now_ms: i64) -> Result<Parsed, Unreadable
         crate::id_in(tag("org_id")),
         crate::id_in(tag("conversation_id")),
         crate::id_in(tag("message_id")),
-    )
-    else {
+    ) else {
         return Err(Unreadable("SES event without our tags"));
     };
     Ok(Parsed::Status(StatusEvent {
@@ -126,18 +134,32 @@ mod tests {
 
     #[test]
     fn a_permanent_bounce_names_the_address_to_opt_out() {
-        let bounce = event("Bounce", serde_json::json!({"bounce": {"bounceType": "Permanent",
-            "bouncedRecipients": [{"emailAddress": "Ann@Example.com"}]}}));
-        let Ok(Parsed::Status(s)) = parse(bounce, 5) else { panic!("not parsed") };
+        let bounce = event(
+            "Bounce",
+            serde_json::json!({"bounce": {"bounceType": "Permanent",
+            "bouncedRecipients": [{"emailAddress": "Ann@Example.com"}]}}),
+        );
+        let Ok(Parsed::Status(s)) = parse(bounce, 5) else {
+            panic!("not parsed")
+        };
         assert_eq!(s.status, DeliveryStatus::Bounced);
-        assert_eq!(s.recipient.map(|a| a.key()).as_deref(), Some("ann@example.com"));
+        assert_eq!(
+            s.recipient.map(|a| a.key()).as_deref(),
+            Some("ann@example.com")
+        );
     }
 
     #[test]
     fn transient_bounces_and_send_events_change_nothing() {
-        let soft = event("Bounce", serde_json::json!({"bounce": {"bounceType": "Transient", "bouncedRecipients": []}}));
+        let soft = event(
+            "Bounce",
+            serde_json::json!({"bounce": {"bounceType": "Transient", "bouncedRecipients": []}}),
+        );
         assert_eq!(parse(soft, 0), Ok(Parsed::Untracked));
-        assert_eq!(parse(event("Send", serde_json::json!({})), 0), Ok(Parsed::Untracked));
+        assert_eq!(
+            parse(event("Send", serde_json::json!({})), 0),
+            Ok(Parsed::Untracked)
+        );
         let Ok(Parsed::Status(d)) = parse(event("Delivery", serde_json::json!({})), 0) else {
             panic!("not parsed")
         };

@@ -38,8 +38,8 @@ fn status_of(event_type: &str) -> Option<(DeliveryStatus, Option<&'static str>)>
 }
 
 pub fn parse(value: serde_json::Value, now_ms: i64) -> Result<Parsed, Unreadable> {
-    let event: SmsEvent =
-        serde_json::from_value(value).map_err(|_| Unreadable("SMS event has an unexpected shape"))?;
+    let event: SmsEvent = serde_json::from_value(value)
+        .map_err(|_| Unreadable("SMS event has an unexpected shape"))?;
     let Some((status, reason)) = status_of(&event.event_type) else {
         return Ok(Parsed::Untracked);
     };
@@ -48,8 +48,7 @@ pub fn parse(value: serde_json::Value, now_ms: i64) -> Result<Parsed, Unreadable
         crate::id_in(ctx.get("org_id")),
         crate::id_in(ctx.get("conversation_id")),
         crate::id_in(ctx.get("message_id")),
-    )
-    else {
+    ) else {
         return Err(Unreadable("SMS event without our ids in its context"));
     };
     Ok(Parsed::Status(StatusEvent {
@@ -89,11 +88,17 @@ mod tests {
         };
         assert_eq!(s.status, DeliveryStatus::Delivered);
         assert_eq!(s.at_ms, 1_700_000_000_000);
-        assert_eq!(s.message.message_id.to_string(), "msg_01JD0000000000000000000000");
+        assert_eq!(
+            s.message.message_id.to_string(),
+            "msg_01JD0000000000000000000000"
+        );
         let Ok(Parsed::Status(f)) = parse(event("TEXT_CARRIER_UNREACHABLE"), 0) else {
             panic!("not parsed")
         };
-        assert_eq!((f.status, f.reason.as_deref()), (DeliveryStatus::Failed, Some("unreachable")));
+        assert_eq!(
+            (f.status, f.reason.as_deref()),
+            (DeliveryStatus::Failed, Some("unreachable"))
+        );
     }
 
     #[test]

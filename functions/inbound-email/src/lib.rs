@@ -90,7 +90,6 @@ async fn one(app: &App, body: &str) -> Result<String, Error> {
     let Some(mail) = mime::read(&raw) else {
         return Ok(skip("unreadable MIME"));
     };
-    let mut last = "unknown_practice".to_string();
     for recipient in &n.receipt.recipients {
         let Some((to, reply_token)) = split_reply_token(recipient) else {
             continue;
@@ -110,11 +109,11 @@ async fn one(app: &App, body: &str) -> Result<String, Error> {
         )
         .await?;
         if received != Received::UnknownPractice {
-            return Ok(format!("{received:?}").split([' ', '{']).next().unwrap_or("").to_string());
+            tracing::info!(outcome = received.name(), "inbound email");
+            return Ok(received.name().to_string());
         }
-        last = "unknown_practice".into();
     }
-    Ok(last)
+    Ok(Received::UnknownPractice.name().to_string())
 }
 
 fn skip(why: &'static str) -> String {
@@ -143,6 +142,9 @@ mod tests {
         assert_eq!(conv, Some(c));
         let (plain, none) = split_reply_token("maple@reply.example").unwrap();
         assert_eq!((plain.as_str(), none), ("maple@reply.example", None));
-        assert_eq!(split_reply_token("maple+junk@reply.example").unwrap().1, None);
+        assert_eq!(
+            split_reply_token("maple+junk@reply.example").unwrap().1,
+            None
+        );
     }
 }

@@ -15,7 +15,10 @@ pub fn read(raw: &[u8]) -> Option<InboundMail> {
     let message = MessageParser::default().parse(raw)?;
     let from = message.from()?.first()?.address()?;
     let from = EmailAddress::parse(from).ok()?;
-    let body = message.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
+    let body = message
+        .body_text(0)
+        .map(|b| b.into_owned())
+        .unwrap_or_default();
     let body = without_quote(&body);
     let text = match message.subject().map(str::trim).filter(|s| !s.is_empty()) {
         Some(subject) if !body.is_empty() => format!("{subject}\n\n{body}"),

@@ -12,7 +12,7 @@
 
 use aws_lambda_events::event::sns::SnsEvent;
 use canopy_shared::domain::contact_info::PhoneNumber;
-use canopy_shared::standard::inbound::{receive, InboundMessage, Received};
+use canopy_shared::standard::inbound::{receive, InboundMessage};
 use canopy_shared::standard::model::Address;
 use canopy_shared::App;
 use serde::{Deserialize, Serialize};
@@ -48,20 +48,6 @@ pub fn parse(body: &str) -> Result<InboundMessage, &'static str> {
     })
 }
 
-/// A short name for an outcome, without PHI.
-pub fn describe(received: &Received) -> String {
-    match received {
-        Received::Threaded { opened: true, .. } => "opened".into(),
-        Received::Threaded { .. } => "threaded".into(),
-        Received::Duplicate => "duplicate".into(),
-        Received::OptedOut => "opted_out".into(),
-        Received::OptedIn => "opted_in".into(),
-        Received::HelpAnswered => "help_answered".into(),
-        Received::UnknownPractice => "unknown_practice".into(),
-        Received::Empty => "empty".into(),
-    }
-}
-
 pub async fn handle(app: &App, event: SnsEvent) -> Result<Outcome, Error> {
     let mut outcome = Outcome::default();
     for record in &event.records {
@@ -80,8 +66,8 @@ pub async fn handle(app: &App, event: SnsEvent) -> Result<Outcome, Error> {
             &message,
         )
         .await?;
-        tracing::info!(outcome = %describe(&received), "inbound SMS");
-        outcome.results.push(describe(&received));
+        tracing::info!(outcome = received.name(), "inbound SMS");
+        outcome.results.push(received.name().to_string());
     }
     Ok(outcome)
 }
@@ -92,9 +78,11 @@ mod tests {
 
     #[test]
     fn reads_the_end_user_messaging_payload() {
-        let m = parse(r#"{"originationNumber":"+12025550142","destinationNumber":"+12065550100",
+        let m = parse(
+            r#"{"originationNumber":"+12025550142","destinationNumber":"+12065550100",
             "messageKeyword":"KEYWORD_123","messageBody":"Running late","inboundMessageId":"in-1",
-            "previousPublishedMessageId":"out-9"}"#)
+            "previousPublishedMessageId":"out-9"}"#,
+        )
         .unwrap();
         assert_eq!(m.from.key(), "+12025550142");
         assert_eq!(m.to.key(), "+12065550100");
@@ -105,6 +93,9 @@ mod tests {
     #[test]
     fn other_payloads_are_unreadable() {
         assert!(parse("{}").is_err());
-        assert!(parse(r#"{"originationNumber":"x","destinationNumber":"+12065550100","inboundMessageId":"1"}"#).is_err());
+        assert!(parse(
+            r#"{"originationNumber":"x","destinationNumber":"+12065550100","inboundMessageId":"1"}"#
+        )
+        .is_err());
     }
 }

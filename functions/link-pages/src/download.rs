@@ -12,8 +12,8 @@ use crate::target::{Target, INVITE_FORM_CODE};
 use canopy_shared::domain::contact_info::PhoneNumber;
 use canopy_shared::http::request::{header, source_ip};
 use canopy_shared::http::{json, json_body, path_param, ApiError, HttpResult};
-use canopy_shared::invites::{get_by_token, InviteTokenItem, TokenState};
-use canopy_shared::links::{get_active, LinkCode, LinkItem};
+use canopy_shared::invites::{usable_token, InviteToken, TokenError};
+use canopy_shared::links::{active_link, Link, LinkCode};
 use canopy_shared::ports::SendError;
 use canopy_shared::services::rate_limit::{self, Budget, Limit};
 use canopy_shared::{texts, App};
@@ -120,25 +120,23 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     };
     let code = path_param(req, "code")?;
     let base = &app.settings.link_base_url;
-    let link: LinkItem;
-    let invite: InviteTokenItem;
+    let link: Link;
+    let invite: InviteToken;
     let (target, text) = if code == INVITE_FORM_CODE {
         let token = form.token.as_deref().unwrap_or_default();
-        invite = match get_by_token(app, token).await {
-            Ok(Some(found)) => found,
-            Ok(None) => return not_found(json_mode),
-            Err(err) => return fail(json_mode, err.into()),
+        invite = match usable_token(&app.store, token, app.now_ms()).await {
+            Ok(found) => found,
+            Err(TokenError::NotFound) => return not_found(json_mode),
+            Err(TokenError::Gone) => return gone(json_mode),
+            Err(TokenError::Store(err)) => return fail(json_mode, err.into()),
         };
-        if invite.state(app.now_ms()) == TokenState::Gone {
-            return gone(json_mode);
-        }
         let text = texts::invite_download_sms(&format!("{base}/i/{token}")).1;
         (Target::invite(&invite, token), text)
     } else {
         let Ok(code) = LinkCode::parse(code) else {
             return not_found(json_mode);
         };
-        link = match get_active(app, &code).await {
+        link = match active_link(&app.store, &code).await {
             Ok(Some(found)) => found,
             Ok(None) => return not_found(json_mode),
             Err(err) => return fail(json_mode, err.into()),

@@ -5,8 +5,8 @@
 use crate::pages::{self, Landing};
 use crate::platform::{play_store_url, Platform};
 use canopy_shared::http::{request::header, HttpResult};
-use canopy_shared::invites::InviteTokenItem;
-use canopy_shared::links::LinkItem;
+use canopy_shared::invites::InviteToken;
+use canopy_shared::links::Link;
 use canopy_shared::App;
 use lambda_http::Request;
 
@@ -25,7 +25,7 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    pub fn link(link: &'a LinkItem) -> Self {
+    pub fn link(link: &'a Link) -> Self {
         Self {
             practice_name: &link.practice_name,
             label: Some(&link.label),
@@ -37,7 +37,7 @@ impl<'a> Target<'a> {
     }
 
     /// `token` has been checked against the table (so it is URL-safe).
-    pub fn invite(invite: &'a InviteTokenItem, token: &'a str) -> Self {
+    pub fn invite(invite: &'a InviteToken, token: &'a str) -> Self {
         Self {
             practice_name: &invite.practice_name,
             label: None,

@@ -1,9 +1,13 @@
 //! Practice links: `POST /v1/links`, `GET /v1/links`, `PATCH /v1/links/{id}` (staff; only
 //! owners and admins change links) and the public `GET /v1/public/links/{code}` that the
-//! app's "Join …" screen reads.
+//! app's "Join …" screen reads. Each route parses, calls its use case in
+//! `canopy_shared::links`, and maps the use case's error (`http::errors_links`).
+//!
+//! DynamoDB round trips: create 1 GetItem (+1 Query of the roster when members are given,
+//! concurrent) + 1 TransactWriteItems; list 1 Query; update 1 Query (+ roster) + 1
+//! TransactWriteItems (none when nothing changes); public 1 GetItem.
 
 mod create;
-mod fields;
 mod list;
 mod public;
 mod update;

@@ -2,14 +2,13 @@
 //! (total clicks, signups, and clicks per day for referral reports). One Query on GSI1.
 
 use canopy_shared::http::{json, Caller, HttpResult, Page};
-use canopy_shared::links::list_for_org;
+use canopy_shared::links::list_links;
 use canopy_shared::App;
 use lambda_http::Request;
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
-    let org = caller.staff_org()?;
-    let links = list_for_org(app, &org).await?;
+    let links = list_links(&app.store, &caller).await?;
     let items = links
         .iter()
         .map(|l| l.view(&app.settings.link_base_url))

@@ -2,8 +2,8 @@
 //! practice name and the link label, nothing else. Unknown and disabled codes are the same
 //! 404. One GetItem; malformed codes are refused without touching the table.
 
-use canopy_shared::http::{json, path_param, ApiError, HttpResult};
-use canopy_shared::links::{get_active, LinkCode};
+use canopy_shared::http::{json, path_param, HttpResult};
+use canopy_shared::links::public_link;
 use canopy_shared::App;
 use lambda_http::Request;
 use serde::Serialize;
@@ -15,11 +15,7 @@ struct PublicLink<'a> {
 }
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
-    let code =
-        LinkCode::parse(path_param(req, "code")?).map_err(|_| ApiError::not_found("link"))?;
-    let link = get_active(app, &code)
-        .await?
-        .ok_or_else(|| ApiError::not_found("link"))?;
+    let link = public_link(&app.store, path_param(req, "code")?).await?;
     json(
         200,
         &PublicLink {

@@ -1,4 +1,6 @@
 //! The practice's team: `GET /v1/members`, `POST /v1/members`, `DELETE /v1/members/{id}`.
+//! Each route file parses the request, calls its use case in `canopy_shared::practice`
+//! (`list_members`, `add_member`, `remove_member`) and maps the error.
 
 mod add;
 mod list;

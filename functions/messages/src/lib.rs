@@ -1,12 +1,13 @@
 //! Messages and receipts: `POST/GET /v1/conversations/{id}/messages`,
 //! `POST /v1/conversations/{id}/read`, `GET /v1/conversations/{id}/messages/{message_id}`.
-//! The items are described in `canopy_shared::messages`.
+//! Each route file parses the request, calls its use case in
+//! `canopy_shared::conversations`, and maps the error.
 
 mod get_one;
 mod list;
 mod post;
 mod read;
-mod tx;
+mod view;
 
 use canopy_shared::http::{instrumented, unknown_route};
 use canopy_shared::App;

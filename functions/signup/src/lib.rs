@@ -3,7 +3,8 @@
 //! Through a practice link, one SMS code proves the phone; through an invite, the phone
 //! must be the invite's and every destination on the invite gets a code (SMS and email),
 //! all required. Verify creates or reuses the patient's account (one per phone number) and
-//! pairs it with the practice in ONE TransactWriteItems (see [`pairing`]).
+//! pairs it with the practice in ONE TransactWriteItems (the use cases in
+//! `canopy_shared::pairing`: link pairing and invite acceptance).
 //!
 //! Challenge purposes (a challenge's purpose says which codes it needs, so a missing
 //! `email_code` is refused before a check is spent):
@@ -23,8 +24,6 @@
 //! - verify via invite: 1 UpdateItem (check) + 1 round (login, token, conversation
 //!   GetItems, concurrent) [+ 1 GetItem account when it exists] + 1 TransactWriteItems.
 
-mod pairing;
-mod patient;
 mod start;
 mod verify;
 

@@ -6,15 +6,15 @@
 
 use crate::{PURPOSE_INVITE_BOTH, PURPOSE_INVITE_SMS, PURPOSE_LINK};
 use canopy_shared::domain::contact_info::{DisplayName, EmailAddress, PhoneNumber};
-use canopy_shared::domain::ids::{ContactId, ConversationId, InviteId, LinkId, OrgId};
 use canopy_shared::domain::secrets::token_hash;
 use canopy_shared::http::{json, json_body, ApiError, HttpResult};
 use canopy_shared::invites::{self, TokenState};
 use canopy_shared::links;
+use canopy_shared::pairing::{AcceptInviteError, Signup, Via};
 use canopy_shared::services::otp::{self, Destination};
 use canopy_shared::{texts, App};
 use lambda_http::Request;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
@@ -27,39 +27,9 @@ struct Body {
     invite_token: Option<String>,
 }
 
-/// What verify needs once the codes are proven.
-#[derive(Serialize, Deserialize)]
-pub struct Signup {
-    pub name: DisplayName,
-    pub phone: PhoneNumber,
-    pub email: Option<EmailAddress>,
-    pub via: Via,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Via {
-    Link {
-        org_id: OrgId,
-        link_id: LinkId,
-        code: String,
-        tags: Vec<String>,
-    },
-    Invite {
-        org_id: OrgId,
-        invite_id: InviteId,
-        token_hash: String,
-        contact_id: ContactId,
-        conversation_id: ConversationId,
-    },
-}
-
-pub fn invite_gone() -> ApiError {
-    ApiError::new(
-        410,
-        "invite_gone",
-        "This invite has expired or was already used; ask the practice for a new one.",
-    )
+/// Signup's answer for an invite it cannot use (expired, used, replaced).
+fn invite_gone() -> ApiError {
+    AcceptInviteError::InviteGone.into()
 }
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
@@ -78,7 +48,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             // Parsed like a click's code (trimmed, lower-cased, bounded), so anything that
             // could not be a code is simply not found, never a key DynamoDB refuses.
             let code = links::LinkCode::parse(&code).map_err(|_| ApiError::not_found("link"))?;
-            let link = links::get_active(app, &code)
+            let link = links::active_link(&app.store, &code)
                 .await?
                 .ok_or_else(|| ApiError::not_found("link"))?;
             let via = Via::Link {
@@ -100,7 +70,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             )
         }
         (None, Some(token)) => {
-            let invite = invites::get_by_token(app, &token)
+            let invite = invites::find_token(&app.store, &token)
                 .await?
                 .filter(|i| i.state(app.now_ms()) == TokenState::Usable)
                 .ok_or_else(invite_gone)?;

@@ -1,20 +1,26 @@
 //! `POST /v1/signup/verify`: `{challenge_id, sms_code, email_code?}` → 200
 //! `{token, account: {id, name, phone}, org_id, conversation_id}`.
 //!
+//! Checks the codes, then runs the pairing use case the signup came through:
+//! [`canopy_shared::pairing::pair_through_link`] or
+//! [`canopy_shared::pairing::accept_invite`].
+//!
 //! Retrying: the challenge is single use, so the same challenge again answers 409
 //! `code_used` (no second anything). A patient who starts over after a lost answer gets a
 //! fresh challenge, and pairing through the same link finds its first conversation (the
 //! pairing item `PAIRING#org#acct#link`), so a retry never makes a second conversation.
 
-use crate::start::Signup;
-use crate::{pairing, PURPOSE_INVITE_BOTH, PURPOSE_INVITE_SMS, PURPOSE_LINK};
-use canopy_shared::adapters::dynamo::{self, keys, StoreError};
+use crate::{PURPOSE_INVITE_BOTH, PURPOSE_INVITE_SMS, PURPOSE_LINK};
+use canopy_shared::adapters::dynamo::StoreError;
 use canopy_shared::domain::ids::ChallengeId;
-use canopy_shared::http::{json_body, request::request_id, ApiError, HttpResult};
+use canopy_shared::http::{json, json_body, request::request_id, ApiError, HttpResult};
+use canopy_shared::pairing::{accept_invite, pair_through_link, Paired, Signup, Via};
+use canopy_shared::ports::invites::PairingStore;
 use canopy_shared::services::otp::{self, ChallengeItem, CheckError};
 use canopy_shared::App;
 use lambda_http::Request;
 use serde::Deserialize;
+use serde_json::json;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,7 +39,27 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let item = check(app, &challenge, &body).await?;
     let signup: Signup = serde_json::from_str(&item.payload).map_err(|_| ApiError::internal())?;
     let request_id = request_id(req);
-    pairing::pair(app, &item, &signup, &request_id).await
+    let paired = match signup.via {
+        Via::Link { .. } => pair_through_link(app, &item, &signup, &request_id).await?,
+        Via::Invite { .. } => accept_invite(app, &item, &signup, &request_id).await?,
+    };
+    answer(&paired, &signup)
+}
+
+fn answer(paired: &Paired, signup: &Signup) -> HttpResult {
+    json(
+        200,
+        &json!({
+            "token": paired.token,
+            "account": {
+                "id": paired.account_id,
+                "name": paired.name,
+                "phone": signup.phone.as_str(),
+            },
+            "org_id": paired.org_id,
+            "conversation_id": paired.conversation_id,
+        }),
+    )
 }
 
 /// Checks the codes against the challenge kind they belong to. The purposes in the check's
@@ -69,17 +95,6 @@ async fn check(app: &App, challenge: &ChallengeId, body: &Body) -> Result<Challe
 
 /// Whether the challenge exists and wants an email code too (failure path only).
 async fn needs_email(app: &App, challenge: &ChallengeId) -> Result<bool, StoreError> {
-    let out = app
-        .db
-        .get_item()
-        .table_name(app.table())
-        .set_key(Some(dynamo::key(
-            keys::challenge_pk(challenge),
-            keys::CHALLENGE_SK,
-        )))
-        .projection_expression("#purpose")
-        .expression_attribute_names("#purpose", "purpose")
-        .send()
-        .await?;
-    Ok(out.item.as_ref().and_then(|i| dynamo::get_s(i, "purpose")) == Some(PURPOSE_INVITE_BOTH))
+    let purpose = app.store.challenge_purpose(challenge).await?;
+    Ok(purpose.as_deref() == Some(PURPOSE_INVITE_BOTH))
 }

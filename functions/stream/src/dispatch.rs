@@ -49,12 +49,15 @@ pub fn classify(record: &EventRecord) -> Work {
         Err(_) => return Work::Malformed("message image has an unexpected shape"),
     };
     match (message.direction, message.delivery) {
-        (Some(Direction::Outbound), Some(Delivery { status: DeliveryStatus::Queued })) => {
-            Work::SendStandard(MessageRef {
-                conversation_id: message.conversation_id,
-                message_id: message.id,
-            })
-        }
+        (
+            Some(Direction::Outbound),
+            Some(Delivery {
+                status: DeliveryStatus::Queued,
+            }),
+        ) => Work::SendStandard(MessageRef {
+            conversation_id: message.conversation_id,
+            message_id: message.id,
+        }),
         _ => Work::Ignore,
     }
 }
@@ -87,7 +90,8 @@ mod tests {
             "text": {"S": "hello"}, "direction": {"S": direction},
         });
         if let Some(s) = status {
-            image["delivery"] = serde_json::json!({"M": {"status": {"S": s}, "updated_at": {"N": "1"}}});
+            image["delivery"] =
+                serde_json::json!({"M": {"status": {"S": s}, "updated_at": {"N": "1"}}});
         }
         image
     }
@@ -102,16 +106,32 @@ mod tests {
 
     #[test]
     fn other_records_are_not_sent() {
-        assert_eq!(classify(&record("MODIFY", message("outbound", Some("queued")))), Work::Ignore);
-        assert_eq!(classify(&record("INSERT", message("outbound", Some("sent")))), Work::Ignore);
-        assert_eq!(classify(&record("INSERT", message("inbound", None))), Work::Ignore);
-        assert_eq!(classify(&record("INSERT", message("outbound", None))), Work::Ignore, "secure");
+        assert_eq!(
+            classify(&record("MODIFY", message("outbound", Some("queued")))),
+            Work::Ignore
+        );
+        assert_eq!(
+            classify(&record("INSERT", message("outbound", Some("sent")))),
+            Work::Ignore
+        );
+        assert_eq!(
+            classify(&record("INSERT", message("inbound", None))),
+            Work::Ignore
+        );
+        assert_eq!(
+            classify(&record("INSERT", message("outbound", None))),
+            Work::Ignore,
+            "secure"
+        );
     }
 
     #[test]
     fn a_malformed_message_is_skipped_not_retried() {
         let mut image = message("outbound", Some("queued"));
         image["id"] = serde_json::json!({"N": "5"});
-        assert!(matches!(classify(&record("INSERT", image)), Work::Malformed(_)));
+        assert!(matches!(
+            classify(&record("INSERT", image)),
+            Work::Malformed(_)
+        ));
     }
 }

@@ -3,7 +3,7 @@
 
 use aws_lambda_events::event::dynamodb::EventRecord;
 use canopy_shared::standard::model::MessageRef;
-use canopy_shared::standard::send::{send_all, Sent, Senders};
+use canopy_shared::standard::send::{send_all, Senders, Sent};
 use canopy_shared::App;
 
 /// Sends the messages; returns the records whose send must be retried.

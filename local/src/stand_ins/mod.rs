@@ -26,7 +26,10 @@ pub async fn dispatch(app: &App, raw: &RawRequest) -> Option<Response<Body>> {
         return None;
     }
     if raw.method != "POST" {
-        return Some(reply(405, serde_json::json!({"error": {"code": "method_not_allowed", "message": "Stand-ins take POST."}})));
+        return Some(reply(
+            405,
+            serde_json::json!({"error": {"code": "method_not_allowed", "message": "Stand-ins take POST."}}),
+        ));
     }
     let result = match raw.path.as_str() {
         "/_local/sms/inbound" => match parse(raw) {
@@ -48,7 +51,10 @@ pub async fn dispatch(app: &App, raw: &RawRequest) -> Option<Response<Body>> {
         _ => Err(Refusal(404, "not_found", "No such stand-in.".into())),
     };
     Some(match result {
-        Ok(result) => reply(202, serde_json::json!({ "accepted": true, "result": result })),
+        Ok(result) => reply(
+            202,
+            serde_json::json!({ "accepted": true, "result": result }),
+        ),
         Err(Refusal(status, code, message)) => reply(
             status,
             serde_json::json!({"error": {"code": code, "message": message}}),

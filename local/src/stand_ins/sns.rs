@@ -4,7 +4,11 @@ use aws_lambda_events::event::sns::SnsEvent;
 use canopy_shared::domain::time::rfc3339;
 
 /// An `SnsEvent` with one record carrying `message` from the topic named `topic`.
-pub fn event(topic: &str, message: &serde_json::Value, now_ms: i64) -> Result<SnsEvent, serde_json::Error> {
+pub fn event(
+    topic: &str,
+    message: &serde_json::Value,
+    now_ms: i64,
+) -> Result<SnsEvent, serde_json::Error> {
     let arn = format!("arn:aws:sns:us-east-1:000000000000:{topic}");
     serde_json::from_value(serde_json::json!({"Records": [{
         "EventSource": "aws:sns",

@@ -21,7 +21,13 @@ async fn echo_of(app: &App, id: &str, channel: &str) -> Result<Echo, Refusal> {
         .await
         .map_err(|e| Refusal(503, "store_unavailable", e.to_string()))?
         .filter(|e| e.channel == channel)
-        .ok_or_else(|| Refusal(404, "unknown_message", format!("no {channel} was sent with that id")))?;
+        .ok_or_else(|| {
+            Refusal(
+                404,
+                "unknown_message",
+                format!("no {channel} was sent with that id"),
+            )
+        })?;
     Ok(echo)
 }
 
@@ -32,7 +38,13 @@ pub async fn sms(app: &App, b: StatusBody) -> Result<serde_json::Value, Refusal>
         ("failed", Some("invalid")) => "TEXT_INVALID",
         ("failed", Some("opted_out")) => "TEXT_OPTED_OUT",
         ("failed", _) => "TEXT_CARRIER_UNREACHABLE",
-        _ => return Err(Refusal(400, "invalid_field", "status must be \"delivered\" or \"failed\"".into())),
+        _ => {
+            return Err(Refusal(
+                400,
+                "invalid_field",
+                "status must be \"delivered\" or \"failed\"".into(),
+            ))
+        }
     };
     let echo = echo_of(app, &b.provider_message_id, "sms").await?;
     let message = serde_json::json!({
@@ -87,8 +99,11 @@ pub async fn email(app: &App, b: StatusBody) -> Result<serde_json::Value, Refusa
                 "timestamp": at, "complaintFeedbackType": "abuse"});
         }
         _ => {
-            return Err(Refusal(400, "invalid_field",
-                "status must be \"delivered\", \"bounced\" or \"complained\"".into()))
+            return Err(Refusal(
+                400,
+                "invalid_field",
+                "status must be \"delivered\", \"bounced\" or \"complained\"".into(),
+            ))
         }
     }
     let event = sns::event("canopy-delivery-status", &message, app.now_ms())

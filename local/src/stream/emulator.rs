@@ -7,6 +7,7 @@
 //! would hand it to the on-failure destination), so a poison record never blocks the shard.
 
 use super::filter::passes;
+use super::get_records::get_records;
 use super::mapping::{self, Mapping};
 use super::records::lambda_record;
 use crate::template::{Template, TemplateError};
@@ -35,6 +36,8 @@ fn streams_err<E: std::fmt::Debug>(e: E) -> EmulatorError {
 pub struct StreamEmulator {
     app: Arc<App>,
     client: aws_sdk_dynamodbstreams::Client,
+    /// DynamoDB Local's endpoint, for GetRecords as plain JSON.
+    endpoint: String,
     mapping: Mapping,
     stream_arn: String,
     region: String,
@@ -53,9 +56,10 @@ impl StreamEmulator {
         let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODBSTREAMS")
             .or_else(|_| std::env::var("AWS_ENDPOINT_URL_DYNAMODB"))
             .ok();
-        if let Some(url) = endpoint {
-            config = config.endpoint_url(url);
-        }
+        let endpoint = endpoint.ok_or(EmulatorError::Streams(
+            "AWS_ENDPOINT_URL_DYNAMODB is not set: the emulator is for DynamoDB Local".into(),
+        ))?;
+        config = config.endpoint_url(&endpoint);
         let table = app
             .db
             .describe_table()
@@ -71,6 +75,7 @@ impl StreamEmulator {
             region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
             app,
             client: aws_sdk_dynamodbstreams::Client::from_conf(config.build()),
+            endpoint,
             mapping,
             stream_arn,
             shards: BTreeMap::new(),
@@ -107,19 +112,13 @@ impl StreamEmulator {
             let Some(Some(iterator)) = self.shards.get(&shard).cloned() else {
                 continue;
             };
-            let out = self
-                .client
-                .get_records()
-                .shard_iterator(iterator)
-                .limit(1000)
-                .send()
+            let (records, next) = get_records(&self.endpoint, &iterator, 1000)
                 .await
-                .map_err(streams_err)?;
-            self.shards.insert(shard, out.next_shard_iterator.clone());
-            read += out.records().len();
-            let passed: VecDeque<Value> = out
-                .records()
-                .iter()
+                .map_err(EmulatorError::Streams)?;
+            self.shards.insert(shard, next);
+            read += records.len();
+            let passed: VecDeque<Value> = records
+                .into_iter()
                 .map(|r| lambda_record(r, &self.stream_arn, &self.region))
                 .filter(|r| passes(&self.mapping.patterns, r))
                 .collect();

@@ -68,12 +68,27 @@ mod tests {
     #[test]
     fn the_template_pattern_lets_only_new_queued_outbound_messages_through() {
         let p = pattern();
-        assert!(matches(&p, &record("INSERT", "M#1", "outbound", Some("queued"))));
-        assert!(!matches(&p, &record("MODIFY", "M#1", "outbound", Some("queued"))));
-        assert!(!matches(&p, &record("INSERT", "#META", "outbound", Some("queued"))));
-        assert!(!matches(&p, &record("INSERT", "M#1", "inbound", Some("queued"))));
+        assert!(matches(
+            &p,
+            &record("INSERT", "M#1", "outbound", Some("queued"))
+        ));
+        assert!(!matches(
+            &p,
+            &record("MODIFY", "M#1", "outbound", Some("queued"))
+        ));
+        assert!(!matches(
+            &p,
+            &record("INSERT", "#META", "outbound", Some("queued"))
+        ));
+        assert!(!matches(
+            &p,
+            &record("INSERT", "M#1", "inbound", Some("queued"))
+        ));
         assert!(!matches(&p, &record("INSERT", "M#1", "outbound", None)));
-        assert!(!matches(&p, &record("INSERT", "M#1", "outbound", Some("sent"))));
+        assert!(!matches(
+            &p,
+            &record("INSERT", "M#1", "outbound", Some("sent"))
+        ));
     }
 
     #[test]

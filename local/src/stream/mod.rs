@@ -5,6 +5,7 @@
 
 pub mod emulator;
 pub mod filter;
+pub mod get_records;
 pub mod mapping;
 pub mod records;
 

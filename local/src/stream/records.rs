@@ -1,71 +1,51 @@
-//! DynamoDB Streams records (as the SDK returns them from DynamoDB Local) → the JSON
-//! records Lambda delivers to a stream-triggered function (`aws_lambda_events`'
-//! `dynamodb::Event`). DynamoDB Local leaves out `eventSourceARN`; the poller adds it, as
-//! Lambda's poller does.
+//! DynamoDB Streams records (as DynamoDB Local's GetRecords answers them) → the records
+//! Lambda delivers to a stream-triggered function (`aws_lambda_events`' `dynamodb::Event`).
+//!
+//! Two differences are smoothed over, as Lambda's own poller does against DynamoDB:
+//! DynamoDB Local leaves out `eventSourceARN` (the poller adds it), and it writes an empty
+//! map attribute as `{}` instead of `{"M": {}}` (which no SDK can read, so GetRecords is
+//! read as plain JSON here, see [`super::get_records`]).
 
-use aws_sdk_dynamodbstreams::types::{AttributeValue, Record};
-use base64::Engine;
-use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use serde_json::{json, Value};
 
-/// One attribute in DynamoDB's JSON form (`{"S": "…"}`, `{"N": "1"}`, `{"M": {…}}`, …).
-pub fn attribute(value: &AttributeValue) -> Value {
-    let b64 = |b: &aws_sdk_dynamodbstreams::primitives::Blob| {
-        base64::engine::general_purpose::STANDARD.encode(b.as_ref())
+/// An attribute value in DynamoDB JSON with every empty map written as `{"M": {}}`.
+fn fix_attribute(value: &mut Value) {
+    let Some(object) = value.as_object_mut() else {
+        return;
     };
-    match value {
-        AttributeValue::S(s) => json!({"S": s}),
-        AttributeValue::N(n) => json!({"N": n}),
-        AttributeValue::B(b) => json!({"B": b64(b)}),
-        AttributeValue::Bool(b) => json!({"BOOL": b}),
-        AttributeValue::Null(_) => json!({"NULL": true}),
-        AttributeValue::M(m) => json!({"M": image(m)}),
-        AttributeValue::L(l) => json!({"L": l.iter().map(attribute).collect::<Vec<_>>()}),
-        AttributeValue::Ss(v) => json!({"SS": v}),
-        AttributeValue::Ns(v) => json!({"NS": v}),
-        AttributeValue::Bs(v) => json!({"BS": v.iter().map(b64).collect::<Vec<_>>()}),
-        _ => json!({"NULL": true}),
+    if object.is_empty() {
+        *value = json!({"M": {}});
+        return;
+    }
+    if let Some(Value::Object(m)) = object.get_mut("M") {
+        m.values_mut().for_each(fix_attribute);
+    }
+    if let Some(Value::Array(l)) = object.get_mut("L") {
+        l.iter_mut().for_each(fix_attribute);
     }
 }
 
-/// An item (image or keys) in DynamoDB's JSON form.
-pub fn image(item: &HashMap<String, AttributeValue>) -> Value {
-    Value::Object(
-        item.iter()
-            .map(|(k, v)| (k.clone(), attribute(v)))
-            .collect::<Map<String, Value>>(),
-    )
+fn fix_image(image: Option<&mut Value>) {
+    if let Some(Value::Object(attributes)) = image {
+        attributes.values_mut().for_each(fix_attribute);
+    }
 }
 
-/// The Lambda record for a stream record of `stream_arn`.
-pub fn lambda_record(record: &Record, stream_arn: &str, region: &str) -> Value {
-    let mut body = json!({});
-    if let Some(d) = &record.dynamodb {
-        if let Some(t) = d.approximate_creation_date_time {
-            body["ApproximateCreationDateTime"] = json!(t.secs());
-        }
-        if let Some(k) = &d.keys {
-            body["Keys"] = image(k);
-        }
-        if let Some(n) = &d.new_image {
-            body["NewImage"] = image(n);
-        }
-        if let Some(o) = &d.old_image {
-            body["OldImage"] = image(o);
-        }
-        body["SequenceNumber"] = json!(d.sequence_number);
-        body["SizeBytes"] = json!(d.size_bytes.unwrap_or(0));
-        body["StreamViewType"] = json!(d.stream_view_type.as_ref().map(|v| v.as_str()));
+/// The Lambda record for one GetRecords record of `stream_arn`.
+pub fn lambda_record(mut record: Value, stream_arn: &str, region: &str) -> Value {
+    if let Some(body) = record.get_mut("dynamodb") {
+        fix_image(body.get_mut("Keys"));
+        fix_image(body.get_mut("NewImage"));
+        fix_image(body.get_mut("OldImage"));
     }
-    json!({
-        "eventID": record.event_id,
-        "eventName": record.event_name.as_ref().map(|n| n.as_str()),
-        "eventVersion": record.event_version.clone().unwrap_or_else(|| "1.1".into()),
-        "eventSource": "aws:dynamodb",
-        "awsRegion": region,
-        "eventSourceARN": stream_arn,
-        "dynamodb": body,
-    })
+    if let Some(r) = record.as_object_mut() {
+        r.insert("eventSourceARN".into(), json!(stream_arn));
+        r.insert("awsRegion".into(), json!(region));
+        r.entry("eventSource")
+            .or_insert_with(|| json!("aws:dynamodb"));
+        r.entry("eventVersion").or_insert_with(|| json!("1.1"));
+    }
+    record
 }
 
 #[cfg(test)]
@@ -73,17 +53,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nested_attributes_keep_dynamodb_json_form() {
-        let item = HashMap::from([(
-            "delivery".to_string(),
-            AttributeValue::M(HashMap::from([
-                ("status".to_string(), AttributeValue::S("queued".into())),
-                ("updated_at".to_string(), AttributeValue::N("5".into())),
-            ])),
-        )]);
+    fn empty_maps_become_typed_maps_at_any_depth() {
+        let raw = json!({"eventID": "1", "eventName": "INSERT", "dynamodb": {
+            "Keys": {"pk": {"S": "A"}},
+            "NewImage": {"reads": {}, "nested": {"M": {"inner": {}}}, "list": {"L": [{}]},
+                         "text": {"S": "a:{}"}}}});
+        let r = lambda_record(raw, "arn:stream", "us-east-1");
+        assert_eq!(r["dynamodb"]["NewImage"]["reads"], json!({"M": {}}));
         assert_eq!(
-            image(&item),
-            json!({"delivery": {"M": {"status": {"S": "queued"}, "updated_at": {"N": "5"}}}})
+            r["dynamodb"]["NewImage"]["nested"]["M"]["inner"],
+            json!({"M": {}})
         );
+        assert_eq!(r["dynamodb"]["NewImage"]["list"]["L"][0], json!({"M": {}}));
+        assert_eq!(r["dynamodb"]["NewImage"]["text"], json!({"S": "a:{}"}));
+        assert_eq!(r["eventSourceARN"], "arn:stream");
     }
 }

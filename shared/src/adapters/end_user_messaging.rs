@@ -20,7 +20,10 @@ pub struct EndUserMessagingSms {
 }
 
 impl EndUserMessagingSms {
-    pub fn new(client: aws_sdk_pinpointsmsvoicev2::Client, configuration_set: Option<String>) -> Self {
+    pub fn new(
+        client: aws_sdk_pinpointsmsvoicev2::Client,
+        configuration_set: Option<String>,
+    ) -> Self {
         Self {
             client,
             configuration_set,

@@ -69,7 +69,10 @@ fn echo(
         channel: channel.into(),
         from,
         to,
-        ids: ids.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        ids: ids
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
         ttl: crate::ports::SystemClock.now_s() + 7 * 24 * 3600,
     }
 }
@@ -88,8 +91,14 @@ impl<S: SmsSender + ?Sized> SmsSender for ProviderEcho<S> {
 impl<S: EmailSender + ?Sized> EmailSender for ProviderEcho<S> {
     async fn send_email(&self, email: &OutboundEmail<'_>) -> Result<String, SendFailure> {
         let id = self.inner.send_email(email).await?;
-        self.remember(echo(&id, "email", email.from.key(), email.to.key(), email.tags))
-            .await?;
+        self.remember(echo(
+            &id,
+            "email",
+            email.from.key(),
+            email.to.key(),
+            email.tags,
+        ))
+        .await?;
         Ok(id)
     }
 }
@@ -110,7 +119,5 @@ pub async fn recall(
         .consistent_read(true)
         .send()
         .await?;
-    out.item
-        .map(crate::adapters::dynamo::from_item)
-        .transpose()
+    out.item.map(crate::adapters::dynamo::from_item).transpose()
 }

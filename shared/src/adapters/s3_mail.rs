@@ -20,12 +20,17 @@ impl S3Mail {
 #[async_trait]
 impl MailSource for S3Mail {
     async fn fetch(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, SendFailure> {
-        let out = match self.client.get_object().bucket(bucket).key(key).send().await {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(out) => out,
             Err(err) => {
-                let missing = err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_no_such_key());
+                let missing = err.as_service_error().is_some_and(|e| e.is_no_such_key());
                 return if missing {
                     Ok(None)
                 } else {

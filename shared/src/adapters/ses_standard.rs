@@ -79,10 +79,10 @@ impl EmailSender for SesStandardEmail {
                     c if c.contains("Suppress") => SendFailure::OptedOut,
                     // An unverified or paused sender is a deployment problem that a retry
                     // after fixing it solves: keep the message queued.
-                    "MessageRejected" | "MailFromDomainNotVerifiedException"
-                    | "AccountSendingPausedException" | "ConfigurationSetDoesNotExistException" => {
-                        SendFailure::Unavailable
-                    }
+                    "MessageRejected"
+                    | "MailFromDomainNotVerifiedException"
+                    | "AccountSendingPausedException"
+                    | "ConfigurationSetDoesNotExistException" => SendFailure::Unavailable,
                     other => SendFailure::Refused(other.to_string()),
                 })
             }

@@ -1,1 +1,94 @@
 //! `ApiError` for the access use cases' errors: the HTTP edge's half of the mapping.
+
+use super::ApiError;
+use crate::access::check_code::CheckError;
+use crate::access::idempotency::IdempotencyError;
+use crate::access::rate_limit::RateError;
+use crate::access::start_code::StartError;
+use crate::ports::SendError;
+
+impl From<CheckError> for ApiError {
+    fn from(err: CheckError) -> Self {
+        match err {
+            CheckError::Malformed(field) => {
+                ApiError::invalid(field, "must be the six-digit code we sent")
+            }
+            CheckError::NotFound => ApiError::not_found("challenge"),
+            CheckError::Expired => {
+                ApiError::conflict("code_expired", "This code has expired; request a new one.")
+            }
+            CheckError::Used => ApiError::conflict(
+                "code_used",
+                "This code was already used; request a new one.",
+            ),
+            CheckError::Replaced => ApiError::conflict(
+                "code_replaced",
+                "A newer code was sent; use the code from the latest message.",
+            ),
+            CheckError::Locked => ApiError::new(
+                429,
+                "too_many_attempts",
+                "Too many wrong codes; request a new one.",
+            )
+            .with_retry_after(1),
+            CheckError::WrongCode { attempts_left } => ApiError::new(
+                400,
+                "wrong_code",
+                format!("That code is not right; {attempts_left} attempts left."),
+            ),
+            CheckError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StartError> for ApiError {
+    fn from(err: StartError) -> Self {
+        match err {
+            StartError::TooManySends { retry_after_secs } => {
+                ApiError::rate_limited(retry_after_secs)
+            }
+            StartError::Undeliverable {
+                reason: SendError::OptedOut,
+                ..
+            } => ApiError::conflict(
+                "destination_opted_out",
+                "This number or address has opted out of messages from us.",
+            ),
+            StartError::Undeliverable {
+                reason: SendError::Unavailable,
+                ..
+            } => ApiError::unavailable(),
+            StartError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<RateError> for ApiError {
+    fn from(err: RateError) -> Self {
+        match err {
+            RateError::Limited { retry_after_secs } => Self::rate_limited(retry_after_secs),
+            RateError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(err: IdempotencyError) -> Self {
+        match err {
+            IdempotencyError::MalformedKey => {
+                ApiError::invalid("Idempotency-Key", "1 to 128 visible ASCII characters")
+            }
+            IdempotencyError::Reused => ApiError::new(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used with a different request.",
+            ),
+            IdempotencyError::InProgress => ApiError::conflict(
+                "request_in_progress",
+                "The first request with this key is still running.",
+            )
+            .with_retry_after(1),
+            IdempotencyError::Store(e) => e.into(),
+        }
+    }
+}

@@ -1,1 +1,115 @@
-//! Storage port of the access aggregate (see docs/architecture.md). Implemented once, by `adapters::dynamo`.
+//! Storage ports of the access aggregate (sessions, one-time codes, rate limits,
+//! idempotency keys, audit; see docs/architecture.md): one small trait per capability, so
+//! a use case asks only for what it touches and a test fakes only that. Implemented once,
+//! by `adapters::dynamo::access`.
+//!
+//! Writes that must be atomic with another aggregate's change (consuming a challenge,
+//! creating a session, the audit item) are not here: the adapter of that change puts them
+//! into its own transaction (`adapters::dynamo::access::{consume_challenge, put_session}`,
+//! `Tx::audit`).
+
+use crate::access::audit::AuditEvent;
+use crate::access::codes::{Challenge, CodePurpose};
+use crate::access::idempotency::{IdempotencyRecord, StoredAnswer};
+use crate::access::rate_limit::Budget;
+use crate::access::sessions::Session;
+use crate::access::window::Window;
+use crate::adapters::dynamo::StoreError;
+use crate::domain::ids::{AccountId, ChallengeId};
+use async_trait::async_trait;
+
+/// Challenges and the per-destination send windows that budget them.
+#[async_trait]
+pub trait ChallengeStore: Send + Sync {
+    /// The send window of each destination key (a [`crate::access::codes::Destination::key`]),
+    /// in the order given; a destination never sent to has an empty window (version 0).
+    async fn send_windows(&self, destinations: &[String]) -> Result<Vec<Window>, StoreError>;
+
+    /// Stores `challenge` and, for each destination key, its next window (which names the
+    /// challenge as the destination's current one), all or nothing. A window written by
+    /// someone else since it was read fails the whole write with a condition failure or
+    /// conflict (the caller re-reads and retries).
+    async fn store_challenge(
+        &self,
+        challenge: &Challenge,
+        windows: &[(String, Window)],
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Counts one check against the challenge, only if it has one of `purposes`, is not
+    /// consumed, has had fewer than `max_checks` and has not expired; returns it as counted,
+    /// or `None` when any of that is false (or it does not exist).
+    async fn count_check(
+        &self,
+        id: &ChallengeId,
+        purposes: &[CodePurpose],
+        max_checks: u32,
+        now: i64,
+    ) -> Result<Option<Challenge>, StoreError>;
+
+    /// The challenge as stored (a consistent read; explains a refused check).
+    async fn challenge(&self, id: &ChallengeId) -> Result<Option<Challenge>, StoreError>;
+}
+
+/// Bearer sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// The session stored for a token's hash, live or not (a consistent read).
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+
+    /// Deletes every session of `account`; how many were deleted.
+    async fn revoke_sessions(&self, account: &AccountId) -> Result<usize, StoreError>;
+}
+
+/// Sliding-window rate-limit budgets.
+#[async_trait]
+pub trait RateLimitStore: Send + Sync {
+    /// Each budget's window, in the order given (consistent reads).
+    async fn rate_windows(&self, budgets: &[Budget]) -> Result<Vec<Window>, StoreError>;
+
+    /// Writes every budget's next window, all or nothing, each conditioned on the version it
+    /// was read at (a lost race is a condition failure or conflict).
+    async fn save_rate_windows(
+        &self,
+        windows: &[(Budget, Window)],
+        now: i64,
+    ) -> Result<(), StoreError>;
+}
+
+/// `Idempotency-Key` records, per caller and key.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims the key for a request (state pending) unless it is already claimed; `false`
+    /// when it was.
+    async fn claim_key(
+        &self,
+        caller: &AccountId,
+        key: &str,
+        request_hash: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// The record of a claimed key (a consistent read).
+    async fn key_record(
+        &self,
+        caller: &AccountId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError>;
+
+    /// Stores the answer of the request that claimed the key.
+    async fn complete_key(
+        &self,
+        caller: &AccountId,
+        key: &str,
+        answer: &StoredAnswer,
+    ) -> Result<(), StoreError>;
+
+    /// Frees the key after a failed request, so the client can retry it.
+    async fn release_key(&self, caller: &AccountId, key: &str) -> Result<(), StoreError>;
+}
+
+/// The audit trail's standalone writes (reads have no transaction to carry their item).
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record_audit(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError>;
+}

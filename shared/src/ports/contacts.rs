@@ -1,1 +1,69 @@
-//! Storage port of the contacts aggregate (see docs/architecture.md). Implemented once, by `adapters::dynamo`.
+//! Storage port of the contacts aggregate (see docs/architecture.md). Implemented once, by
+//! `adapters::dynamo::contacts`; the use cases in `crate::contacts` take
+//! `&impl ContactStore` so they can be unit-tested against an in-memory fake.
+
+use crate::adapters::dynamo::cursor::BadCursor;
+use crate::adapters::dynamo::StoreError;
+use crate::contacts::{Contact, ContactPage, SearchBy};
+use crate::domain::contact_info::{EmailAddress, PhoneNumber};
+use crate::domain::ids::{ContactId, OrgId};
+use crate::services::audit::AuditEvent;
+use async_trait::async_trait;
+
+/// Why a search page could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchFailure {
+    #[error(transparent)]
+    BadCursor(#[from] BadCursor),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// A contact of this practice (consistent read; another practice's id is not found).
+    async fn contact(&self, org: &OrgId, id: &ContactId) -> Result<Option<Contact>, StoreError>;
+
+    /// [`ContactStore::contact`], with the read's audit item written concurrently.
+    async fn contact_audited(
+        &self,
+        org: &OrgId,
+        id: &ContactId,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<Option<Contact>, StoreError>;
+
+    /// One page of the practice's contacts whose key starts with `by`, resuming at
+    /// `cursor`; the search's audit item is written concurrently.
+    async fn search_contacts(
+        &self,
+        org: &OrgId,
+        by: &SearchBy,
+        limit: i32,
+        cursor: Option<&str>,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<ContactPage, SearchFailure>;
+
+    /// The practice's contacts with exactly this phone number (at most 25).
+    async fn contacts_with_phone(
+        &self,
+        org: &OrgId,
+        phone: &PhoneNumber,
+    ) -> Result<Vec<Contact>, StoreError>;
+
+    /// The practice's contacts with exactly this email address (at most 25).
+    async fn contacts_with_email(
+        &self,
+        org: &OrgId,
+        email: &EmailAddress,
+    ) -> Result<Vec<Contact>, StoreError>;
+
+    /// Stores a new contact with its audit item.
+    async fn insert_contact(
+        &self,
+        contact: &Contact,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), StoreError>;
+}

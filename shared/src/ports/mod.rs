@@ -112,7 +112,10 @@ impl Email for NoMessaging {
 
 #[async_trait]
 impl standard::SmsSender for NoMessaging {
-    async fn send_sms(&self, _sms: &standard::OutboundSms<'_>) -> Result<String, standard::SendFailure> {
+    async fn send_sms(
+        &self,
+        _sms: &standard::OutboundSms<'_>,
+    ) -> Result<String, standard::SendFailure> {
         tracing::error!("this function is deployed without standard SMS");
         Err(standard::SendFailure::Unavailable)
     }

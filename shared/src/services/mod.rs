@@ -1,4 +1,6 @@
-//! Application services used by more than one function.
+//! SHIM (issue 9, remove after the merge): the old paths of the access aggregate, which
+//! now lives in [`crate::access`] (model, rules, use cases), [`crate::ports::access`] and
+//! `adapters::dynamo::access`. Kept so the other functions compile until they move.
 
 pub mod audit;
 pub mod idempotency;

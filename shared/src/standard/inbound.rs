@@ -56,6 +56,22 @@ pub enum Received {
     Empty,
 }
 
+impl Received {
+    /// A short name for logs and the functions' answers (no PHI).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Received::Threaded { opened: true, .. } => "opened",
+            Received::Threaded { .. } => "threaded",
+            Received::Duplicate => "duplicate",
+            Received::OptedOut => "opted_out",
+            Received::OptedIn => "opted_in",
+            Received::HelpAnswered => "help_answered",
+            Received::UnknownPractice => "unknown_practice",
+            Received::Empty => "empty",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiveError {
     #[error(transparent)]
@@ -68,7 +84,7 @@ pub enum ReceiveError {
 }
 
 /// Most characters of an inbound message kept (the API's limit for any message).
-const MAX_CHARS: usize = crate::messages::MAX_TEXT_CHARS;
+const MAX_CHARS: usize = crate::conversations::MAX_TEXT_CHARS;
 const ATTEMPTS: usize = 8;
 
 pub async fn receive(
@@ -139,7 +155,7 @@ async fn keyword_action(
 }
 
 fn preview(text: &str) -> String {
-    match crate::messages::MessageText::parse(text.to_string()) {
+    match crate::conversations::MessageText::parse(text.to_string()) {
         Ok(t) => t.preview(),
         Err(_) => String::new(),
     }
@@ -181,7 +197,11 @@ async fn thread(
                     provider_id: &message.provider_id,
                     at_ms: now,
                 };
-                (conversation_id, store.append_inbound(&inbound).await?, false)
+                (
+                    conversation_id,
+                    store.append_inbound(&inbound).await?,
+                    false,
+                )
             }
             _ => {
                 let conversation_id = ConversationId::generate();

@@ -45,7 +45,16 @@ mod tests {
 
     #[test]
     fn the_stop_family_opts_out_in_any_case() {
-        for w in ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "Cancel", "END", "quit!"] {
+        for w in [
+            "STOP",
+            "stop",
+            " Stop. ",
+            "STOPALL",
+            "unsubscribe",
+            "Cancel",
+            "END",
+            "quit!",
+        ] {
             assert_eq!(Keyword::of(w), Some(Keyword::Stop), "{w}");
         }
         assert_eq!(Keyword::of("start"), Some(Keyword::Start));

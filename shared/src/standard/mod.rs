@@ -24,10 +24,9 @@
 //! (`adapters::dynamo::standard`); the senders behind
 //! [`crate::ports::standard::SmsSender`] / [`crate::ports::standard::EmailSender`].
 
+pub mod channels;
 pub mod inbound;
 pub mod keywords;
 pub mod model;
 pub mod send;
 pub mod status;
-pub mod channels;
-

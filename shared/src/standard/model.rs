@@ -156,12 +156,18 @@ mod tests {
     fn delivery_only_moves_forward() {
         assert!(Sent.may_follow(Queued));
         assert!(Delivered.may_follow(Sent));
-        assert!(Delivered.may_follow(Queued), "a final event may overtake `sent`");
+        assert!(
+            Delivered.may_follow(Queued),
+            "a final event may overtake `sent`"
+        );
         assert!(Failed.may_follow(Queued));
         assert!(Complained.may_follow(Delivered));
         assert!(!Sent.may_follow(Delivered));
         assert!(!Queued.may_follow(Sent));
-        assert!(!Delivered.may_follow(Delivered), "a duplicate changes nothing");
+        assert!(
+            !Delivered.may_follow(Delivered),
+            "a duplicate changes nothing"
+        );
         assert!(!Delivered.may_follow(Bounced));
         assert!(!Bounced.may_follow(Failed));
         assert!(Queued.predecessors().is_empty());

@@ -13,8 +13,7 @@
 
 use crate::adapters::dynamo::StoreError;
 use crate::ports::standard::{
-    DeliveryChange, EmailSender, OutboundEmail, OutboundSms, SendFailure, SmsSender,
-    StandardStore,
+    DeliveryChange, EmailSender, OutboundEmail, OutboundSms, SendFailure, SmsSender, StandardStore,
 };
 use crate::ports::Clock;
 use crate::standard::model::{Address, DeliveryStatus, MessageRef, Outbound};
@@ -58,7 +57,12 @@ impl From<StoreError> for SendError {
 pub async fn send_all(ports: &Senders<'_>, refs: &[MessageRef]) -> Vec<Result<Sent, SendError>> {
     let loaded = match ports.store.load_outbound(refs).await {
         Ok(found) => found,
-        Err(e) => return refs.iter().map(|_| Err(SendError::from(e.clone()))).collect(),
+        Err(e) => {
+            return refs
+                .iter()
+                .map(|_| Err(SendError::from(e.clone())))
+                .collect()
+        }
     };
     let work = refs.iter().map(|r| {
         let found = loaded

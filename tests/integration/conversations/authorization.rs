@@ -8,8 +8,7 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn nobody_outside_the_conversation_sees_or_changes_anything() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Oak Clinic").await;
+    let (h, owner) = Harness::with_practice("Oak Clinic").await;
     let inside = h.new_teammate(&owner, "member").await;
     let outside = h.new_teammate(&owner, "member").await;
     let removed = h.new_teammate(&owner, "member").await;
@@ -28,38 +27,18 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
         .await;
     let subject = "SECRET-SUBJECT";
     let patched = h
-        .call(
-            "PATCH",
-            &format!("/v1/conversations/{conv}"),
-            Some(json!({"subject": subject})),
-            Some(&owner.token),
-        )
+        .api(&owner)
+        .patch_conversation(&conv, json!({"subject": subject}))
         .await;
     assert_eq!(patched.status, 200);
     let posted = h
-        .post_message(&patient.token, &conv, "SECRET-TEXT", "secret-1")
+        .api(&patient)
+        .post_message(&conv, "SECRET-TEXT", "secret-1")
         .await;
-    let msg = posted.json()["id"].as_str().unwrap().to_string();
+    let msg = posted.string("id");
     // The removed teammate could see it; then they are removed.
-    assert_eq!(
-        h.call(
-            "GET",
-            &format!("/v1/conversations/{conv}"),
-            None,
-            Some(&removed.token)
-        )
-        .await
-        .status,
-        200
-    );
-    let gone = h
-        .call(
-            "DELETE",
-            &format!("/v1/members/{}", removed.account_id),
-            None,
-            Some(&owner.token),
-        )
-        .await;
+    assert_eq!(h.api(&removed).conversation(&conv).await.status, 200);
+    let gone = h.api(&owner).remove_member(&removed.account_id).await;
     assert_eq!(gone.status, 204);
 
     let routes: Vec<(&str, String, Option<Value>)> = vec![
@@ -133,37 +112,16 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
         }
     }
     // Nothing changed.
-    let d = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}"),
-            None,
-            Some(&inside.token),
-        )
-        .await;
+    let d = h.api(&inside).conversation(&conv).await;
     assert_eq!(d.json()["read_only"], false);
     assert_eq!(d.json()["message_count"], 1);
-    let one = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}/messages/{msg}"),
-            None,
-            Some(&inside.token),
-        )
-        .await;
+    let one = h.api(&inside).message(&conv, &msg).await;
     assert_eq!(
         one.json()["seen_by"],
         json!([]),
         "no receipt was recorded by an outsider"
     );
-    let page = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}/messages"),
-            None,
-            Some(&inside.token),
-        )
-        .await;
+    let page = h.api(&inside).messages(&conv, "").await;
     assert_eq!(page.json()["items"].as_array().unwrap().len(), 1);
     // And the ones who may see it do.
     for token in [&owner.token, &inside.token, &patient.token] {
@@ -174,8 +132,7 @@ async fn nobody_outside_the_conversation_sees_or_changes_anything() {
 #[tokio::test]
 async fn inbox_cursors_never_name_a_conversation_the_caller_cannot_see() {
     use base64::Engine;
-    let h = Harness::new().await;
-    let owner = h.new_practice("Cursor Clinic").await;
+    let (h, owner) = Harness::with_practice("Cursor Clinic").await;
     let teammate = h.new_teammate(&owner, "member").await;
     let private_link = h.new_routed_link(&owner, &[&owner.account_id], &[]).await;
     let open_link = h.new_routed_link(&owner, &[], &[]).await;
@@ -198,14 +155,11 @@ async fn inbox_cursors_never_name_a_conversation_the_caller_cannot_see() {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..5 {
-        let path = match &cursor {
-            Some(c) => format!("/v1/conversations?limit=2&cursor={c}"),
-            None => "/v1/conversations?limit=2".to_string(),
+        let query = match &cursor {
+            Some(c) => format!("?limit=2&cursor={c}"),
+            None => "?limit=2".to_string(),
         };
-        let page = h
-            .call("GET", &path, None, Some(&teammate.token))
-            .await
-            .json();
+        let page = h.api(&teammate).inbox(&query).await.json();
         seen.extend(
             page["items"]
                 .as_array()

@@ -3,12 +3,7 @@ use futures::future::join_all;
 
 #[tokio::test]
 async fn fifty_concurrent_posts_to_one_conversation_all_land_and_are_counted() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Ivy Clinic").await;
-    let patient = h.new_patient(&owner, "Gil Jay").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Ivy Clinic", "Gil Jay").await;
     let posts = (0..50).map(|i| {
         let (h, conv) = (&h, conv.clone());
         let token = if i % 2 == 0 {
@@ -17,7 +12,8 @@ async fn fifty_concurrent_posts_to_one_conversation_all_land_and_are_counted() {
             patient.token.clone()
         };
         async move {
-            h.post_message(&token, &conv, &format!("n{i}"), &format!("c{i}"))
+            h.api(&token)
+                .post_message(&conv, &format!("n{i}"), &format!("c{i}"))
                 .await
         }
     });
@@ -25,23 +21,9 @@ async fn fifty_concurrent_posts_to_one_conversation_all_land_and_are_counted() {
     for r in &replies {
         assert_eq!(r.status, 201, "{}", r.text);
     }
-    let details = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}"),
-            None,
-            Some(&owner.token),
-        )
-        .await;
+    let details = h.api(&owner).conversation(&conv).await;
     assert_eq!(details.json()["message_count"], 50);
-    let page = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}/messages?limit=100"),
-            None,
-            Some(&owner.token),
-        )
-        .await;
+    let page = h.api(&owner).messages(&conv, "?limit=100").await;
     let items = page.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 50);
     // Newest first, and ids are in commit order: strictly decreasing.
@@ -54,60 +36,37 @@ async fn fifty_concurrent_posts_to_one_conversation_all_land_and_are_counted() {
 
 #[tokio::test]
 async fn twenty_concurrent_retries_of_one_client_message_id_make_one_message() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Juniper Clinic").await;
-    let patient = h.new_patient(&owner, "Hal Kim").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Juniper Clinic", "Hal Kim").await;
     let replies =
-        join_all((0..20).map(|_| h.post_message(&patient.token, &conv, "same", "retry-1"))).await;
+        join_all((0..20).map(|_| h.api(&patient).post_message(&conv, "same", "retry-1"))).await;
     let first = replies[0].json()["id"].clone();
     for r in &replies {
         assert_eq!(r.status, 201, "{}", r.text);
         assert_eq!(r.json()["id"], first);
     }
-    let details = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}"),
-            None,
-            Some(&owner.token),
-        )
-        .await;
+    let details = h.api(&owner).conversation(&conv).await;
     assert_eq!(details.json()["message_count"], 1);
-    let page = h
-        .call(
-            "GET",
-            &format!("/v1/conversations/{conv}/messages"),
-            None,
-            Some(&owner.token),
-        )
-        .await;
+    let page = h.api(&owner).messages(&conv, "").await;
     assert_eq!(page.json()["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn twenty_concurrent_patient_posts_show_staff_twenty_unread() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Kapok Clinic").await;
-    let patient = h.new_patient(&owner, "Ida Lim").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
+    let (h, owner, patient, conv) = Harness::with_chat("Kapok Clinic", "Ida Lim").await;
     let replies = join_all((0..20).map(|i| {
         let (h, conv, token) = (&h, conv.clone(), patient.token.clone());
         async move {
-            h.post_message(&token, &conv, "pain is worse", &format!("p{i}"))
+            h.api(&token)
+                .post_message(&conv, "pain is worse", &format!("p{i}"))
                 .await
         }
     }))
     .await;
     assert!(replies.iter().all(|r| r.status == 201));
-    let row = h.inbox_row(&owner.token, &conv).await.unwrap();
+    let row = h.inbox_row(&owner, &conv).await.unwrap();
     assert_eq!(row["unread_count"], 20);
     assert_eq!(
-        h.inbox_row(&patient.token, &conv).await.unwrap()["unread_count"],
+        h.inbox_row(&patient, &conv).await.unwrap()["unread_count"],
         0
     );
 }

@@ -5,67 +5,49 @@
 use canopy_tests::Harness;
 use serde_json::json;
 
+/// The operations in name order (concurrent calls finish in any order).
+fn by_name(ops: &[String]) -> Vec<String> {
+    let mut sorted = ops.to_vec();
+    sorted.sort();
+    sorted
+}
+
 #[tokio::test]
 async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Quince Clinic").await;
-    let patient = h.new_patient(&owner, "Sue Tam").await;
-    let conv = h
-        .new_conversation(&owner, &[&patient.contact_id], None)
-        .await;
-    let path = format!("/v1/conversations/{conv}/messages");
+    let (h, owner, patient, conv) = Harness::with_chat("Quince Clinic", "Sue Tam").await;
 
     let (posted, ops) = h
-        .counted(
-            "POST",
-            &path,
-            Some(json!({"text": "hi", "client_message_id": "rt-1"})),
-            &owner.token,
-        )
+        .counted(h.api(&owner).post_message(&conv, "hi", "rt-1"))
         .await;
     assert_eq!(posted.status, 201);
     assert_eq!(ops, ["TransactWriteItems"], "post = 1 TransactWriteItems");
-    let msg = posted.json()["id"].as_str().unwrap().to_string();
+    let msg = posted.string("id");
 
-    let (read, ops) = h
-        .counted(
-            "POST",
-            &format!("/v1/conversations/{conv}/read"),
-            Some(json!({"message_id": msg})),
-            &patient.token,
-        )
-        .await;
+    let (read, ops) = h.counted(h.api(&patient).read(&conv, &msg)).await;
     assert_eq!(read.status, 200);
     assert_eq!(ops, ["TransactWriteItems"], "read = 1 TransactWriteItems");
 
-    let (inbox, ops) = h
-        .counted("GET", "/v1/conversations", None, &owner.token)
-        .await;
+    let (inbox, ops) = h.counted(h.api(&owner).inbox("")).await;
     assert_eq!(inbox.status, 200);
-    let mut sorted = ops.clone();
-    sorted.sort();
+    let sorted = by_name(&ops);
     assert_eq!(
         sorted,
         ["PutItem", "Query"],
         "staff inbox page = 1 Query + its concurrent audit write: {ops:?}"
     );
 
-    let (inbox, ops) = h
-        .counted("GET", "/v1/conversations", None, &patient.token)
-        .await;
+    let (inbox, ops) = h.counted(h.api(&patient).inbox("")).await;
     assert_eq!(inbox.status, 200);
-    let mut sorted = ops.clone();
-    sorted.sort();
+    let sorted = by_name(&ops);
     assert_eq!(
         sorted,
         ["BatchGetItem", "PutItem", "Query"],
         "patient inbox = rows Query, then metas BatchGetItem, with the audit write concurrent: {ops:?}"
     );
 
-    let (page, ops) = h.counted("GET", &path, None, &patient.token).await;
+    let (page, ops) = h.counted(h.api(&patient).messages(&conv, "")).await;
     assert_eq!(page.status, 200);
-    let mut sorted = ops.clone();
-    sorted.sort();
+    let sorted = by_name(&ops);
     assert_eq!(
         sorted,
         ["GetItem", "PutItem", "Query"],
@@ -74,12 +56,7 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
 
     // A retry of the post is answered from the idempotency record.
     let (again, ops) = h
-        .counted(
-            "POST",
-            &path,
-            Some(json!({"text": "hi", "client_message_id": "rt-1"})),
-            &owner.token,
-        )
+        .counted(h.api(&owner).post_message(&conv, "hi", "rt-1"))
         .await;
     assert_eq!(again.json()["id"], json!(msg));
     assert_eq!(

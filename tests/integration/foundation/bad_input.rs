@@ -62,31 +62,20 @@ async fn malformed_and_mistyped_bodies_name_the_problem() {
             "{body} → {}",
             r.text
         );
-        assert!(!r.json()["error"]["message"].as_str().unwrap().is_empty());
+        assert!(!r.error_message().is_empty());
     }
     let mistyped = h
-        .call(
-            "POST",
-            "/v1/orgs",
-            Some(json!({"practice_name": 5, "owner_name": "a", "owner_email": "a@b.co"})),
-            None,
-        )
+        .public()
+        .create_org_with(json!({"practice_name": 5, "owner_name": "a", "owner_email": "a@b.co"}))
         .await;
     assert!(
-        mistyped.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("practice_name"),
+        mistyped.error_message().starts_with("practice_name"),
         "{}",
         mistyped.text
     );
     let missing = h
-        .call(
-            "POST",
-            "/v1/orgs",
-            Some(json!({"owner_name": "a", "owner_email": "a@b.co"})),
-            None,
-        )
+        .public()
+        .create_org_with(json!({"owner_name": "a", "owner_email": "a@b.co"}))
         .await;
     assert!(missing.text.contains("practice_name"), "{}", missing.text);
 }
@@ -96,24 +85,16 @@ async fn oversized_bodies_are_413() {
     let h = Harness::new().await;
     let huge =
         json!({"practice_name": "x".repeat(70_000), "owner_name": "a", "owner_email": "a@b.co"});
-    let r = h.call("POST", "/v1/orgs", Some(huge), None).await;
+    let r = h.public().create_org_with(huge).await;
     assert_eq!(r.status, 413);
     assert_eq!(r.error_code(), "body_too_large");
 }
 
 #[tokio::test]
 async fn malformed_ids_are_not_found_and_unknown_routes_404() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Ids").await;
+    let (h, owner) = Harness::with_practice("Ids").await;
     for id in ["x", "acct_", "org_01KAAAAAAAAAAAAAAAAAAAAAAA", "acct_%00"] {
-        let r = h
-            .call(
-                "DELETE",
-                &format!("/v1/members/{id}"),
-                None,
-                Some(&owner.token),
-            )
-            .await;
+        let r = h.api(&owner).remove_member(id).await;
         assert_eq!(r.status, 404, "{id}: {}", r.text);
     }
     assert_eq!(
@@ -122,14 +103,7 @@ async fn malformed_ids_are_not_found_and_unknown_routes_404() {
             .status,
         404
     );
-    let bad_challenge = h
-        .call(
-            "POST",
-            "/v1/auth/verify",
-            Some(json!({"challenge_id": "nope", "code": "123456"})),
-            None,
-        )
-        .await;
+    let bad_challenge = h.public().auth_verify("nope", "123456").await;
     assert_eq!(bad_challenge.status, 400);
 }
 
@@ -143,24 +117,13 @@ async fn a_dead_database_answers_503_with_retry_after() {
         .endpoint_url("http://127.0.0.1:9")
         .build();
     app.db = aws_sdk_dynamodb::Client::from_conf(dead);
+    app.store = canopy_shared::adapters::dynamo::Dynamo::new(app.db.clone(), app.table());
     let h = Harness::with_app(app);
-    let r = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": "someone@example.com"})),
-            None,
-        )
-        .await;
+    let r = h.public().auth_start_email("someone@example.com").await;
     assert_eq!(r.status, 503, "{}", r.text);
     assert_eq!(r.error_code(), "service_unavailable");
     assert!(r.header("retry-after").is_some());
     // The authorizer fails closed the same way.
     let token = canopy_shared::domain::secrets::new_token();
-    assert_eq!(
-        h.call("GET", "/v1/members", None, Some(&token))
-            .await
-            .status,
-        503
-    );
+    assert_eq!(h.api(&token).members().await.status, 503);
 }

@@ -3,30 +3,10 @@
 use canopy_shared::ports::ManualClock;
 use canopy_tests::fixtures::random_email;
 use canopy_tests::{moto, Harness};
-use serde_json::json;
 use std::sync::Arc;
 
-async fn start_login(h: &Harness, email: &str) -> String {
-    let started = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": email})),
-            None,
-        )
-        .await;
-    assert_eq!(started.status, 202, "{}", started.text);
-    started.json()["challenge_id"].as_str().unwrap().to_string()
-}
-
 async fn verify(h: &Harness, challenge: &str, code: &str) -> canopy_tests::Reply {
-    h.call(
-        "POST",
-        "/v1/auth/verify",
-        Some(json!({"challenge_id": challenge, "code": code})),
-        None,
-    )
-    .await
+    h.public().auth_verify(challenge, code).await
 }
 
 /// A six-digit code that is not `code`.
@@ -40,7 +20,7 @@ async fn a_code_expires_after_ten_minutes() {
     let clock = Arc::new(ManualClock::new(1_795_320_600_000));
     let h = Harness::with_clock(clock.clone()).await;
     let owner = h.new_practice("Clocked").await;
-    let challenge = start_login(&h, &owner.email).await;
+    let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     clock.advance_ms(10 * 60 * 1000);
     let late = verify(&h, &challenge, &code).await;
@@ -48,7 +28,7 @@ async fn a_code_expires_after_ten_minutes() {
     assert_eq!(late.error_code(), "code_expired");
 
     // One millisecond before expiry the same kind of code still works.
-    let challenge = start_login(&h, &owner.email).await;
+    let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     clock.advance_ms(10 * 60 * 1000 - 1);
     assert_eq!(verify(&h, &challenge, &code).await.status, 200);
@@ -58,7 +38,7 @@ async fn a_code_expires_after_ten_minutes() {
 async fn fifty_concurrent_wrong_guesses_evaluate_exactly_five() {
     let h = Arc::new(Harness::new().await);
     let owner = h.new_practice("Guessed").await;
-    let challenge = start_login(&h, &owner.email).await;
+    let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     let bad = wrong(&code);
     let guesses = (0..50).map(|_| {
@@ -99,9 +79,8 @@ async fn fifty_concurrent_wrong_guesses_evaluate_exactly_five() {
 
 #[tokio::test]
 async fn a_code_works_once() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Once").await;
-    let challenge = start_login(&h, &owner.email).await;
+    let (h, owner) = Harness::with_practice("Once").await;
+    let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     assert_eq!(verify(&h, &challenge, &code).await.status, 200);
     let again = verify(&h, &challenge, &code).await;
@@ -111,11 +90,10 @@ async fn a_code_works_once() {
 
 #[tokio::test]
 async fn a_resend_replaces_the_old_code() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Resent").await;
-    let first = start_login(&h, &owner.email).await;
+    let (h, owner) = Harness::with_practice("Resent").await;
+    let first = h.email_challenge(&owner.email).await;
     let first_code = moto::latest_email_code(&owner.email).unwrap();
-    let second = start_login(&h, &owner.email).await;
+    let second = h.email_challenge(&owner.email).await;
     let second_code = moto::latest_email_code(&owner.email).unwrap();
     let old = verify(&h, &first, &first_code).await;
     assert_eq!(old.status, 409, "{}", old.text);
@@ -125,21 +103,13 @@ async fn a_resend_replaces_the_old_code() {
 
 #[tokio::test]
 async fn at_most_five_codes_per_destination_in_ten_minutes() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Limited").await;
+    let (h, owner) = Harness::with_practice("Limited").await;
     // The signup already sent one code to this address.
     for _ in 0..4 {
-        start_login(&h, &owner.email).await;
+        h.email_challenge(&owner.email).await;
     }
     let sent_before = moto::emails_to(&owner.email).len();
-    let sixth = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": owner.email})),
-            None,
-        )
-        .await;
+    let sixth = h.public().auth_start_email(&owner.email).await;
     assert_eq!(sixth.status, 429);
     assert_eq!(sixth.error_code(), "rate_limited");
     let wait: u64 = sixth.header("retry-after").unwrap().parse().unwrap();
@@ -156,22 +126,8 @@ async fn unknown_emails_get_the_same_answer_and_no_email() {
     let h = Harness::new().await;
     let stranger = random_email("stranger");
     let owner = h.new_practice("Known").await;
-    let unknown = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": stranger})),
-            None,
-        )
-        .await;
-    let known = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": owner.email})),
-            None,
-        )
-        .await;
+    let unknown = h.public().auth_start_email(&stranger).await;
+    let known = h.public().auth_start_email(&owner.email).await;
     assert_eq!(unknown.status, known.status);
     let shape = |r: &canopy_tests::Reply| {
         let mut keys: Vec<String> = r.json().as_object().unwrap().keys().cloned().collect();
@@ -191,9 +147,8 @@ async fn unknown_emails_get_the_same_answer_and_no_email() {
 
 #[tokio::test]
 async fn malformed_codes_do_not_use_up_an_attempt() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Malformed").await;
-    let challenge = start_login(&h, &owner.email).await;
+    let (h, owner) = Harness::with_practice("Malformed").await;
+    let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     for junk in ["", "12345", "1234567", "abcdef", "12 456"] {
         let r = verify(&h, &challenge, junk).await;
@@ -215,20 +170,14 @@ async fn malformed_codes_do_not_use_up_an_attempt() {
 
 #[tokio::test]
 async fn codes_and_tokens_never_reach_the_logs() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Quiet Clinic").await;
-    let challenge = start_login(&h, &owner.email).await;
+    let (h, owner) = Harness::with_practice("Quiet Clinic").await;
+    let challenge = h.email_challenge(&owner.email).await;
     let code = moto::latest_email_code(&owner.email).unwrap();
     let token = verify(&h, &challenge, &code).await.json()["token"]
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(
-        h.call("GET", "/v1/members", None, Some(&token))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(h.api(&token).members().await.status, 200);
     // Everything every test in this binary logged so far, through the production filter at trace.
     let logs = canopy_tests::logs::captured();
     assert!(
@@ -253,8 +202,7 @@ async fn codes_and_tokens_never_reach_the_logs() {
 
 #[tokio::test]
 async fn case_variants_of_an_email_share_one_send_budget_and_one_live_code() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Cased").await;
+    let (h, owner) = Harness::with_practice("Cased").await;
     // The signup sent one code; four more to variants of the same mailbox use the budget up.
     let (local, domain) = owner.email.split_once('@').unwrap();
     let variants: Vec<String> = (0..5)
@@ -275,16 +223,9 @@ async fn case_variants_of_an_email_share_one_send_budget_and_one_live_code() {
         .collect();
     let mut challenges = Vec::new();
     for variant in &variants[..4] {
-        challenges.push(start_login(&h, variant).await);
+        challenges.push(h.email_challenge(variant).await);
     }
-    let fifth = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": variants[4]})),
-            None,
-        )
-        .await;
+    let fifth = h.public().auth_start_email(&variants[4]).await;
     assert_eq!(fifth.status, 429, "{}", fifth.text);
     // Only the newest code is live, whatever case it was asked for in.
     let newest_code = moto::emails_to(&variants[3])
@@ -320,29 +261,17 @@ async fn a_failed_delivery_does_not_reveal_that_an_account_exists() {
             Err(SendError::Unavailable)
         }
     }
-    let h = Harness::new().await;
-    let owner = h.new_practice("Opted out").await;
+    let (_h, owner) = Harness::with_practice("Opted out").await;
     let settings = canopy_tests::settings().await;
     let sdk = canopy_shared::app::load_sdk_config().await;
     let mut app = canopy_shared::App::from_parts(&sdk, settings);
     app.email = Arc::new(Down);
     app.sms = Arc::new(Down);
     let down = Harness::with_app(app);
-    let known = down
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": owner.email})),
-            None,
-        )
-        .await;
+    let known = down.public().auth_start_email(&owner.email).await;
     let unknown = down
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(json!({"email": random_email("nobody")})),
-            None,
-        )
+        .public()
+        .auth_start_email(&random_email("nobody"))
         .await;
     assert_eq!(
         (known.status, unknown.status),

@@ -1,33 +1,23 @@
 use canopy_tests::fixtures::random_email;
-use canopy_tests::{moto, Harness};
-use serde_json::json;
+use canopy_tests::Harness;
 
 #[tokio::test]
 async fn a_practice_signs_up_and_its_owner_lists_the_team() {
     let h = Harness::new().await;
     let email = random_email("owner");
-    let started = h
-        .call("POST", "/v1/orgs", Some(json!({"practice_name": "Elm Street Clinic", "owner_name": "Dr. Ruiz", "owner_email": email})), None)
+    // Nothing exists before the code is proven.
+    let (started, verified) = h
+        .practice_signup("Elm Street Clinic", "Dr. Ruiz", &email)
         .await;
     assert_eq!(started.status, 202);
     let challenge = started.json()["challenge_id"].as_str().unwrap().to_string();
     assert!(challenge.starts_with("chal_"));
-    // Nothing exists before the code is proven.
-    let code = moto::latest_email_code(&email).expect("the code was emailed");
-    let verified = h
-        .call(
-            "POST",
-            "/v1/auth/verify",
-            Some(json!({"challenge_id": challenge, "code": code})),
-            None,
-        )
-        .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     let body = verified.json();
     assert_eq!(body["account"]["role"], "owner");
     assert_eq!(body["account"]["name"], "Dr. Ruiz");
     let token = body["token"].as_str().unwrap();
-    let members = h.call("GET", "/v1/members", None, Some(token)).await;
+    let members = h.api(token).members().await;
     assert_eq!(members.status, 200);
     let items = members.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 1);
@@ -39,30 +29,19 @@ async fn a_practice_signs_up_and_its_owner_lists_the_team() {
 #[tokio::test]
 async fn no_token_or_a_bad_token_is_401() {
     let h = Harness::new().await;
-    assert_eq!(h.call("GET", "/v1/members", None, None).await.status, 401);
-    let bad = h
-        .call("GET", "/v1/members", None, Some("not-a-token"))
-        .await;
+    assert_eq!(h.public().members().await.status, 401);
+    let bad = h.api("not-a-token").members().await;
     assert_eq!(bad.status, 401);
     assert_eq!(bad.error_code(), "unauthorized");
     let unknown = canopy_shared::domain::secrets::new_token();
-    assert_eq!(
-        h.call("GET", "/v1/members", None, Some(&unknown))
-            .await
-            .status,
-        401
-    );
+    assert_eq!(h.api(&unknown).members().await.status, 401);
 }
 
 #[tokio::test]
 async fn another_practice_never_sees_or_touches_this_practices_team() {
-    let h = Harness::new().await;
-    let a = h.new_practice("Practice A").await;
+    let (h, a) = Harness::with_practice("Practice A").await;
     let b = h.new_practice("Practice B").await;
-    let seen_by_b = h
-        .call("GET", "/v1/members", None, Some(&b.token))
-        .await
-        .json();
+    let seen_by_b = h.api(&b).members().await.json();
     let ids: Vec<&str> = seen_by_b["items"]
         .as_array()
         .unwrap()
@@ -71,42 +50,17 @@ async fn another_practice_never_sees_or_touches_this_practices_team() {
         .collect();
     assert_eq!(ids, vec![b.account_id.as_str()]);
     assert!(!seen_by_b.to_string().contains(&a.email));
-    let delete = h
-        .call(
-            "DELETE",
-            &format!("/v1/members/{}", a.account_id),
-            None,
-            Some(&b.token),
-        )
-        .await;
+    let delete = h.api(&b).remove_member(&a.account_id).await;
     assert_eq!(delete.status, 404);
     // A is untouched.
-    assert_eq!(
-        h.call("GET", "/v1/members", None, Some(&a.token))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(h.api(&a).members().await.status, 200);
 }
 
 #[tokio::test]
 async fn an_email_already_on_a_team_cannot_start_a_second_practice() {
-    let h = Harness::new().await;
-    let a = h.new_practice("Practice A").await;
-    let started = h
-        .call("POST", "/v1/orgs", Some(json!({"practice_name": "Again", "owner_name": "Dr. Owner", "owner_email": a.email})), None)
-        .await;
+    let (h, a) = Harness::with_practice("Practice A").await;
+    let (started, verified) = h.practice_signup("Again", "Dr. Owner", &a.email).await;
     assert_eq!(started.status, 202);
-    let challenge = started.json()["challenge_id"].as_str().unwrap().to_string();
-    let code = moto::latest_email_code(&a.email).unwrap();
-    let verified = h
-        .call(
-            "POST",
-            "/v1/auth/verify",
-            Some(json!({"challenge_id": challenge, "code": code})),
-            None,
-        )
-        .await;
     assert_eq!(verified.status, 409);
     assert_eq!(verified.error_code(), "email_taken");
 }

@@ -39,14 +39,12 @@ fn the_table_definition_has_the_keys_and_indexes_the_code_uses() {
 #[tokio::test]
 async fn the_local_table_is_created_exactly_as_declared() {
     let h = Harness::new().await;
-    let described = h
-        .app
-        .db
-        .describe_table()
-        .table_name(h.app.table())
-        .send()
-        .await
-        .unwrap();
+    let described =
+        h.db.describe_table()
+            .table_name(h.table())
+            .send()
+            .await
+            .unwrap();
     let t = described.table.unwrap();
     let declared = template::load_default().unwrap().table().unwrap();
     let mut indexes: Vec<String> = t
@@ -63,8 +61,7 @@ async fn the_local_table_is_created_exactly_as_declared() {
 
 #[tokio::test]
 async fn every_declared_route_reaches_a_handler_that_serves_it() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Routes").await;
+    let (h, owner) = Harness::with_practice("Routes").await;
     let routes = h.router.routes().to_vec();
     assert!(routes.len() >= 29, "{} routes", routes.len());
     for route in routes {
@@ -102,14 +99,7 @@ async fn every_declared_route_reaches_a_handler_that_serves_it() {
 async fn the_call_counter_names_each_operation() {
     let h = Harness::new().await;
     h.app.db_calls.reset();
-    let _ = h
-        .call(
-            "POST",
-            "/v1/auth/start",
-            Some(serde_json::json!({"email": "nobody@example.com"})),
-            None,
-        )
-        .await;
+    let _ = h.public().auth_start_email("nobody@example.com").await;
     // Login alias, pending staff invitations, send budget, then challenge + budget.
     assert_eq!(
         h.app.db_calls.operations(),

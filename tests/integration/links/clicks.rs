@@ -1,29 +1,31 @@
-use super::{click, create_link, front_desk, listed, ANDROID, DESKTOP, IPHONE};
+use super::{front_desk, front_desk_code};
 use canopy_shared::domain::time::day;
+use canopy_tests::api::{ANDROID, DESKTOP, IPHONE};
 use canopy_tests::Harness;
 use serde_json::json;
 
 #[tokio::test]
 async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let link = front_desk(&h, &owner).await;
     let code = link["code"].as_str().unwrap();
 
-    let iphone = click(&h, code, IPHONE).await;
+    let iphone = h.click(code, IPHONE).await;
     assert_eq!(iphone.status, 302);
     assert_eq!(
         iphone.header("location").unwrap(),
         h.app.settings.ios_app_store_url
     );
-    let ipad = click(&h, code, "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X)").await;
+    let ipad = h
+        .click(code, "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X)")
+        .await;
     assert_eq!(ipad.status, 302);
     assert_eq!(
         ipad.header("location").unwrap(),
         h.app.settings.ios_app_store_url
     );
 
-    let android = click(&h, code, ANDROID).await;
+    let android = h.click(code, ANDROID).await;
     assert_eq!(android.status, 302);
     assert_eq!(
         android.header("location").unwrap(),
@@ -33,7 +35,7 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
         )
     );
 
-    let desktop = click(&h, code, DESKTOP).await;
+    let desktop = h.click(code, DESKTOP).await;
     assert_eq!(desktop.status, 200);
     assert!(desktop
         .header("content-type")
@@ -63,9 +65,10 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
     assert_eq!(desktop.header("cache-control").unwrap(), "no-store");
 
     // Upper case in the URL is the same link.
-    assert_eq!(click(&h, &code.to_uppercase(), DESKTOP).await.status, 200);
+    assert_eq!(h.click(&code.to_uppercase(), DESKTOP).await.status, 200);
 
-    let counted = listed(&h, &owner, link["id"].as_str().unwrap())
+    let counted = h
+        .listed_link(&owner, link["id"].as_str().unwrap())
         .await
         .unwrap();
     assert_eq!(counted["clicks"], 5);
@@ -74,46 +77,34 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
 
 #[tokio::test]
 async fn a_click_is_one_dynamodb_round_trip() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
-    let code = front_desk(&h, &owner).await["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
+    let code = front_desk_code(&h, &owner).await;
     for ua in [IPHONE, ANDROID, DESKTOP] {
         h.app.db_calls.reset();
-        click(&h, &code, ua).await;
+        h.click(&code, ua).await;
         // (The counter's operation names read "unknown" in this SDK version; counts are exact.)
         assert_eq!(h.app.db_calls.count(), 1, "{ua}");
     }
     // An unknown code costs the same one call; a malformed one costs none.
     h.app.db_calls.reset();
-    assert_eq!(click(&h, "no-such-code", DESKTOP).await.status, 404);
+    assert_eq!(h.click("no-such-code", DESKTOP).await.status, 404);
     assert_eq!(h.app.db_calls.count(), 1);
     h.app.db_calls.reset();
-    assert_eq!(click(&h, "x", DESKTOP).await.status, 404);
+    assert_eq!(h.click("x", DESKTOP).await.status, 404);
     assert_eq!(h.app.db_calls.count(), 0);
 }
 
 #[tokio::test]
 async fn unknown_and_disabled_codes_look_identical() {
-    let h = Harness::new().await;
-    let owner = h.new_practice("Elm Street Clinic").await;
-    let link = create_link(&h, &owner, json!({"label": "Old flyer"})).await;
+    let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
+    let link = h.create_link(&owner, json!({"label": "Old flyer"})).await;
     let (id, code) = (link["id"].as_str().unwrap(), link["code"].as_str().unwrap());
-    let off = h
-        .call(
-            "PATCH",
-            &format!("/v1/links/{id}"),
-            Some(json!({"active": false})),
-            Some(&owner.token),
-        )
-        .await;
+    let off = h.api(&owner).patch_link(id, json!({"active": false})).await;
     assert_eq!(off.status, 200);
 
     for ua in [DESKTOP, IPHONE, ANDROID] {
-        let disabled = click(&h, code, ua).await;
-        let unknown = click(&h, "zz-unknown-code", ua).await;
+        let disabled = h.click(code, ua).await;
+        let unknown = h.click("zz-unknown-code", ua).await;
         assert_eq!(disabled.status, 404);
         assert_eq!(disabled.status, unknown.status);
         assert_eq!(disabled.text.as_bytes(), unknown.text.as_bytes());
@@ -124,5 +115,5 @@ async fn unknown_and_disabled_codes_look_identical() {
         assert!(!disabled.text.contains("Elm Street") && !disabled.text.contains(code));
     }
     // A disabled link's clicks are not counted.
-    assert_eq!(listed(&h, &owner, id).await.unwrap()["clicks"], 0);
+    assert_eq!(h.listed_link(&owner, id).await.unwrap()["clicks"], 0);
 }

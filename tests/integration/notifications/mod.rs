@@ -17,8 +17,7 @@ use canopy_shared::domain::ids::{AccountId, OrgId};
 use canopy_shared::ports::notifications::NotifyStore;
 use canopy_shared::ports::{Clock, ManualClock};
 use canopy_shared::App;
-use canopy_tests::fixtures::Staff;
-use canopy_tests::fixtures_conversations::Patient;
+use canopy_tests::fixtures::{Patient, Staff};
 use canopy_tests::Harness;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -94,7 +93,8 @@ impl Notify {
     pub async fn post(&self, token: &str, conv: &str, text: &str) -> String {
         let reply = self
             .h
-            .post_message(token, conv, text, &ulid::Ulid::new().to_string())
+            .api(token)
+            .post_message(conv, text, &ulid::Ulid::new().to_string())
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
         reply.json()["id"].as_str().unwrap().to_string()

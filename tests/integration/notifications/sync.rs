@@ -71,7 +71,10 @@ async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox
         let conv = &convs[i % 3];
         let h = &n.h;
         async move {
-            let reply = h.post_message(token, conv, &format!("m{i}"), &format!("sync-{i}")).await;
+            let reply = h
+                .api(token)
+                .post_message(conv, &format!("m{i}"), &format!("sync-{i}"))
+                .await;
             assert_eq!(reply.status, 201, "{}", reply.text);
             reply.json()["id"].as_str().unwrap().to_string()
         }
@@ -93,7 +96,7 @@ async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox
 
     let replayed = replay_unread(&items, &patient.account_id);
     for conv in &convs {
-        let row = n.h.inbox_row(&patient.token, conv).await.unwrap();
+        let row = n.h.inbox_row(&patient, conv).await.unwrap();
         assert_eq!(
             json!(replayed.get(conv).copied().unwrap_or(0)),
             row["unread_count"],
@@ -151,15 +154,15 @@ async fn cursors_follow_on_and_old_or_unknown_ones_are_gone() {
 async fn a_sync_page_is_one_query_and_the_post_is_still_one_write() {
     let mut n = Notify::new().await;
     let (staff, patient, conv) = n.practice_with_patient("Hazel Clinic").await;
-    let path = format!("/v1/conversations/{conv}/messages");
     let (posted, ops) = n
         .h
-        .counted("POST", &path, Some(json!({"text": "hi", "client_message_id": "rt"})), &staff.token)
+        .counted(n.h.api(&staff).post_message(&conv, "hi", "rt"))
         .await;
     assert_eq!(posted.status, 201);
     assert_eq!(ops, ["TransactWriteItems"], "post = 1 TransactWriteItems");
     n.drain().await;
-    let (page, ops) = n.h.counted("GET", "/v1/sync?after=0", None, &patient.token).await;
+    let sync = n.h.call("GET", "/v1/sync?after=0", None, Some(&patient.token));
+    let (page, ops) = n.h.counted(sync).await;
     assert_eq!(page.status, 200);
     assert_eq!(page.json()["items"].as_array().unwrap().len(), 3, "{}", page.text);
     let mut sorted = ops.clone();

@@ -1,59 +1,26 @@
-use super::{contact_item, meta};
 use canopy_shared::conversations::{ContactMatch, ConversationState, Identity, ParticipantKind};
-use canopy_shared::links;
 use canopy_shared::ports::ManualClock;
-use canopy_tests::fixtures::{random_email, random_phone, Staff};
-use canopy_tests::fixtures_patients::{latest_invite_token_sms, patient_from};
+use canopy_tests::fixtures::{patient_from, random_email, random_phone};
 use canopy_tests::{moto, Harness};
 use serde_json::json;
 use std::sync::Arc;
 
-async fn invite_contact(
-    h: &Harness,
-    staff: &Staff,
-    phone: &str,
-    email: &str,
-) -> (serde_json::Value, String) {
-    let contact = h
-        .new_contact(staff, "Ann Lee", Some(phone), Some(email))
-        .await;
-    let invite = h
-        .call(
-            "POST",
-            "/v1/invites",
-            Some(json!({"contact_id": contact["id"]})),
-            Some(&staff.token),
-        )
-        .await;
-    assert_eq!(invite.status, 201, "{}", invite.text);
-    (invite.json(), latest_invite_token_sms(phone).unwrap())
-}
-
 #[tokio::test]
 async fn a_link_signup_puts_a_tagged_unverified_conversation_in_the_practice_inbox() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm Street Clinic").await;
+    let (h, staff) = Harness::with_practice("Elm Street Clinic").await;
     let link = h.new_link(&staff, &["referral-web", "new-patient"]).await;
     let phone = random_phone();
     let started = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Pat Doe", "phone": phone, "link_code": link.code})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Pat Doe", "phone": phone, "link_code": link.code}))
         .await;
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["channels"], json!(["sms"]));
     let code = moto::latest_sms_code(&phone).unwrap();
     h.app.db_calls.reset();
     let verified = h
-        .call(
-            "POST",
-            "/v1/signup/verify",
-            Some(json!({"challenge_id": started.json()["challenge_id"], "sms_code": code})),
-            None,
-        )
+        .public()
+        .signup_verify(json!({"challenge_id": started.json()["challenge_id"], "sms_code": code}))
         .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     // UpdateItem (check), then concurrently GetItem (login) + Query (contacts by phone),
@@ -64,7 +31,7 @@ async fn a_link_signup_puts_a_tagged_unverified_conversation_in_the_practice_inb
     assert_eq!(verified.json()["account"]["name"], "Pat Doe");
     assert_eq!(patient.org_id, staff.org_id);
 
-    let conversation = meta(&h, &patient.conversation_id).await;
+    let conversation = h.stored_conversation(&patient.conversation_id).await;
     assert_eq!(conversation.tags, vec!["referral-web", "new-patient"]);
     assert_eq!(conversation.link_id, Some(link.id));
     assert_eq!(conversation.state, ConversationState::Active);
@@ -79,21 +46,10 @@ async fn a_link_signup_puts_a_tagged_unverified_conversation_in_the_practice_inb
     );
     assert_eq!(conversation.participants[0].kind, ParticipantKind::Patient);
     // The link counted the signup; the patient is now a contact with an account.
-    let stored_link = links::get_by_code(&h.app, &link.code)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored_link = h.stored_link(&link.code).await;
     assert_eq!(stored_link.signups, 1);
     let contact_id = conversation.contact_ids[0].to_string();
-    let contact = h
-        .call(
-            "GET",
-            &format!("/v1/contacts/{contact_id}"),
-            None,
-            Some(&staff.token),
-        )
-        .await
-        .json();
+    let contact = h.api(&staff).contact(&contact_id).await.json();
     assert_eq!(contact["status"], "has_account");
     assert_eq!(contact["name"], "Pat Doe");
     assert_eq!(
@@ -101,16 +57,13 @@ async fn a_link_signup_puts_a_tagged_unverified_conversation_in_the_practice_inb
         json!([patient.conversation_id])
     );
     // The session works as a patient's.
-    let as_patient = h
-        .call("GET", "/v1/contacts", None, Some(&patient.token))
-        .await;
+    let as_patient = h.api(&patient).contacts("").await;
     assert_eq!(as_patient.status, 403);
 }
 
 #[tokio::test]
 async fn contact_match_is_matched_mismatch_or_none() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let link = h.new_link(&staff, &[]).await;
     let (p1, e1) = (random_phone(), random_email("m1"));
     let on_file = h
@@ -124,14 +77,16 @@ async fn contact_match_is_matched_mismatch_or_none() {
             Some(&e1.to_uppercase().replace("EXAMPLE.COM", "example.com")),
         )
         .await;
-    let conversation = meta(&h, &matched.conversation_id).await;
+    let conversation = h.stored_conversation(&matched.conversation_id).await;
     assert_eq!(conversation.contact_match, Some(ContactMatch::Matched));
     // The contact on file is the one that now has the account.
     assert_eq!(
         conversation.contact_ids[0].to_string(),
         on_file["id"].as_str().unwrap()
     );
-    let stored = contact_item(&h, &staff.org_id, on_file["id"].as_str().unwrap()).await;
+    let stored = h
+        .stored_contact(&staff.org_id, on_file["id"].as_str().unwrap())
+        .await;
     assert_eq!(
         stored.account_id.map(|a| a.to_string()),
         Some(matched.account_id.clone())
@@ -144,14 +99,16 @@ async fn contact_match_is_matched_mismatch_or_none() {
     let mismatch = h
         .link_signup(&link.code, "Someone", &p2, Some(&random_email("other")))
         .await;
-    let conversation = meta(&h, &mismatch.conversation_id).await;
+    let conversation = h.stored_conversation(&mismatch.conversation_id).await;
     assert_eq!(conversation.contact_match, Some(ContactMatch::Mismatch));
     // An unverified signup is never merged into a record that differs.
     assert_ne!(
         conversation.contact_ids[0].to_string(),
         differs["id"].as_str().unwrap()
     );
-    let untouched = contact_item(&h, &staff.org_id, differs["id"].as_str().unwrap()).await;
+    let untouched = h
+        .stored_contact(&staff.org_id, differs["id"].as_str().unwrap())
+        .await;
     assert!(untouched.account_id.is_none());
 
     let none = h
@@ -163,24 +120,21 @@ async fn contact_match_is_matched_mismatch_or_none() {
         )
         .await;
     assert_eq!(
-        meta(&h, &none.conversation_id).await.contact_match,
+        h.stored_conversation(&none.conversation_id)
+            .await
+            .contact_match,
         Some(ContactMatch::None)
     );
 }
 
 #[tokio::test]
 async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversation() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let (phone, email) = (random_phone(), random_email("ann"));
-    let (invite, token) = invite_contact(&h, &staff, &phone, &email).await;
+    let (invite, token) = h.invite_contact(&staff, &phone, Some(&email)).await;
     let started = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Ann Lee", "phone": phone, "invite_token": token})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Ann Lee", "phone": phone, "invite_token": token}))
         .await;
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["channels"], json!(["sms", "email"]));
@@ -189,31 +143,19 @@ async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversatio
     let mail = moto::latest_email_code(&email).unwrap();
     // Without the email code: refused, naming the field, and no attempt spent.
     let without = h
-        .call(
-            "POST",
-            "/v1/signup/verify",
-            Some(json!({"challenge_id": challenge, "sms_code": sms})),
-            None,
-        )
+        .public()
+        .signup_verify(json!({"challenge_id": challenge, "sms_code": sms}))
         .await;
     assert_eq!(without.status, 400);
-    assert!(without.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("email_code"));
-    let wrong = h
-        .call("POST", "/v1/signup/verify", Some(json!({"challenge_id": challenge, "sms_code": sms, "email_code": if mail == "000000" { "111111" } else { "000000" }})), None)
+    assert!(without.error_message().starts_with("email_code"));
+    let wrong = h.public().signup_verify(json!({"challenge_id": challenge, "sms_code": sms, "email_code": if mail == "000000" { "111111" } else { "000000" }}))
         .await;
     assert_eq!(wrong.status, 400);
     assert_eq!(wrong.error_code(), "wrong_code");
     h.app.db_calls.reset();
     let verified = h
-        .call(
-            "POST",
-            "/v1/signup/verify",
-            Some(json!({"challenge_id": challenge, "sms_code": sms, "email_code": mail})),
-            None,
-        )
+        .public()
+        .signup_verify(json!({"challenge_id": challenge, "sms_code": sms, "email_code": mail}))
         .await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     // UpdateItem (check), then concurrently 3 GetItems (login, token, conversation),
@@ -224,7 +166,7 @@ async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversatio
         patient.conversation_id,
         invite["conversation_id"].as_str().unwrap()
     );
-    let conversation = meta(&h, &patient.conversation_id).await;
+    let conversation = h.stored_conversation(&patient.conversation_id).await;
     assert_eq!(conversation.state, ConversationState::Active);
     assert_eq!(conversation.identity, Some(Identity::Verified));
     assert_eq!(
@@ -232,35 +174,19 @@ async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversatio
         patient.account_id
     );
     let contact_id = conversation.contact_ids[0].to_string();
-    let contact = h
-        .call(
-            "GET",
-            &format!("/v1/contacts/{contact_id}"),
-            None,
-            Some(&staff.token),
-        )
-        .await
-        .json();
+    let contact = h.api(&staff).contact(&contact_id).await.json();
     assert_eq!(contact["status"], "has_account");
     // The token is used up.
     let again = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Ann Lee", "phone": phone, "invite_token": token})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Ann Lee", "phone": phone, "invite_token": token}))
         .await;
     assert_eq!(again.status, 410);
     assert_eq!(again.error_code(), "invite_gone");
     // And the same challenge again is refused, not a second pairing.
     let replay = h
-        .call(
-            "POST",
-            "/v1/signup/verify",
-            Some(json!({"challenge_id": challenge, "sms_code": sms, "email_code": mail})),
-            None,
-        )
+        .public()
+        .signup_verify(json!({"challenge_id": challenge, "sms_code": sms, "email_code": mail}))
         .await;
     assert_eq!(replay.status, 409);
     assert_eq!(replay.error_code(), "code_used");
@@ -268,16 +194,13 @@ async fn an_invite_signup_needs_both_codes_and_activates_the_invites_conversatio
 
 #[tokio::test]
 async fn an_invite_refuses_another_phone() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
-    let (_, token) = invite_contact(&h, &staff, &random_phone(), &random_email("ann")).await;
+    let (h, staff) = Harness::with_practice("Elm").await;
+    let (_, token) = h
+        .invite_contact(&staff, &random_phone(), Some(&random_email("ann")))
+        .await;
     let reply = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Mallory", "phone": random_phone(), "invite_token": token})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Mallory", "phone": random_phone(), "invite_token": token}))
         .await;
     assert_eq!(reply.status, 409);
     assert_eq!(reply.error_code(), "phone_mismatch");
@@ -292,15 +215,13 @@ async fn an_expired_invite_token_is_gone() {
     let h = Harness::with_clock(clock.clone()).await;
     let staff = h.new_practice("Elm").await;
     let phone = random_phone();
-    let (_, token) = invite_contact(&h, &staff, &phone, &random_email("ann")).await;
+    let (_, token) = h
+        .invite_contact(&staff, &phone, Some(&random_email("ann")))
+        .await;
     clock.advance_ms(canopy_shared::invites::INVITE_LIFETIME_MS + 1);
     let reply = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "Ann", "phone": phone, "invite_token": token})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "Ann", "phone": phone, "invite_token": token}))
         .await;
     assert_eq!(reply.status, 410);
     assert_eq!(reply.error_code(), "invite_gone");
@@ -308,8 +229,7 @@ async fn an_expired_invite_token_is_gone() {
 
 #[tokio::test]
 async fn a_retried_link_signup_never_makes_a_second_conversation() {
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let link = h.new_link(&staff, &[]).await;
     let phone = random_phone();
     let challenge = h
@@ -317,36 +237,28 @@ async fn a_retried_link_signup_never_makes_a_second_conversation() {
         .await;
     let code = moto::latest_sms_code(&phone).unwrap();
     let body = json!({"challenge_id": challenge, "sms_code": code});
-    let first = h
-        .call("POST", "/v1/signup/verify", Some(body.clone()), None)
-        .await;
+    let first = h.public().signup_verify(body.clone()).await;
     assert_eq!(first.status, 200);
     let first = patient_from(&first.json(), &phone);
     // Same challenge: single use.
-    let replay = h.call("POST", "/v1/signup/verify", Some(body), None).await;
+    let replay = h.public().signup_verify(body).await;
     assert_eq!(replay.status, 409);
     assert_eq!(replay.error_code(), "code_used");
     // Starting over through the same link: the same account and conversation.
     let again = h.link_signup(&link.code, "Pat", &phone, None).await;
     assert_eq!(again.account_id, first.account_id);
     assert_eq!(again.conversation_id, first.conversation_id);
-    let conversation = meta(&h, &first.conversation_id).await;
-    let contact = contact_item(&h, &staff.org_id, &conversation.contact_ids[0].to_string()).await;
+    let conversation = h.stored_conversation(&first.conversation_id).await;
+    let contact = h
+        .stored_contact(&staff.org_id, &conversation.contact_ids[0].to_string())
+        .await;
     assert_eq!(contact.conversation_ids.len(), 1);
-    assert_eq!(
-        links::get_by_code(&h.app, &link.code)
-            .await
-            .unwrap()
-            .unwrap()
-            .signups,
-        1
-    );
+    assert_eq!(h.stored_link(&link.code).await.signups, 1);
 }
 
 #[tokio::test]
 async fn an_existing_patient_joins_a_second_practice_with_the_same_account() {
-    let h = Harness::new().await;
-    let a = h.new_practice("A").await;
+    let (h, a) = Harness::with_practice("A").await;
     let b = h.new_practice("B").await;
     let (link_a, link_b) = (h.new_link(&a, &[]).await, h.new_link(&b, &["b-tag"]).await);
     let phone = random_phone();
@@ -357,18 +269,12 @@ async fn an_existing_patient_joins_a_second_practice_with_the_same_account() {
     assert_eq!(second.account_id, first.account_id);
     assert_eq!(second.org_id, b.org_id);
     assert_ne!(second.conversation_id, first.conversation_id);
-    let conversation = meta(&h, &second.conversation_id).await;
+    let conversation = h.stored_conversation(&second.conversation_id).await;
     assert_eq!(conversation.tags, vec!["b-tag"]);
     assert_eq!(conversation.participants[0].name, "Pat");
     // Each practice sees only its own contact.
-    let a_contacts = h
-        .call("GET", "/v1/contacts", None, Some(&a.token))
-        .await
-        .json();
-    let b_contacts = h
-        .call("GET", "/v1/contacts", None, Some(&b.token))
-        .await
-        .json();
+    let a_contacts = h.api(&a).contacts("").await.json();
+    let b_contacts = h.api(&b).contacts("").await.json();
     assert_eq!(a_contacts["items"].as_array().unwrap().len(), 1);
     assert_eq!(b_contacts["items"].as_array().unwrap().len(), 1);
     assert_ne!(a_contacts["items"][0]["id"], b_contacts["items"][0]["id"]);
@@ -376,8 +282,7 @@ async fn an_existing_patient_joins_a_second_practice_with_the_same_account() {
 
 #[tokio::test]
 async fn other_patients_and_practices_cannot_see_the_conversations() {
-    let h = Harness::new().await;
-    let a = h.new_practice("A").await;
+    let (h, a) = Harness::with_practice("A").await;
     let b = h.new_practice("B").await;
     let link = h.new_link(&a, &[]).await;
     let one = h
@@ -386,7 +291,7 @@ async fn other_patients_and_practices_cannot_see_the_conversations() {
     let two = h
         .link_signup(&link.code, "Two", &random_phone(), None)
         .await;
-    let conversation = meta(&h, &one.conversation_id).await;
+    let conversation = h.stored_conversation(&one.conversation_id).await;
     let caller = |account: &str, role, org: Option<&str>| canopy_shared::http::Caller {
         account_id: account.parse().unwrap(),
         role,
@@ -408,22 +313,17 @@ async fn other_patients_and_practices_cannot_see_the_conversations() {
         &caller(&b.account_id, Role::Owner, Some(&b.org_id))
     ));
     // And through this area's routes: a secure-invite on it is 404 for B, 403 for patients.
-    let path = format!("/v1/conversations/{}/secure-invite", one.conversation_id);
     assert_eq!(
-        h.call("POST", &path, None, Some(&b.token)).await.status,
+        h.api(&b).secure_invite(&one.conversation_id).await.status,
         404
     );
     assert_eq!(
-        h.call("POST", &path, None, Some(&two.token)).await.status,
+        h.api(&two).secure_invite(&one.conversation_id).await.status,
         403
     );
     let unknown_link = h
-        .call(
-            "POST",
-            "/v1/signup/start",
-            Some(json!({"name": "X", "phone": random_phone(), "link_code": "no-such-code"})),
-            None,
-        )
+        .public()
+        .signup_start(json!({"name": "X", "phone": random_phone(), "link_code": "no-such-code"}))
         .await;
     assert_eq!(unknown_link.status, 404);
 }
@@ -432,25 +332,28 @@ async fn other_patients_and_practices_cannot_see_the_conversations() {
 async fn a_phone_only_match_never_hands_the_contact_on_file_to_a_link_signup() {
     // A recycled number: the practice has a phone-only contact for a former patient, and
     // the number's new owner signs up through a link without an email.
-    let h = Harness::new().await;
-    let staff = h.new_practice("Elm").await;
+    let (h, staff) = Harness::with_practice("Elm").await;
     let link = h.new_link(&staff, &[]).await;
     let phone = random_phone();
     let former = h
         .new_contact(&staff, "Former Patient", Some(&phone), None)
         .await;
     let stranger = h.link_signup(&link.code, "New Owner", &phone, None).await;
-    let conversation = meta(&h, &stranger.conversation_id).await;
+    let conversation = h.stored_conversation(&stranger.conversation_id).await;
     assert_ne!(
         conversation.contact_ids[0].to_string(),
         former["id"].as_str().unwrap()
     );
-    let untouched = contact_item(&h, &staff.org_id, former["id"].as_str().unwrap()).await;
+    let untouched = h
+        .stored_contact(&staff.org_id, former["id"].as_str().unwrap())
+        .await;
     assert!(
         untouched.account_id.is_none(),
         "the former patient's record stays theirs"
     );
-    let added = contact_item(&h, &staff.org_id, &conversation.contact_ids[0].to_string()).await;
+    let added = h
+        .stored_contact(&staff.org_id, &conversation.contact_ids[0].to_string())
+        .await;
     assert_eq!(
         added.account_id.map(|a| a.to_string()),
         Some(stranger.account_id.clone())

@@ -1,1 +1,38 @@
-//! The DynamoDB side of the access aggregate: its items, keys (via `keys`), conditions and transactions.
+//! The DynamoDB side of the access aggregate: sessions, one-time-code challenges and their
+//! send windows, rate-limit windows, `Idempotency-Key` records and audit items. Each
+//! submodule holds its items (with their keys, from [`super::keys`]) and its port's
+//! implementation for [`Dynamo`]; [`consume_challenge`] and [`put_session`] add their
+//! writes to another aggregate's [`super::Tx`] (a sign-in consumes its code and creates its
+//! session in the transaction that signs in).
+
+mod audit;
+mod codes;
+mod idempotency;
+pub mod legacy;
+mod limits;
+mod sessions;
+
+pub use audit::audit_item;
+pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
+pub use sessions::{put_session, SessionItem, SESSION_SLOT};
+
+use super::{from_item, key, Dynamo, StoreError};
+use serde::de::DeserializeOwned;
+
+/// One item by key, deserialised (`consistent`: a strongly consistent read).
+pub(crate) async fn get_item<T: DeserializeOwned>(
+    store: &Dynamo,
+    pk: String,
+    sk: &str,
+    consistent: bool,
+) -> Result<Option<T>, StoreError> {
+    let out = store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .set_key(Some(key(pk, sk)))
+        .consistent_read(consistent)
+        .send()
+        .await?;
+    out.item.map(from_item).transpose()
+}

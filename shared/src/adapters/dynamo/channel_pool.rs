@@ -135,7 +135,12 @@ impl Dynamo {
 /// A practice's reply address on `domain`: a readable slug of its name and a short suffix
 /// from its id (`maple-clinic-3k9q@reply.canopy.care`); `attempt` varies the suffix when a
 /// claim collides.
-pub fn reply_address(name: &str, org: &OrgId, domain: &str, attempt: usize) -> Option<EmailAddress> {
+pub fn reply_address(
+    name: &str,
+    org: &OrgId,
+    domain: &str,
+    attempt: usize,
+) -> Option<EmailAddress> {
     let slug: String = name
         .to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -163,7 +168,11 @@ mod tests {
     fn reply_addresses_are_readable_and_vary_by_attempt() {
         let org = OrgId::generate();
         let a = reply_address("Maple Street Clinic", &org, "reply.example", 0).unwrap();
-        assert!(a.as_str().starts_with("maple-street-clinic-"), "{}", a.as_str());
+        assert!(
+            a.as_str().starts_with("maple-street-clinic-"),
+            "{}",
+            a.as_str()
+        );
         assert!(a.as_str().ends_with("@reply.example"));
         let b = reply_address("Maple Street Clinic", &org, "reply.example", 1).unwrap();
         assert_ne!(a, b);

@@ -50,6 +50,17 @@ pub fn session_pk(token_hash: &str) -> String {
 pub const SESSION_SK: &str = "#SESSION";
 /// GSI1 sort-key prefix of an account's sessions (GSI1 pk = [`account_pk`]).
 pub const SESSION_GSI_PREFIX: &str = "SESSION#";
+/// GSI1 sort key of one session under its account.
+pub fn session_gsi_sk(token_hash: &str) -> String {
+    format!("{SESSION_GSI_PREFIX}{token_hash}")
+}
+
+/// An `Idempotency-Key` record of a caller (`access::idempotency`): the first answer to a
+/// mutation without a natural key, replayed to a retry with the same key.
+pub fn idempotency_key_pk(caller: &AccountId, key: &str) -> String {
+    format!("IDEMKEY#{caller}#{key}")
+}
+pub const IDEMPOTENCY_KEY_SK: &str = "#IDEMKEY";
 
 // ---- one-time codes -------------------------------------------------------------------
 
@@ -82,7 +93,7 @@ pub fn code_pk(code: &str) -> String {
 }
 pub const CODE_SK: &str = "#CODE";
 
-/// A sliding-window rate-limit budget (`services::rate_limit`): `kind` names what is
+/// A sliding-window rate-limit budget (`access::rate_limit`): `kind` names what is
 /// limited (`dl-phone`: download SMS per number, `dl-ip`: per client address).
 pub fn rate_pk(kind: &str, subject: &str) -> String {
     format!("RATE#{kind}#{subject}")
@@ -157,12 +168,22 @@ pub fn message_sk(message: &MessageId) -> String {
     format!("M#{message}")
 }
 pub const MESSAGE_PREFIX: &str = "M#";
+/// Sorts after every message key (`~` is above every ULID character): a messages Query is
+/// `sk BETWEEN M# AND M#~`.
+pub const MESSAGES_END: &str = "M#~";
 
 /// One receipt-log item per horizon move, sorted by the message the horizon reached.
 pub fn receipt_sk(through: &MessageId, reader: &AccountId) -> String {
     format!("R#{through}#{reader}")
 }
 pub const RECEIPT_PREFIX: &str = "R#";
+/// The first receipt key of horizons at or past `message` (`R#m`; receipts of m itself
+/// follow it as `R#m#reader`).
+pub fn receipts_from_sk(message: &MessageId) -> String {
+    format!("{RECEIPT_PREFIX}{message}")
+}
+/// Sorts after every receipt key.
+pub const RECEIPTS_END: &str = "R#~";
 
 /// GSI1 partition: a practice's inbox (conversation metas by last activity).
 pub fn org_inbox_pk(org: &OrgId) -> String {

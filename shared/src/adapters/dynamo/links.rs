@@ -1,1 +1,298 @@
-//! The DynamoDB side of the links aggregate: its items, keys (via `keys`), conditions and transactions.
+//! The DynamoDB side of the links aggregate: the link item, its keys (via [`keys`]), the
+//! click's counting update and the create/update transactions.
+//!
+//! One item per link: `CODE#code` / `#CODE` (so a click resolves and counts it in one
+//! UpdateItem), listed per practice on GSI1 `ORG#o#LINKS` / `LINK#l`.
+//!
+//! Round trips: by code 1 GetItem; by id 1 Query (GSI1); list 1 Query (pages followed);
+//! click 1 UpdateItem returning ALL_NEW; create / update 1 TransactWriteItems (+ audit);
+//! practice name 1 GetItem; roster 1 Query.
+
+use super::{from_item, keys, query_all, s, Dynamo, Expr, Item, StoreError, Tx, TxError};
+use crate::domain::ids::{AccountId, LinkId, OrgId};
+use crate::links::{Link, LinkChanges, LinkCode};
+use crate::ports::links::{LinkPractice, LinkStore, LinkWriteError};
+use crate::services::audit::AuditEvent;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The stored link: [`Link`] with its table keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkItem {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub id: LinkId,
+    pub org_id: OrgId,
+    pub code: String,
+    pub practice_name: String,
+    pub label: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub member_ids: Vec<AccountId>,
+    pub active: bool,
+    #[serde(default)]
+    pub clicks: i64,
+    #[serde(default)]
+    pub signups: i64,
+    /// A map on the item (starts empty), so a click's `SET #daily.#day = …` has a map to
+    /// write into and stays one UpdateItem.
+    #[serde(default)]
+    pub daily_clicks: BTreeMap<String, i64>,
+    pub created_at: i64,
+}
+
+impl From<&Link> for LinkItem {
+    fn from(link: &Link) -> Self {
+        Self {
+            pk: keys::code_pk(&link.code),
+            sk: keys::CODE_SK.into(),
+            gsi1pk: keys::org_links_pk(&link.org_id),
+            gsi1sk: keys::link_sk(&link.id),
+            id: link.id,
+            org_id: link.org_id,
+            code: link.code.clone(),
+            practice_name: link.practice_name.clone(),
+            label: link.label.clone(),
+            tags: link.tags.clone(),
+            member_ids: link.member_ids.clone(),
+            active: link.active,
+            clicks: link.clicks,
+            signups: link.signups,
+            daily_clicks: link.daily_clicks.clone(),
+            created_at: link.created_at,
+        }
+    }
+}
+
+impl From<LinkItem> for Link {
+    fn from(item: LinkItem) -> Self {
+        Self {
+            id: item.id,
+            org_id: item.org_id,
+            code: item.code,
+            practice_name: item.practice_name,
+            label: item.label,
+            tags: item.tags,
+            member_ids: item.member_ids,
+            active: item.active,
+            clicks: item.clicks,
+            signups: item.signups,
+            daily_clicks: item.daily_clicks,
+            created_at: item.created_at,
+        }
+    }
+}
+
+/// The link item's primary key.
+pub fn link_key(code: &str) -> Item {
+    super::key(keys::code_pk(code), keys::CODE_SK)
+}
+
+/// The signup counter of a link pairing: `signups + 1`, on condition that the link is
+/// still active and still the one the signup started with (slot `link`).
+pub fn count_signup(tx: &mut Tx, code: &str, link: &LinkId) -> Result<(), StoreError> {
+    let mut e = Expr::new("#active = :yes AND #id = :link");
+    e.name("#signups", "signups")
+        .name("#active", "active")
+        .name("#id", "id")
+        .value(":one", super::n(1))
+        .value(":yes", super::bool_av(true))
+        .value(":link", s(link.to_string()));
+    tx.update("link", link_key(code), "ADD #signups :one", e)?;
+    Ok(())
+}
+
+fn attribute<T: Serialize>(value: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// `SET` clauses for the changed fields, with their placeholders in `e`.
+fn change_set(changes: &LinkChanges, e: &mut Expr) -> Result<String, StoreError> {
+    let mut sets = Vec::new();
+    let mut set = |name: &str, attr: &str, value: AttributeValue| {
+        sets.push(format!("#{name} = :{name}"));
+        e.name(&format!("#{name}"), attr)
+            .value(&format!(":{name}"), value);
+    };
+    if let Some(label) = &changes.label {
+        set("label", "label", s(label.clone()));
+    }
+    if let Some(tags) = &changes.tags {
+        set("tags", "tags", attribute(tags)?);
+    }
+    if let Some(members) = &changes.member_ids {
+        set("members", "member_ids", attribute(members)?);
+    }
+    if let Some(active) = changes.active {
+        set("active", "active", super::bool_av(active));
+    }
+    Ok(format!("SET {}", sets.join(", ")))
+}
+
+fn refused_or_store(err: TxError) -> LinkWriteError {
+    match err {
+        TxError::Refused(_) => LinkWriteError::Refused,
+        TxError::Store(e) => LinkWriteError::Store(e),
+    }
+}
+
+impl Dynamo {
+    async fn links_on_gsi1(
+        &self,
+        org: &OrgId,
+        sk: Option<&LinkId>,
+    ) -> Result<Vec<LinkItem>, StoreError> {
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .expression_attribute_names("#gpk", "gsi1pk")
+            .expression_attribute_names("#gsk", "gsi1sk")
+            .expression_attribute_values(":pk", s(keys::org_links_pk(org)));
+        let query = match sk {
+            Some(id) => query
+                .key_condition_expression("#gpk = :pk AND #gsk = :sk")
+                .expression_attribute_values(":sk", s(keys::link_sk(id))),
+            None => query
+                .key_condition_expression("#gpk = :pk AND begins_with(#gsk, :prefix)")
+                .expression_attribute_values(":prefix", s(keys::LINK_PREFIX)),
+        };
+        query_all(query).await
+    }
+}
+
+#[async_trait]
+impl LinkStore for Dynamo {
+    async fn link_by_code(&self, code: &str) -> Result<Option<Link>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(link_key(code)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        let item: Option<LinkItem> = out.item.map(from_item).transpose()?;
+        Ok(item.map(Link::from))
+    }
+
+    async fn link_of_practice(&self, org: &OrgId, id: &LinkId) -> Result<Option<Link>, StoreError> {
+        let found = self.links_on_gsi1(org, Some(id)).await?.into_iter().next();
+        Ok(found.filter(|l| l.org_id == *org).map(Link::from))
+    }
+
+    async fn links_of_practice(&self, org: &OrgId) -> Result<Vec<Link>, StoreError> {
+        let items = self.links_on_gsi1(org, None).await?;
+        Ok(items.into_iter().map(Link::from).collect())
+    }
+
+    async fn count_click(&self, code: &LinkCode, day: &str) -> Result<Option<Link>, StoreError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(link_key(code.as_str())))
+            .update_expression(
+                "SET #clicks = if_not_exists(#clicks, :zero) + :one, \
+                 #daily.#day = if_not_exists(#daily.#day, :zero) + :one",
+            )
+            .condition_expression("attribute_exists(#pk) AND #active = :yes")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#active", "active")
+            .expression_attribute_names("#clicks", "clicks")
+            .expression_attribute_names("#daily", "daily_clicks")
+            .expression_attribute_names("#day", day)
+            .expression_attribute_values(":zero", super::n(0))
+            .expression_attribute_values(":one", super::n(1))
+            .expression_attribute_values(":yes", super::bool_av(true))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item: LinkItem = from_item(out.attributes.unwrap_or_default())?;
+                Ok(Some(item.into()))
+            }
+            Err(err) => match StoreError::from(err) {
+                StoreError::ConditionFailed => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn insert_link(
+        &self,
+        link: &Link,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), LinkWriteError> {
+        let mut tx = Tx::new();
+        tx.put_new("link", &LinkItem::from(link))?
+            .audit(audit, now)?;
+        self.commit(tx).await.map_err(refused_or_store)
+    }
+
+    async fn update_link(
+        &self,
+        link: &Link,
+        changes: &LinkChanges,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), LinkWriteError> {
+        let mut e = Expr::new("#org = :org AND #id = :id");
+        e.name("#org", "org_id")
+            .name("#id", "id")
+            .value(":org", s(link.org_id.to_string()))
+            .value(":id", s(link.id.to_string()));
+        let update = change_set(changes, &mut e)?;
+        let mut tx = Tx::new();
+        tx.update("link", link_key(&link.code), update, e)?
+            .audit(audit, now)?;
+        self.commit(tx).await.map_err(refused_or_store)
+    }
+}
+
+/// The practice's name, as its `#META` item holds it.
+#[derive(Deserialize)]
+struct PracticeName {
+    name: String,
+}
+
+/// A member item's account, all the roster needs.
+#[derive(Deserialize)]
+struct RosterEntry {
+    account_id: AccountId,
+}
+
+#[async_trait]
+impl LinkPractice for Dynamo {
+    async fn practice_name(&self, org: &OrgId) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(super::key(keys::org_pk(org), keys::ORG_META_SK)))
+            .send()
+            .await?;
+        let practice: Option<PracticeName> = out.item.map(from_item).transpose()?;
+        Ok(practice.map(|p| p.name))
+    }
+
+    async fn roster(&self, org: &OrgId) -> Result<Vec<AccountId>, StoreError> {
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(keys::org_pk(org)))
+            .expression_attribute_values(":prefix", s(keys::MEMBER_PREFIX));
+        let members: Vec<RosterEntry> = query_all(query).await?;
+        Ok(members.into_iter().map(|m| m.account_id).collect())
+    }
+}

@@ -3,9 +3,9 @@
 //! do about a failure (see [`StoreError`]).
 
 pub mod access;
+pub mod channel_pool;
 pub mod contacts;
 pub mod conversations;
-pub mod channel_pool;
 pub mod cursor;
 pub mod devices;
 pub mod expr;

@@ -99,7 +99,7 @@ impl Dynamo {
         }
     }
 
-    async fn get_one(&self, key: Item) -> Result<Option<Item>, StoreError> {
+    async fn get_raw(&self, key: Item) -> Result<Option<Item>, StoreError> {
         let out = self
             .client()
             .get_item()
@@ -324,7 +324,7 @@ impl NotifyStore for Dynamo {
 
     async fn recipient(&self, account: &AccountId) -> Result<Option<Recipient>, StoreError> {
         let item = self
-            .get_one(key(keys::account_pk(account), keys::PROFILE_SK))
+            .get_raw(key(keys::account_pk(account), keys::PROFILE_SK))
             .await?;
         Ok(item
             .map(from_item::<ProfileFacts>)
@@ -334,7 +334,7 @@ impl NotifyStore for Dynamo {
 
     async fn sms_opted_out(&self, org: &OrgId, phone: &PhoneNumber) -> Result<bool, StoreError> {
         let item = self
-            .get_one(key(keys::thread_pk(org, "sms", phone.as_str()), keys::THREAD_SK))
+            .get_raw(key(keys::thread_pk(org, "sms", phone.as_str()), keys::THREAD_SK))
             .await?;
         Ok(item
             .map(from_item::<ThreadFacts>)

@@ -133,7 +133,10 @@ impl Dynamo {
         org: &OrgId,
         a: &Address,
     ) -> Result<Option<ThreadItem>, StoreError> {
-        self.get(thread_key(org, a)).await?.map(from_item).transpose()
+        self.get(thread_key(org, a))
+            .await?
+            .map(from_item)
+            .transpose()
     }
 
     async fn load_queued(&self, refs: &[MessageRef]) -> Result<Vec<Item>, StoreError> {
@@ -162,7 +165,8 @@ impl StandardStore for Dynamo {
         let (metas, messages): (Vec<Item>, Vec<Item>) = items
             .into_iter()
             .partition(|i| get_s(i, "sk") == Some(keys::CONVERSATION_META_SK));
-        let metas: Vec<StandardMeta> = metas.into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let metas: Vec<StandardMeta> =
+            metas.into_iter().map(from_item).collect::<Result<_, _>>()?;
         let mut org_keys: Vec<Item> = Vec::new();
         for m in &metas {
             let k = key(keys::org_pk(&m.org_id), keys::ORG_META_SK);
@@ -368,7 +372,16 @@ impl StandardStore for Dynamo {
     ) -> Result<(), StoreError> {
         for _ in 0..5 {
             let current = self.thread_item(org, address).await?;
-            match self.commit(opt_out_tx(org, address, current.as_ref(), opted_out, at_ms)?).await {
+            match self
+                .commit(opt_out_tx(
+                    org,
+                    address,
+                    current.as_ref(),
+                    opted_out,
+                    at_ms,
+                )?)
+                .await
+            {
                 Ok(()) => return Ok(()),
                 Err(TxError::Refused("thread")) => continue,
                 Err(TxError::Refused(_)) => return Ok(()),
@@ -472,13 +485,21 @@ fn opt_out_tx(
          #rev = if_not_exists(#rev, :zero) + :one",
         e,
     )?;
-    for conversation in current.map(|t| t.conversation_ids.as_slice()).unwrap_or(&[]) {
+    for conversation in current
+        .map(|t| t.conversation_ids.as_slice())
+        .unwrap_or(&[])
+    {
         let mut m = Expr::present();
         m.name("#oo", "opted_out")
             .name("#ooat", "opted_out_at")
             .value(":oo", bool_av(opted_out))
             .value(":at", n(at_ms));
-        tx.update("meta", meta_key(conversation), "SET #oo = :oo, #ooat = :at", m)?;
+        tx.update(
+            "meta",
+            meta_key(conversation),
+            "SET #oo = :oo, #ooat = :at",
+            m,
+        )?;
     }
     Ok(tx)
 }

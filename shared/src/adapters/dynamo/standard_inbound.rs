@@ -103,7 +103,10 @@ pub(crate) async fn append(db: &Dynamo, i: &NewInbound<'_>) -> Result<Appended, 
     )?;
     tx.put_new("message", &message_item(i))?;
     tx.audit(
-        &audit(i, vec![i.conversation_id.to_string(), i.message_id.to_string()]),
+        &audit(
+            i,
+            vec![i.conversation_id.to_string(), i.message_id.to_string()],
+        ),
         i.at_ms,
     )?;
     match db.commit(tx).await {
@@ -116,7 +119,9 @@ pub(crate) async fn append(db: &Dynamo, i: &NewInbound<'_>) -> Result<Appended, 
                 .map(from_item::<StandardMeta>)
                 .transpose()?
                 .ok_or_else(|| StoreError::Corrupt("thread names a missing conversation".into()))?;
-            Ok(Appended::Stale(meta.last_message_id.unwrap_or(i.message_id)))
+            Ok(Appended::Stale(
+                meta.last_message_id.unwrap_or(i.message_id),
+            ))
         }
         Err(TxError::Refused(_)) => Ok(Appended::ThreadExists),
         Err(TxError::Store(e)) => Err(e),
@@ -134,7 +139,10 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
     let org = o.practice.org_id;
     let contact: ContactId = o.existing_contact.unwrap_or(i.contact_id);
     let current = db.thread_item(&org, o.from).await?;
-    if current.as_ref().is_some_and(|t| t.latest_conversation_id.is_some()) {
+    if current
+        .as_ref()
+        .is_some_and(|t| t.latest_conversation_id.is_some())
+    {
         return Ok(Appended::ThreadExists);
     }
     let opted_out = current.as_ref().is_some_and(|t| t.opted_out);
@@ -218,8 +226,7 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
                 Address::Phone(p) => (Some(p.clone()), None),
                 Address::Email(m) => (None, Some(m.clone())),
             };
-            let mut item =
-                ContactItem::new(&org, contact, name_for(o.from), phone, email, i.at_ms);
+            let mut item = ContactItem::new(&org, contact, name_for(o.from), phone, email, i.at_ms);
             item.conversation_ids = vec![i.conversation_id];
             tx.put_new("contact", &item)?;
         }
@@ -230,7 +237,7 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
                 .value(":empty", super::to_attribute(&Vec::<String>::new())?);
             tx.update(
                 "contact",
-                crate::contacts::ContactItem::key_for(&org, &existing),
+                super::key(super::keys::org_pk(&org), super::keys::contact_sk(&existing)),
                 "SET #cids = list_append(if_not_exists(#cids, :empty), :clist)",
                 e,
             )?;

@@ -199,6 +199,13 @@ impl Tx {
         self.put_raw("audit", audit::item(now_ms, event)?, None)
     }
 
+    /// An item another module built as a raw `TransactWriteItem` (`services::otp::consume`,
+    /// `services::sessions::issue` still hand them out). A bridge: remove once those
+    /// services write into a `Tx` themselves.
+    pub(crate) fn push_built(&mut self, slot: &'static str, item: TransactWriteItem) -> &mut Self {
+        self.push(slot, item)
+    }
+
     /// Appends another transaction's items (a use case composing two parts).
     pub fn extend(&mut self, other: Tx) -> &mut Self {
         self.items.extend(other.items);

@@ -1,0 +1,185 @@
+//! Checking a challenge's codes. The check is counted atomically *before* the codes are
+//! compared (one `UpdateItem` returning the challenge), so 50 concurrent guesses evaluate
+//! exactly 5. A refused count is explained with one consistent `GetItem` (failure path
+//! only). On success the caller still consumes the challenge in its own transaction.
+
+use super::codes::{Challenge, CodePurpose};
+use crate::adapters::dynamo::StoreError;
+use crate::domain::ids::ChallengeId;
+use crate::domain::secrets::{looks_like_code, MAX_CODE_CHECKS};
+use crate::ports::access::ChallengeStore;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    #[error("a code is missing or not six digits")]
+    Malformed(&'static str),
+    #[error("no such challenge")]
+    NotFound,
+    #[error("the code has expired")]
+    Expired,
+    #[error("the challenge was already used")]
+    Used,
+    #[error("too many wrong codes")]
+    Locked,
+    #[error("a newer code was sent to this destination")]
+    Replaced,
+    #[error("wrong code")]
+    WrongCode { attempts_left: u32 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Counts one check and compares `codes` (field name, code) with the challenge's slots.
+/// Only a challenge with one of `purposes` is found. Malformed codes spend no attempt.
+pub async fn check(
+    store: &impl ChallengeStore,
+    pepper: &[u8],
+    id: &ChallengeId,
+    purposes: &[CodePurpose],
+    codes: &[(&'static str, Option<&str>)],
+    now: i64,
+) -> Result<Challenge, CheckError> {
+    for (field, code) in codes {
+        if !code.is_some_and(looks_like_code) {
+            return Err(CheckError::Malformed(field));
+        }
+    }
+    let Some(challenge) = store
+        .count_check(id, purposes, MAX_CODE_CHECKS, now)
+        .await?
+    else {
+        return Err(why_refused(store, id, purposes, now).await?);
+    };
+    if challenge.answered_by(pepper, codes) {
+        Ok(challenge)
+    } else {
+        Err(CheckError::WrongCode {
+            attempts_left: MAX_CODE_CHECKS.saturating_sub(challenge.attempts),
+        })
+    }
+}
+
+async fn why_refused(
+    store: &impl ChallengeStore,
+    id: &ChallengeId,
+    purposes: &[CodePurpose],
+    now: i64,
+) -> Result<CheckError, StoreError> {
+    let Some(challenge) = store.challenge(id).await? else {
+        return Ok(CheckError::NotFound);
+    };
+    Ok(if !purposes.contains(&challenge.purpose) {
+        CheckError::NotFound
+    } else if challenge.consumed {
+        CheckError::Used
+    } else if challenge.attempts >= MAX_CODE_CHECKS {
+        CheckError::Locked
+    } else if challenge.expires_at <= now {
+        CheckError::Expired
+    } else {
+        CheckError::NotFound
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::codes::{Challenge, Destination};
+    use crate::access::window::Window;
+    use crate::domain::contact_info::PhoneNumber;
+    use async_trait::async_trait;
+    use std::sync::Mutex;
+
+    const PEPPER: &[u8] = b"a-test-pepper-of-some-length";
+
+    /// One stored challenge, counted with the same conditions as the adapter's update.
+    struct OneChallenge(Mutex<Challenge>);
+
+    #[async_trait]
+    impl ChallengeStore for OneChallenge {
+        async fn send_windows(&self, keys: &[String]) -> Result<Vec<Window>, StoreError> {
+            Ok(vec![Window::default(); keys.len()])
+        }
+        async fn store_challenge(
+            &self,
+            _: &Challenge,
+            _: &[(String, Window)],
+            _: i64,
+        ) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn count_check(
+            &self,
+            id: &ChallengeId,
+            purposes: &[CodePurpose],
+            max_checks: u32,
+            now: i64,
+        ) -> Result<Option<Challenge>, StoreError> {
+            let mut c = self.0.lock().unwrap();
+            let countable = &c.id == id
+                && purposes.contains(&c.purpose)
+                && !c.consumed
+                && c.attempts < max_checks
+                && c.expires_at > now;
+            if !countable {
+                return Ok(None);
+            }
+            c.attempts += 1;
+            Ok(Some(c.clone()))
+        }
+        async fn challenge(&self, id: &ChallengeId) -> Result<Option<Challenge>, StoreError> {
+            let c = self.0.lock().unwrap();
+            Ok((&c.id == id).then(|| c.clone()))
+        }
+    }
+
+    fn stored() -> (OneChallenge, ChallengeId, String) {
+        let phone = PhoneNumber::parse("+14155550123").unwrap();
+        let (challenge, out) = Challenge::issue(
+            PEPPER,
+            CodePurpose::Login,
+            &[Destination::Sms(phone)],
+            String::new(),
+            1_000,
+        );
+        let id = challenge.id;
+        (OneChallenge(Mutex::new(challenge)), id, out[0].code.clone())
+    }
+
+    fn wrong(code: &str) -> String {
+        format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
+    }
+
+    #[tokio::test]
+    async fn wrong_code_five_times_locks_the_challenge() {
+        let (store, id, code) = stored();
+        let bad = wrong(&code);
+        let login = [CodePurpose::Login];
+        for left in (0..5).rev() {
+            let r = check(&store, PEPPER, &id, &login, &[("code", Some(&bad))], 0).await;
+            assert_eq!(
+                r.unwrap_err(),
+                CheckError::WrongCode {
+                    attempts_left: left
+                }
+            );
+        }
+        let r = check(&store, PEPPER, &id, &login, &[("code", Some(&code))], 0).await;
+        assert_eq!(r.unwrap_err(), CheckError::Locked);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_code_spends_no_attempt_and_other_purposes_find_nothing() {
+        let (store, id, code) = stored();
+        let login = [CodePurpose::Login];
+        let r = check(&store, PEPPER, &id, &login, &[("code", Some("12a456"))], 0).await;
+        assert_eq!(r.unwrap_err(), CheckError::Malformed("code"));
+        let other = [CodePurpose::OrgSignup];
+        let r = check(&store, PEPPER, &id, &other, &[("code", Some(&code))], 0).await;
+        assert_eq!(r.unwrap_err(), CheckError::NotFound);
+        let ok = check(&store, PEPPER, &id, &login, &[("code", Some(&code))], 0).await;
+        assert_eq!(ok.unwrap().attempts, 1);
+        let late = check(&store, PEPPER, &id, &login, &[("code", Some(&code))], 1_000).await;
+        assert_eq!(late.unwrap_err(), CheckError::Expired);
+    }
+}

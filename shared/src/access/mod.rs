@@ -1,0 +1,47 @@
+//! # The access aggregate: who may come in, and what they leave behind
+//!
+//! Sessions, one-time codes, rate limits, `Idempotency-Key` records and the audit trail:
+//! the machinery every flow leans on. Model and rules here, storage behind
+//! [`crate::ports::access`], items in `adapters::dynamo::access`.
+//!
+//! | module | what | round trips |
+//! |---|---|---|
+//! | [`codes`] | challenge model, code purposes, code matching | — |
+//! | [`start_code`] | spend the send budget, store, deliver | BatchGetItem + TransactWriteItems |
+//! | [`check_code`] | count a check, then compare | UpdateItem (+ GetItem when refused) |
+//! | [`sessions`] | issue (in the sign-in's transaction), resolve | GetItem |
+//! | [`authorize`] | token → [`crate::domain::caller::Caller`] | GetItem, then GetItem ‖ Query for staff |
+//! | [`rate_limit`] | spend several budgets, all or none | BatchGetItem + TransactWriteItems |
+//! | [`idempotency`] | claim a key, replay its answer | PutItem (+ GetItem), then UpdateItem/DeleteItem |
+//! | [`audit`] | the audit event; standalone writes for reads | PutItem |
+
+pub mod audit;
+pub mod authorize;
+pub mod check_code;
+pub mod codes;
+pub mod idempotency;
+pub mod rate_limit;
+pub mod sessions;
+pub mod start_code;
+pub mod window;
+
+use crate::adapters::dynamo::StoreError;
+use crate::app::App;
+use start_code::Couriers;
+
+/// The code pepper; a function deployed without it cannot make or check codes.
+pub fn pepper(app: &App) -> Result<&[u8], StoreError> {
+    app.settings.otp_pepper.as_deref().ok_or_else(|| {
+        tracing::error!("OTP_PEPPER is not configured for this function");
+        StoreError::Other("OTP_PEPPER is not configured".into())
+    })
+}
+
+/// The app's gateways with Canopy's code texts ([`crate::texts::code_for`]).
+pub fn couriers(app: &App) -> Couriers<'_> {
+    Couriers {
+        sms: app.sms.as_ref(),
+        email: app.email.as_ref(),
+        compose: &crate::texts::code_for,
+    }
+}

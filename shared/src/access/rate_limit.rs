@@ -1,0 +1,68 @@
+//! Sliding-window rate limits kept in the table (see [`super::window`]), e.g. download
+//! SMS per phone number and per client address on the link domain.
+//!
+//! [`spend`] takes several budgets at once and spends all of them or none: one consistent
+//! `BatchGetItem`, then one `TransactWriteItems` of version-conditioned puts. A refused
+//! request spends nothing; a lost race re-reads and retries (at most five attempts).
+
+use super::window::{retry_after_secs, Limit};
+use crate::adapters::dynamo::StoreError;
+use crate::ports::access::RateLimitStore;
+
+/// One budget: what is limited (`kind`, e.g. `dl-phone`), for whom (`subject`), how much.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub kind: &'static str,
+    pub subject: String,
+    pub limit: Limit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RateError {
+    /// A budget is used up; the earliest moment it has room again, in whole seconds.
+    #[error("rate limited")]
+    Limited { retry_after_secs: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Spends one hit of every budget, or none if any is used up (then `Limited` with the
+/// longest wait among the exhausted budgets).
+pub async fn spend(
+    store: &impl RateLimitStore,
+    budgets: &[Budget],
+    now: i64,
+) -> Result<(), RateError> {
+    for _ in 0..5 {
+        match try_spend(store, budgets, now).await {
+            Err(RateError::Store(e)) if e.is_condition_failure() || e == StoreError::Conflict => {
+                continue
+            }
+            other => return other,
+        }
+    }
+    Err(RateError::Store(StoreError::Conflict))
+}
+
+async fn try_spend(
+    store: &impl RateLimitStore,
+    budgets: &[Budget],
+    now: i64,
+) -> Result<(), RateError> {
+    let current = store.rate_windows(budgets).await?;
+    let mut next = Vec::with_capacity(budgets.len());
+    let mut wait_ms: Option<i64> = None;
+    for (budget, window) in budgets.iter().zip(current) {
+        match window.admit(budget.limit, now) {
+            Ok(admitted) => next.push((budget.clone(), admitted)),
+            Err(wait) => wait_ms = Some(wait_ms.map_or(wait, |w: i64| w.max(wait))),
+        }
+    }
+    if let Some(ms) = wait_ms {
+        return Err(RateError::Limited {
+            retry_after_secs: retry_after_secs(ms),
+        });
+    }
+    store.save_rate_windows(&next, now).await?;
+    Ok(())
+}

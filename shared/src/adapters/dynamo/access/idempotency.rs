@@ -1,0 +1,131 @@
+//! `Idempotency-Key` records: `IDEMKEY#caller#key` / `#IDEMKEY`, state `pending` until the
+//! request's answer is stored (`done`), expiring after a day (TTL).
+
+use super::get_item;
+use crate::access::idempotency::{IdempotencyRecord, StoredAnswer};
+use crate::adapters::dynamo::{key, keys, n, s, to_item, Dynamo, Expr, StoreError};
+use crate::domain::ids::AccountId;
+use crate::ports::access::IdempotencyStore;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+const PENDING: &str = "pending";
+const DONE: &str = "done";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct IdempotencyKeyItem {
+    pk: String,
+    sk: String,
+    state: String,
+    request_hash: String,
+    ttl: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+}
+
+fn record_key(caller: &AccountId, idempotency_key: &str) -> crate::adapters::dynamo::Item {
+    key(
+        keys::idempotency_key_pk(caller, idempotency_key),
+        keys::IDEMPOTENCY_KEY_SK,
+    )
+}
+
+#[async_trait]
+impl IdempotencyStore for Dynamo {
+    async fn claim_key(
+        &self,
+        caller: &AccountId,
+        idempotency_key: &str,
+        request_hash: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let item = IdempotencyKeyItem {
+            pk: keys::idempotency_key_pk(caller, idempotency_key),
+            sk: keys::IDEMPOTENCY_KEY_SK.into(),
+            state: PENDING.into(),
+            request_hash: request_hash.into(),
+            ttl: expires_at / 1000,
+            status: None,
+            body: None,
+        };
+        let absent = Expr::absent();
+        let claimed = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(to_item(&item)?))
+            .set_condition_expression(absent.text_opt())
+            .set_expression_attribute_names(absent.names_opt())
+            .send()
+            .await
+            .map_err(StoreError::from);
+        match claimed {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn key_record(
+        &self,
+        caller: &AccountId,
+        idempotency_key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let item: Option<IdempotencyKeyItem> = get_item(
+            self,
+            keys::idempotency_key_pk(caller, idempotency_key),
+            keys::IDEMPOTENCY_KEY_SK,
+            true,
+        )
+        .await?;
+        Ok(item.map(|i| IdempotencyRecord {
+            answer: (i.state == DONE).then(|| StoredAnswer {
+                status: i.status.unwrap_or(200),
+                body: i.body.unwrap_or_default(),
+            }),
+            request_hash: i.request_hash,
+        }))
+    }
+
+    async fn complete_key(
+        &self,
+        caller: &AccountId,
+        idempotency_key: &str,
+        answer: &StoredAnswer,
+    ) -> Result<(), StoreError> {
+        let mut update = Expr::default();
+        update
+            .name("#state", "state")
+            .name("#status", "status")
+            .name("#body", "body")
+            .value(":done", s(DONE))
+            .value(":status", n(answer.status))
+            .value(":body", s(answer.body.clone()));
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(record_key(caller, idempotency_key)))
+            .update_expression("SET #state = :done, #status = :status, #body = :body")
+            .set_expression_attribute_names(update.names_opt())
+            .set_expression_attribute_values(update.values_opt())
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    async fn release_key(
+        &self,
+        caller: &AccountId,
+        idempotency_key: &str,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(record_key(caller, idempotency_key)))
+            .send()
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! Inbox pages.
+//!
+//! Staff: one Query per page on GSI1 `ORG#o#INBOX` (or GSI2 `LINK#l#INBOX`), newest
+//! activity first, filtered to what the viewer sees (`access::inbox_filter`) and `?tag=`.
+//! A window the filter hid entirely is read past (at most 5 Queries), so a page is empty
+//! only at the end; normally it is the one Query.
+//!
+//! Participants: their rows (GSI1 `ACCT#a#INBOX`, one Query: a patient has a handful of
+//! conversations), then the metas in one BatchGetItem, sorted by activity: two round trips,
+//! because a post does not touch participant rows (it would have to read the roster first).
+
+use super::access::inbox_filter;
+use super::items::ConversationItem;
+use crate::adapters::dynamo::{self, batch_get, cursor, keys, s, Dynamo, Expr, Item, StoreError};
+use crate::conversations::Conversation;
+use crate::domain::caller::Caller;
+use crate::domain::ids::ConversationId;
+use crate::ports::conversations::{InboxScope, ListError, Listing, StaffInboxQuery};
+
+/// Queries of a staff inbox page, at most (when the filter hides whole windows).
+const MAX_WINDOWS: usize = 5;
+
+fn bad_cursor(_: cursor::BadCursor) -> ListError {
+    ListError::BadCursor
+}
+
+impl Dynamo {
+    pub(super) async fn staff_inbox_page(
+        &self,
+        q: &StaffInboxQuery<'_>,
+    ) -> Result<Listing<Conversation>, ListError> {
+        let mut e = Expr::default();
+        let (index, pk_attr, partition) = match &q.scope {
+            InboxScope::Link(link) => (keys::GSI2, "gsi2pk", keys::link_inbox_pk(link)),
+            InboxScope::Practice(org) => {
+                inbox_filter(&mut e, q.viewer);
+                (keys::GSI1, "gsi1pk", keys::org_inbox_pk(org))
+            }
+        };
+        if let Some(tag) = q.tag {
+            e.name("#tags", "tags")
+                .value(":tag", s(tag))
+                .and("contains(#tags, :tag)");
+        }
+        let mut start = q
+            .cursor
+            .map(|c| cursor::decode(c, pk_attr, &partition, "").map_err(bad_cursor))
+            .transpose()?;
+        e.name("#ipk", pk_attr).value(":ipk", s(partition));
+        let mut windows = 0;
+        let page = loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(index)
+                .key_condition_expression("#ipk = :ipk")
+                .set_filter_expression(e.text_opt())
+                .set_expression_attribute_names(e.names_opt())
+                .set_expression_attribute_values(e.values_opt())
+                .scan_index_forward(false)
+                .limit(q.limit)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from)?;
+            windows += 1;
+            let hidden_window = page.items().is_empty() && page.last_evaluated_key.is_some();
+            if !hidden_window || windows >= MAX_WINDOWS {
+                break page;
+            }
+            start = page.last_evaluated_key.clone();
+        };
+        // DynamoDB's LastEvaluatedKey may be a conversation the filter hid from this viewer
+        // (a link they are not a member of): resume from the last conversation shown
+        // instead, so a cursor never names a hidden one. Only a page where the filter hid
+        // everything falls back to DynamoDB's key.
+        let items = page.items.unwrap_or_default();
+        let next_cursor = page.last_evaluated_key.as_ref().map(|lek| {
+            let index_sk = pk_attr.replacen("pk", "sk", 1);
+            let shown = items.last().map(|last| {
+                [pk_attr, index_sk.as_str(), "pk", "sk"]
+                    .iter()
+                    .filter_map(|k| last.get(*k).map(|v| (k.to_string(), v.clone())))
+                    .collect::<Item>()
+            });
+            cursor::encode(shown.as_ref().unwrap_or(lek))
+        });
+        let metas: Vec<ConversationItem> = dynamo::from_items(items)?;
+        Ok(Listing {
+            items: metas
+                .into_iter()
+                .map(ConversationItem::into_model)
+                .collect(),
+            next_cursor,
+        })
+    }
+
+    pub(super) async fn participant_inbox_page(
+        &self,
+        viewer: &Caller,
+        limit: i32,
+        cursor_text: Option<&str>,
+    ) -> Result<Listing<Conversation>, ListError> {
+        let partition = keys::account_inbox_pk(&viewer.account_id);
+        // The cursor is the activity key of the last row shown (checked against the
+        // partition).
+        let after = cursor_text
+            .map(|c| cursor::decode(c, "gsi1pk", &partition, "").map_err(bad_cursor))
+            .transpose()?
+            .and_then(|k| dynamo::get_s(&k, "gsi1sk").map(str::to_string));
+        let ids = self.participant_conversations(&partition).await?;
+        let meta_keys = ids.iter().map(ConversationItem::key_for).collect();
+        let metas: Vec<ConversationItem> =
+            dynamo::from_items(batch_get(self.client(), self.table(), meta_keys, true).await?)?;
+        let mut rows: Vec<(String, Conversation)> = metas
+            .into_iter()
+            .map(ConversationItem::into_model)
+            .filter(|c| c.visible_to(viewer))
+            .map(|c| (keys::activity_sk(c.last_activity, &c.id), c))
+            .filter(|(sk, _)| after.as_ref().is_none_or(|a| sk < a))
+            .collect();
+        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = more.then(|| rows.last()).flatten().map(|(sk, _)| {
+            cursor::encode(&Item::from([
+                ("gsi1pk".to_string(), s(partition.clone())),
+                ("gsi1sk".to_string(), s(sk.clone())),
+            ]))
+        });
+        Ok(Listing {
+            items: rows.into_iter().map(|(_, c)| c).collect(),
+            next_cursor,
+        })
+    }
+
+    /// The conversation ids of an account's participant rows (all pages; usually one).
+    async fn participant_conversations(
+        &self,
+        partition: &str,
+    ) -> Result<Vec<ConversationId>, StoreError> {
+        let mut ids = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(keys::GSI1)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", "gsi1pk")
+                .expression_attribute_names("#c", "conversation_id")
+                .expression_attribute_values(":pk", s(partition))
+                .projection_expression("#c")
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            for item in page.items.unwrap_or_default() {
+                if let Some(id) =
+                    dynamo::get_s(&item, "conversation_id").and_then(|v| v.parse().ok())
+                {
+                    ids.push(id);
+                }
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(ids);
+            }
+        }
+    }
+}

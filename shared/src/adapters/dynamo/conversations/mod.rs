@@ -1,0 +1,151 @@
+//! The DynamoDB side of conversations and messages: the items of a `CONV#c` partition
+//! ([`items`]), the access condition every write carries ([`access`]), the transactions
+//! ([`writes`]), the reads ([`reads`], [`inbox`]), and [`ConversationStore`] for
+//! [`Dynamo`], which only delegates to them.
+//!
+//! Round trips per port method: every write is one TransactWriteItems; `conversation`,
+//! `post_record`, `message` one GetItem; `messages_page`, `receipts_from`,
+//! `count_messages` one Query (per 1 MB page); `staff_inbox` one Query (up to 5 when its
+//! filter hides whole windows); `participant_inbox` one Query + one BatchGetItem;
+//! `account_names` one BatchGetItem; `audit_read` one PutItem.
+
+pub mod access;
+mod directory;
+mod inbox;
+pub mod items;
+pub mod legacy;
+mod reads;
+mod writes;
+
+pub use items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantItem, ReceiptItem};
+pub use writes::add_new_conversation;
+
+use super::{Dynamo, StoreError};
+use crate::conversations::{ClientMessageId, Conversation, Message, PostRecord, Receipt};
+use crate::domain::caller::Caller;
+use crate::domain::ids::{AccountId, ConversationId, MessageId};
+use crate::ports::conversations::{
+    ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, ListError, Listing,
+    MessagesFrom, PostRefused, Posting, ResumeAt, SettingsChange, StaffInboxQuery,
+};
+use crate::services::audit::AuditEvent;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+#[async_trait]
+impl ConversationStore for Dynamo {
+    async fn conversation(&self, id: &ConversationId) -> Result<Option<Conversation>, StoreError> {
+        self.get_conversation(id).await
+    }
+
+    async fn create(
+        &self,
+        conversation: &Conversation,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.create_conversation(conversation, audit, now).await
+    }
+
+    async fn change_settings(
+        &self,
+        editor: &Caller,
+        conversation: &Conversation,
+        change: &SettingsChange,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), ChangeRefused> {
+        self.change_conversation(editor, conversation, change, audit, now)
+            .await
+    }
+
+    async fn post(&self, posting: &Posting<'_>, audit: &AuditEvent<'_>) -> Result<(), PostRefused> {
+        self.post_message(posting, audit).await
+    }
+
+    async fn post_record(
+        &self,
+        sender: &AccountId,
+        key: &ClientMessageId,
+    ) -> Result<Option<PostRecord>, StoreError> {
+        self.get_post_record(sender, key).await
+    }
+
+    async fn move_horizon(
+        &self,
+        change: &HorizonMove<'_>,
+        audit: &AuditEvent<'_>,
+    ) -> Result<(), HorizonRefused> {
+        self.move_reader_horizon(change, audit).await
+    }
+
+    async fn count_messages(
+        &self,
+        conversation: &ConversationId,
+        after: Option<&MessageId>,
+        through: &MessageId,
+    ) -> Result<i64, StoreError> {
+        self.count_messages_between(conversation, after, through)
+            .await
+    }
+
+    async fn staff_inbox(
+        &self,
+        query: &StaffInboxQuery<'_>,
+    ) -> Result<Listing<Conversation>, ListError> {
+        self.staff_inbox_page(query).await
+    }
+
+    async fn participant_inbox(
+        &self,
+        viewer: &Caller,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Listing<Conversation>, ListError> {
+        self.participant_inbox_page(viewer, limit, cursor).await
+    }
+
+    fn messages_start(
+        &self,
+        conversation: &ConversationId,
+        from: &MessagesFrom,
+    ) -> Result<Option<ResumeAt>, ListError> {
+        self.check_messages_start(conversation, from)
+    }
+
+    async fn messages_page(
+        &self,
+        conversation: &ConversationId,
+        start: Option<ResumeAt>,
+        limit: i32,
+    ) -> Result<Listing<Message>, StoreError> {
+        self.get_messages_page(conversation, start, limit).await
+    }
+
+    async fn message(
+        &self,
+        conversation: &ConversationId,
+        id: &MessageId,
+    ) -> Result<Option<Message>, StoreError> {
+        self.get_message(conversation, id).await
+    }
+
+    async fn receipts_from(
+        &self,
+        conversation: &ConversationId,
+        message: &MessageId,
+    ) -> Result<Vec<Receipt>, StoreError> {
+        self.get_receipts_from(conversation, message).await
+    }
+
+    async fn account_names(
+        &self,
+        accounts: &[AccountId],
+    ) -> Result<BTreeMap<AccountId, String>, StoreError> {
+        self.get_account_names(accounts).await
+    }
+
+    async fn audit_read(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
+        self.put_audit(event, now).await
+    }
+}

@@ -1,0 +1,224 @@
+//! Posting a message.
+//!
+//! Round trips: one TransactWriteItems on the happy path, with no read before it (see the
+//! slots in `adapters::dynamo::conversations::writes`). A refused transaction is explained
+//! by reading only then:
+//! - the sender's `client_message_id` was used: the record (1 GetItem) answers the stored
+//!   message (same text) or [`PostError::KeyReused`];
+//! - the conversation refused: the conversation (1 GetItem) says why: not visible (404),
+//!   closed (409), of the standard kind (the post retries with a delivery), or a newer
+//!   message committed first (the post retries with a larger id, so ids stay in commit
+//!   order).
+//!
+//! Participant inbox rows are not touched: which rows exist is only known after reading the
+//! conversation, and the post stays one round trip instead.
+
+use super::message::{next_message_id, ClientMessageId, Delivery, Message, MessageText};
+use super::{Closed, Context, ConversationKind, PostRecord, IDEMPOTENCY_MS};
+use crate::adapters::dynamo::StoreError;
+use crate::domain::ids::{ConversationId, MessageId};
+use crate::ports::conversations::{ConversationStore, PostRefused, Posting};
+
+/// Bounded: each retry means another writer committed first or the kind was guessed wrong.
+const ATTEMPTS: usize = 25;
+
+pub struct PostInput {
+    pub conversation: ConversationId,
+    pub text: MessageText,
+    pub client_message_id: ClientMessageId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    #[error("no such conversation")]
+    NotFound,
+    #[error(transparent)]
+    Closed(#[from] Closed),
+    #[error("client_message_id was already used for a different message.")]
+    KeyReused,
+    /// Other posts kept committing first: try again.
+    #[error("too many concurrent posts")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn post(
+    store: &impl ConversationStore,
+    cx: &Context<'_>,
+    input: &PostInput,
+) -> Result<Message, PostError> {
+    let conversation = input.conversation;
+    let mut id = next_message_id(None);
+    let mut kind = ConversationKind::Secure;
+    for _ in 0..ATTEMPTS {
+        let message = draft(cx, input, id, kind);
+        let record = PostRecord {
+            conversation_id: conversation,
+            message_id: id,
+            request_hash: input.text.request_hash(&conversation),
+            sent_at: message.sent_at,
+            delivery: message.delivery,
+            expires_at: message.sent_at + IDEMPOTENCY_MS,
+        };
+        let posting = Posting {
+            poster: cx.caller,
+            message: &message,
+            record: &record,
+            assumed_kind: kind,
+            preview: input.text.preview(),
+        };
+        let targets = vec![conversation.to_string(), id.to_string()];
+        let event = cx.audit("message.post", targets, "ok");
+        match store.post(&posting, &event).await {
+            Ok(()) => return Ok(message),
+            Err(PostRefused::KeyUsed) => {
+                if let Some(stored) = replay(store, cx, input).await? {
+                    return Ok(stored);
+                }
+                // The record expired between the write and the read: try again.
+            }
+            Err(PostRefused::Conversation) => {
+                let found = store
+                    .conversation(&conversation)
+                    .await?
+                    .filter(|c| c.visible_to(cx.caller))
+                    .ok_or(PostError::NotFound)?;
+                found.open_for_posts()?;
+                kind = found.kind;
+                id = next_message_id(found.last_message_id.as_ref());
+            }
+            Err(PostRefused::MessageIdTaken) => id = next_message_id(Some(&id)),
+            Err(PostRefused::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(PostError::Busy)
+}
+
+fn draft(cx: &Context<'_>, input: &PostInput, id: MessageId, kind: ConversationKind) -> Message {
+    Message {
+        id,
+        conversation_id: input.conversation,
+        sender_id: cx.caller.account_id,
+        text: input.text.as_str().to_string(),
+        client_message_id: input.client_message_id.as_str().to_string(),
+        sent_at: cx.now(),
+        delivery: (kind == ConversationKind::Standard).then_some(Delivery::Pending),
+    }
+}
+
+/// The message a previous post with this `client_message_id` stored, or
+/// [`PostError::KeyReused`] when that post had another text (or conversation); None if the
+/// record has expired.
+async fn replay(
+    store: &impl ConversationStore,
+    cx: &Context<'_>,
+    input: &PostInput,
+) -> Result<Option<Message>, PostError> {
+    let sender = &cx.caller.account_id;
+    let Some(record) = store.post_record(sender, &input.client_message_id).await? else {
+        return Ok(None);
+    };
+    if record.expires_at <= cx.now() {
+        return Ok(None);
+    }
+    if record.request_hash != input.text.request_hash(&input.conversation) {
+        return Err(PostError::KeyReused);
+    }
+    Ok(Some(Message {
+        id: record.message_id,
+        conversation_id: record.conversation_id,
+        sender_id: *sender,
+        text: input.text.as_str().to_string(),
+        client_message_id: input.client_message_id.as_str().to_string(),
+        sent_at: record.sent_at,
+        delivery: record.delivery,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversations::fake::Scene;
+    use crate::conversations::{ConversationKind, Delivery};
+
+    fn input(scene: &Scene, text: &str, key: &str) -> PostInput {
+        PostInput {
+            conversation: scene.id,
+            text: MessageText::parse(text.into()).unwrap(),
+            client_message_id: ClientMessageId::parse(key.into()).unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_post_is_one_write_that_counts_it_and_moves_the_posters_horizon() {
+        let s = Scene::new();
+        let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
+            .await
+            .unwrap();
+        assert_eq!(s.store.calls(), ["post"]);
+        assert_eq!(s.store.audits(), ["message.post"]);
+        let c = s.store.stored(&s.id).unwrap();
+        assert_eq!(c.message_count, 1);
+        assert_eq!(c.last_message_id, Some(sent.id));
+        assert_eq!(c.unread_for(&s.staff.account_id), 0);
+        assert_eq!(c.unread_for(&s.patient.account_id), 1);
+        assert_eq!(sent.delivery, None);
+    }
+
+    #[tokio::test]
+    async fn a_retry_answers_the_stored_message_and_another_text_is_refused() {
+        let s = Scene::new();
+        let cx = s.cx(&s.patient);
+        let first = post(&s.store, &cx, &input(&s, "hi", "k1")).await.unwrap();
+        s.store.forget_calls();
+        let again = post(&s.store, &cx, &input(&s, "hi", "k1")).await.unwrap();
+        assert_eq!(again, first);
+        assert_eq!(s.store.calls(), ["post", "post_record"]);
+        let reused = post(&s.store, &cx, &input(&s, "other", "k1")).await;
+        assert_eq!(reused, Err(PostError::KeyReused));
+        assert_eq!(s.store.stored(&s.id).unwrap().message_count, 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_post_reads_the_conversation_to_say_why() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        c.read_only = true;
+        s.store.insert(c);
+        let refused = post(&s.store, &s.cx(&s.patient), &input(&s, "hi", "k1")).await;
+        assert_eq!(refused, Err(PostError::Closed(Closed::ReadOnly)));
+        assert_eq!(s.store.calls(), ["post", "conversation"]);
+        let mut stranger = s.patient.clone();
+        stranger.account_id = crate::domain::ids::AccountId::generate();
+        let hidden = post(&s.store, &s.cx(&stranger), &input(&s, "hi", "k2")).await;
+        assert_eq!(hidden, Err(PostError::NotFound));
+    }
+
+    #[tokio::test]
+    async fn a_standard_conversation_gets_messages_with_a_delivery_on_the_second_try() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        c.kind = ConversationKind::Standard;
+        s.store.insert(c);
+        let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
+            .await
+            .unwrap();
+        assert_eq!(sent.delivery, Some(Delivery::Pending));
+        assert_eq!(s.store.calls(), ["post", "conversation", "post"]);
+    }
+
+    #[tokio::test]
+    async fn ids_stay_in_commit_order_when_another_post_committed_a_larger_one() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        let far =
+            crate::domain::ids::MessageId::from_ulid(ulid::Ulid::from_parts(u64::MAX >> 17, 0));
+        c.last_message_id = Some(far);
+        s.store.insert(c);
+        let sent = post(&s.store, &s.cx(&s.staff), &input(&s, "hi", "k1"))
+            .await
+            .unwrap();
+        assert!(sent.id > far);
+    }
+}

@@ -1,0 +1,148 @@
+//! Invite a contact to a new secure conversation (`POST /v1/invites`, and the secure invite
+//! of a standard conversation).
+//!
+//! Round trips: 1 BatchGetItem (contact + practice name); 1 TransactWriteItems (the
+//! conversation in state `pending_account`, the invite record, the token item — the
+//! plaintext token only ever leaves in the texts —, the contact marked invited with the
+//! conversation listed, the audit item); then the texts, and 1 UpdateItem (send results).
+
+use super::deliver::{send_and_record, Outbox};
+use super::model::{Invite, InviteStatus, SendResults, INVITE_LIFETIME_MS};
+use super::rules::{self, UnknownLink};
+use crate::adapters::dynamo::StoreError;
+use crate::conversations::{
+    new_conversation, ConversationKind, ConversationState, NewConversation,
+};
+use crate::domain::caller::{Caller, NotAllowed};
+use crate::domain::ids::{ContactId, ConversationId, InviteId, LinkId};
+use crate::domain::secrets::{new_token, token_hash};
+use crate::links::rules::InvalidField;
+use crate::ports::invites::{InviteStore, InviteWriteError, NewConversationItems};
+
+/// The request as parsed from the body (ids not parsed yet).
+#[derive(Debug, Clone, Default)]
+pub struct CreateInvite {
+    pub contact_id: String,
+    pub link_id: Option<String>,
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreateInviteError {
+    #[error(transparent)]
+    NotAllowed(#[from] NotAllowed),
+    #[error(transparent)]
+    Invalid(#[from] InvalidField),
+    /// Unknown, malformed or another practice's.
+    #[error("no such contact")]
+    ContactNotFound,
+    #[error(transparent)]
+    LinkNotFound(#[from] UnknownLink),
+    /// The patient already has an account: start a secure conversation instead.
+    #[error("the contact already has an account")]
+    HasAccount,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `POST /v1/invites`: the request's ids and subject checked, then [`invite_contact`].
+pub async fn create_invite(
+    store: &impl InviteStore,
+    outbox: &Outbox<'_>,
+    caller: &Caller,
+    request: CreateInvite,
+    now: i64,
+    request_id: &str,
+) -> Result<Invite, CreateInviteError> {
+    caller.staff_org()?;
+    // A malformed id is as unknown as another practice's.
+    let contact: ContactId = request
+        .contact_id
+        .parse()
+        .map_err(|_| CreateInviteError::ContactNotFound)?;
+    let link = rules::visible_link(caller, request.link_id.as_deref())?;
+    let subject = rules::subject(request.subject.as_deref())?;
+    invite_contact(
+        store, outbox, caller, &contact, link, subject, now, request_id,
+    )
+    .await
+}
+
+/// The invite itself, for a contact of the caller's practice, routed to `link`.
+#[allow(clippy::too_many_arguments)]
+pub async fn invite_contact(
+    store: &impl InviteStore,
+    outbox: &Outbox<'_>,
+    caller: &Caller,
+    contact_id: &ContactId,
+    link: Option<LinkId>,
+    subject: Option<String>,
+    now: i64,
+    request_id: &str,
+) -> Result<Invite, CreateInviteError> {
+    let org = caller.staff_org()?;
+    let (contact, practice_name) = store.contact_and_practice(&org, contact_id).await?;
+    let contact = contact.ok_or(CreateInviteError::ContactNotFound)?;
+    let practice_name = practice_name.ok_or(CreateInviteError::ContactNotFound)?;
+    if contact.account_id.is_some() {
+        return Err(CreateInviteError::HasAccount);
+    }
+    let token = new_token();
+    let conversation_id = ConversationId::generate();
+    let (meta, rows) = new_conversation(
+        NewConversation {
+            id: conversation_id,
+            org_id: org,
+            kind: ConversationKind::Secure,
+            subject,
+            tags: Vec::new(),
+            state: ConversationState::PendingAccount,
+            identity: None,
+            contact_match: None,
+            link_id: link,
+            contact_ids: vec![contact.id],
+            channel: None,
+            participants: Vec::new(),
+            created_by: Some(caller.account_id),
+        },
+        now,
+    );
+    let invite = Invite {
+        id: InviteId::generate(),
+        org_id: org,
+        practice_name,
+        contact_id: contact.id,
+        conversation_id,
+        link_id: link,
+        phone: contact.phone.clone(),
+        email: contact.email.clone(),
+        status: InviteStatus::Pending,
+        token_hash: token_hash(&token),
+        expires_at: now + INVITE_LIFETIME_MS,
+        sends: SendResults::default(),
+        resends: Vec::new(),
+        created_at: now,
+        created_by: caller.account_id,
+        accepted_at: None,
+        account_id: None,
+    };
+    let targets = vec![
+        invite.id.to_string(),
+        contact.id.to_string(),
+        conversation_id.to_string(),
+    ];
+    let audit = crate::links::staff_audit(caller, &org, "invite.create", targets, request_id);
+    let conversation = NewConversationItems {
+        meta: &meta,
+        rows: &rows,
+    };
+    match store
+        .insert_invite(&invite, conversation, &audit, now)
+        .await
+    {
+        Ok(()) => {}
+        Err(InviteWriteError::Refused) => return Err(CreateInviteError::HasAccount),
+        Err(InviteWriteError::Store(e)) => return Err(e.into()),
+    }
+    Ok(send_and_record(store, outbox, invite, &token, now).await)
+}

@@ -1,0 +1,73 @@
+//! Signing in, first half: `{email}` (staff) or `{phone}` (patients) → a code, if the
+//! account exists. The answer is the same either way, so it cannot be used to learn who has
+//! an account: an unknown address still gets a stored challenge and spends its send
+//! budget; only the delivery is skipped, and a failed delivery does not change the answer.
+//! An email without a staff login but with a pending invitation gets a code that claims the
+//! newest invitation (see [`super::verify`]).
+//!
+//! Round trips: one consistent `GetItem` (the login alias); for an email without one, one
+//! consistent `Query` (pending invitations); then the challenge's `BatchGetItem` and
+//! `TransactWriteItems`.
+
+use super::model::{Login, StaffInvite};
+use crate::access::codes::{CodePurpose, Destination};
+use crate::access::start_code::{self, CodeRequest, Couriers, StartError};
+use crate::adapters::dynamo::StoreError;
+use crate::domain::ids::{AccountId, ChallengeId};
+use crate::ports::access::ChallengeStore;
+use crate::ports::practice::{SignInStore, TeamStore};
+use serde::{Deserialize, Serialize};
+
+/// Stored with the challenge: whom a correct code signs in (None: nobody).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInPayload {
+    pub account_id: Option<AccountId>,
+    /// An invited teammate's first sign-in: the code proves the email, and verify claims it.
+    #[serde(default)]
+    pub claim: Option<StaffInvite>,
+}
+
+pub async fn start_sign_in(
+    store: &(impl TeamStore + SignInStore + ChallengeStore),
+    couriers: &Couriers<'_>,
+    pepper: &[u8],
+    login: Login,
+    now: i64,
+) -> Result<ChallengeId, StartError> {
+    let account_id = store.account_for(&login).await?;
+    let (destination, claim) = match login {
+        Login::StaffEmail(email) => {
+            // No staff login yet: the newest practice that invited this email, if any.
+            let claim = match account_id {
+                None => store
+                    .staff_invites(&email)
+                    .await?
+                    .into_iter()
+                    .max_by_key(|i| i.created_at),
+                Some(_) => None,
+            };
+            (Destination::Email(email), claim)
+        }
+        Login::PatientPhone(phone) => (Destination::Sms(phone), None),
+    };
+    let deliver = account_id.is_some() || claim.is_some();
+    let payload = serde_json::to_string(&SignInPayload { account_id, claim })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let request = CodeRequest {
+        purpose: CodePurpose::Login,
+        destinations: std::slice::from_ref(&destination),
+        payload,
+        deliver,
+    };
+    match start_code::start(store, couriers, pepper, request, now).await {
+        Ok(challenge) => Ok(challenge),
+        // Only known accounts get a delivery, so a delivery failure must not change the
+        // answer (a 409 opted-out or a 503 would tell a prober the account exists). The
+        // person simply gets no code and can ask again.
+        Err(StartError::Undeliverable { challenge, reason }) => {
+            tracing::warn!(reason = %reason, "sign-in code not delivered");
+            Ok(challenge)
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,176 @@
+//! Inbound SMS and email thread into the practice's conversation with the sender, with
+//! unread counts; an unknown sender opens a new conversation (and contact); a message to
+//! an address that is no practice's reaches nobody.
+
+use super::{inbox_row, meta, practice, stand_in};
+use canopy_shared::adapters::dynamo::get_n;
+use canopy_tests::fixtures::{random_email, random_phone};
+use canopy_tests::Harness;
+use serde_json::json;
+
+#[tokio::test]
+async fn an_unknown_number_opens_a_conversation_and_later_texts_thread_into_it() {
+    let h = Harness::new().await;
+    let p = practice(&h, "Birch Family Clinic").await;
+    let patient = random_phone();
+
+    let first = stand_in(
+        &h,
+        "/_local/sms/inbound",
+        json!({"from": patient, "to": p.number.as_str(), "body": "Hi, is the clinic open Saturday?"}),
+    )
+    .await;
+    assert_eq!(first.status, 202, "{}", first.text);
+    assert_eq!(first.json()["result"]["results"], json!(["opened"]));
+
+    let contacts = h
+        .call(
+            "GET",
+            &format!("/v1/contacts?q={}", &patient[2..]),
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    let found = contacts.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(found.len(), 1, "{}", contacts.text);
+    assert_eq!(found[0]["name"], patient.as_str(), "named by the number");
+    let conversation = found[0]["conversation_ids"][0]
+        .as_str()
+        .or_else(|| None)
+        .map(str::to_string);
+    let inbox = h
+        .call(
+            "GET",
+            "/v1/conversations?limit=100",
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    let row = inbox.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "standard" && r["preview"] == "Hi, is the clinic open Saturday?")
+        .cloned()
+        .expect("the new conversation is in the inbox");
+    let id = row["id"].as_str().unwrap().to_string();
+    if let Some(c) = conversation {
+        assert_eq!(c, id);
+    }
+    assert_eq!(row["unread_count"], 1);
+
+    let second = stand_in(
+        &h,
+        "/_local/sms/inbound",
+        json!({"from": patient, "to": p.number.as_str(), "body": "Also: can I bring my son?"}),
+    )
+    .await;
+    assert_eq!(second.json()["result"]["results"], json!(["threaded"]));
+    let row = inbox_row(&h, &p, &id).await.expect("still listed");
+    assert_eq!(row["unread_count"], 2);
+    assert_eq!(row["preview"], "Also: can I bring my son?");
+    assert_eq!(get_n(&meta(&h, &id).await, "message_count"), Some(2));
+}
+
+#[tokio::test]
+async fn a_text_to_a_number_of_no_practice_reaches_nobody() {
+    let h = Harness::new().await;
+    let p = practice(&h, "Cedar Clinic").await;
+    let reply = stand_in(
+        &h,
+        "/_local/sms/inbound",
+        json!({"from": random_phone(), "to": "+12065559999", "body": "hello?"}),
+    )
+    .await;
+    assert_eq!(reply.status, 202);
+    assert_eq!(
+        reply.json()["result"]["results"],
+        json!(["unknown_practice"])
+    );
+    let inbox = h
+        .call(
+            "GET",
+            "/v1/conversations?limit=100",
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    assert!(inbox.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["preview"] != "hello?"));
+}
+
+#[tokio::test]
+async fn the_same_number_at_two_practices_stays_in_each_practice() {
+    let h = Harness::new().await;
+    let a = practice(&h, "Alder Clinic").await;
+    let b = practice(&h, "Beech Clinic").await;
+    let patient = random_phone();
+    for (p, text) in [(&a, "to alder"), (&b, "to beech")] {
+        let r = stand_in(
+            &h,
+            "/_local/sms/inbound",
+            json!({"from": patient, "to": p.number.as_str(), "body": text}),
+        )
+        .await;
+        assert_eq!(r.json()["result"]["results"], json!(["opened"]));
+    }
+    let previews = |reply: canopy_tests::Reply| -> Vec<String> {
+        reply.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["preview"].as_str().map(str::to_string))
+            .collect()
+    };
+    let in_a = previews(
+        h.call("GET", "/v1/conversations", None, Some(&a.staff.token))
+            .await,
+    );
+    let in_b = previews(
+        h.call("GET", "/v1/conversations", None, Some(&b.staff.token))
+            .await,
+    );
+    assert!(in_a.contains(&"to alder".to_string()) && !in_a.contains(&"to beech".to_string()));
+    assert!(in_b.contains(&"to beech".to_string()) && !in_b.contains(&"to alder".to_string()));
+}
+
+#[tokio::test]
+async fn inbound_email_threads_by_sender_and_a_duplicate_event_changes_nothing() {
+    let h = Harness::new().await;
+    let p = practice(&h, "Dogwood Clinic").await;
+    let patient = random_email("ann");
+    let send = |text: &'static str| {
+        json!({"from": format!("Ann Lee <{patient}>"), "to": p.reply.as_str(),
+               "subject": "Question", "text": text})
+    };
+    let first = stand_in(&h, "/_local/email/inbound", send("Do you take walk-ins?")).await;
+    assert_eq!(first.status, 202, "{}", first.text);
+    assert_eq!(first.json()["result"]["results"], json!(["opened"]));
+    let second = stand_in(&h, "/_local/email/inbound", send("And on Sundays?")).await;
+    assert_eq!(second.json()["result"]["results"], json!(["threaded"]));
+
+    let inbox = h
+        .call(
+            "GET",
+            "/v1/conversations?limit=100",
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    let rows: Vec<_> = inbox.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "standard")
+        .cloned()
+        .collect();
+    assert_eq!(rows.len(), 1, "both emails in one conversation: {rows:?}");
+    assert_eq!(rows[0]["unread_count"], 2);
+    assert_eq!(rows[0]["preview"], "Question And on Sundays?");
+}

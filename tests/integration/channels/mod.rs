@@ -1,0 +1,222 @@
+//! Standard conversations end to end (issue 10): SMS and email out through the stream
+//! consumer, delivery status, inbound threading, keywords and opt-out, driven through the
+//! dev server's stream emulation and `/_local/...` stand-ins, as a developer runs them.
+//!
+//! Tests of the stream consumer run on a table of their own ([`Private`]) whose stream
+//! only their emulator reads, and drive it with `poll_once` (no timing involved).
+
+mod event_fixtures;
+mod inbound;
+mod invoke_script;
+mod keywords;
+mod outbound;
+
+use canopy_local::stream::StreamEmulator;
+use canopy_shared::adapters::dynamo::{self, keys};
+use canopy_shared::app::load_sdk_config;
+use canopy_shared::domain::contact_info::{EmailAddress, PhoneNumber};
+use canopy_shared::domain::ids::OrgId;
+use canopy_shared::ports::standard::{OutboundSms, SendFailure, SmsSender};
+use canopy_shared::App;
+use canopy_tests::fixtures::Staff;
+use canopy_tests::{Harness, Reply};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// A practice with its own number and reply address.
+pub struct ChannelPractice {
+    pub staff: Staff,
+    pub org: OrgId,
+    pub number: PhoneNumber,
+    pub reply: EmailAddress,
+}
+
+/// Signs a practice up and gives it channels from the pool.
+pub async fn practice(h: &Harness, name: &str) -> ChannelPractice {
+    let staff = h.new_practice(name).await;
+    let org: OrgId = staff.org_id.parse().unwrap();
+    let number = h
+        .app
+        .store
+        .take_sms_number(&org)
+        .await
+        .unwrap()
+        .expect("the local pool has numbers");
+    let mut reply = None;
+    for attempt in 0..5 {
+        let candidate =
+            dynamo::channel_pool::reply_address(name, &org, "reply.canopy.local", attempt).unwrap();
+        if h.app
+            .store
+            .claim_reply_address(&org, &candidate)
+            .await
+            .unwrap()
+        {
+            reply = Some(candidate);
+            break;
+        }
+    }
+    ChannelPractice {
+        staff,
+        org,
+        number,
+        reply: reply.expect("a reply address"),
+    }
+}
+
+/// `POST /_local/...` with a JSON body.
+pub async fn stand_in(h: &Harness, path: &str, body: Value) -> Reply {
+    h.call("POST", path, Some(body), None).await
+}
+
+/// The stored item at `pk`/`sk` as JSON-ish attributes (consistent read).
+pub async fn item(h: &Harness, pk: String, sk: &str) -> Option<dynamo::Item> {
+    h.app
+        .db
+        .get_item()
+        .table_name(h.app.table())
+        .set_key(Some(dynamo::key(pk, sk)))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+}
+
+/// A conversation's meta item.
+pub async fn meta(h: &Harness, conversation: &str) -> dynamo::Item {
+    item(
+        h,
+        format!("CONV#{conversation}"),
+        keys::CONVERSATION_META_SK,
+    )
+    .await
+    .expect("conversation meta")
+}
+
+/// The staff inbox row of `conversation`.
+pub async fn inbox_row(h: &Harness, p: &ChannelPractice, conversation: &str) -> Option<Value> {
+    h.inbox_row(&p.staff.token, conversation).await
+}
+
+/// Texts sent to `phone` that moto recorded, with their SNS message ids.
+pub fn sms_records(phone: &str) -> Vec<(String, String)> {
+    moto_data()["sns"]["SMS"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["phone_number"] == phone)
+        .map(|m| {
+            (
+                m["message_id"].as_str().unwrap_or_default().to_string(),
+                m["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Emails to `address` that moto recorded: (SES id, source, subject, body).
+pub fn email_records(address: &str) -> Vec<(String, String, String, String)> {
+    moto_data()["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|a| a == address))
+        })
+        .map(|m| {
+            let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+            (s("id"), s("source"), s("subject"), s("body"))
+        })
+        .collect()
+}
+
+fn moto_data() -> Value {
+    use std::io::{Read, Write};
+    let base = std::env::var("MOTO_URL").expect("MOTO_URL");
+    let authority = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect to moto");
+    write!(
+        stream,
+        "GET /moto-api/data.json HTTP/1.0\r\nHost: {authority}\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    serde_json::from_str(body).unwrap_or(json!({}))
+}
+
+// ---- a table of one's own, with its stream emulator --------------------------------
+
+/// A harness on a table of its own whose stream only this test's emulator reads (as Lambda
+/// runs one poller per shard: two pollers on one stream would each send what the other
+/// sends). Its SMS sender fails chosen texts once ([`Private::fail_once`]).
+pub struct Private {
+    pub h: Harness,
+    pub stream: StreamEmulator,
+    fail: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Private {
+    pub async fn new() -> Self {
+        let mut settings = canopy_tests::settings().await;
+        settings.table_name = format!("canopy-channels-{}", ulid::Ulid::new());
+        let sdk = load_sdk_config().await;
+        let mut app = App::from_parts(&sdk, settings);
+        let template = canopy_local::template::load_default().expect("template");
+        canopy_local::table::ensure_table(&app.db, app.table(), &template.table().unwrap())
+            .await
+            .expect("create table");
+        let fail = Arc::new(Mutex::new(HashSet::new()));
+        app.channels.sms = Arc::new(FailOnce(app.channels.sms.clone(), fail.clone()));
+        let h = Harness::with_app(app);
+        let stream = StreamEmulator::new(h.app.clone(), &template)
+            .await
+            .expect("the table has a stream");
+        Self { h, stream, fail }
+    }
+
+    /// The next send of exactly this text fails once (provider unavailable), so its stream
+    /// record is reported as failed and retried.
+    pub fn fail_once(&self, text: &str) {
+        if let Ok(mut set) = self.fail.lock() {
+            set.insert(text.to_string());
+        }
+    }
+
+    /// Polls the stream until a poll reads nothing new; returns the records read.
+    pub async fn drain(&mut self) -> usize {
+        let mut total = 0;
+        loop {
+            let read = self.stream.poll_once().await.expect("stream poll");
+            if read == 0 {
+                return total;
+            }
+            total += read;
+        }
+    }
+}
+
+struct FailOnce(Arc<dyn SmsSender>, Arc<Mutex<HashSet<String>>>);
+
+#[async_trait::async_trait]
+impl SmsSender for FailOnce {
+    async fn send_sms(&self, sms: &OutboundSms<'_>) -> Result<String, SendFailure> {
+        let fail = self
+            .1
+            .lock()
+            .map(|mut s| s.remove(sms.text))
+            .unwrap_or(false);
+        if fail {
+            return Err(SendFailure::Unavailable);
+        }
+        self.0.send_sms(sms).await
+    }
+}
