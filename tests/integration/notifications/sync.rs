@@ -143,9 +143,11 @@ async fn cursors_follow_on_and_old_or_unknown_ones_are_gone() {
     assert_eq!(bad.status, 400);
 
     clock.advance_ms(31 * 24 * 3_600_000);
+    // The session has ended by then too: sign in again.
+    let token = n.h.sign_in_by_phone(&n.phone_of(&patient).await).await;
     let old = n
         .h
-        .call("GET", &format!("/v1/sync?after={last}"), None, Some(&patient.token))
+        .call("GET", &format!("/v1/sync?after={last}"), None, Some(&token))
         .await;
     assert_eq!(old.status, 410, "older than the 30-day window");
 }
