@@ -237,7 +237,7 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
                 .value(":empty", super::to_attribute(&Vec::<String>::new())?);
             tx.update(
                 "contact",
-                super::key(super::keys::org_pk(&org), super::keys::contact_sk(&existing)),
+                crate::adapters::dynamo::contacts::contact_key(&org, &existing),
                 "SET #cids = list_append(if_not_exists(#cids, :empty), :clist)",
                 e,
             )?;
