@@ -2,7 +2,9 @@
 # The browser test of the link landing page: starts its own dev server against the local
 # stack (run by scripts/test.sh, which exports the stack's environment), signs a practice up
 # and creates a link through the API, then drives headless Chromium through the landing
-# form (tests/browser/landing.mjs) and checks the SMS in moto. It FAILS, never skips, when
+# form (tests/browser/landing.mjs) and checks the SMS in moto; then opens the API reference
+# page (/docs) and checks every operation of openapi.yaml is listed and "Try it out" works
+# (tests/browser/reference.mjs). It FAILS, never skips, when
 # it cannot run. Screenshots go to artifacts/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,7 +26,22 @@ LINK_PORT="$CANOPY_LINK_PORT"
 LOG="artifacts/browser-dev-server.log"
 
 say "building the dev server"
-cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
+# Run a copy of this checkout's build: with a target directory shared between checkouts,
+# `cargo run` would wait for the build lock (and relink) while another checkout builds, and
+# target/debug/canopy-dev may be another checkout's by now (the copy must name this one).
+mkdir -p .local
+BIN="$(mktemp -d "$PWD/.local/browser.XXXXXX")"
+for attempt in 1 2 3 4 5; do
+  cargo build -q -p canopy-local --bin canopy-dev || fail "the dev server does not build"
+  # A hard link is taken at once (before a checkout queued on the build lock can relink the
+  # path); a copy when the target directory is on another file system.
+  rm -f "$BIN/canopy-dev"
+  ln "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$BIN/canopy-dev" 2>/dev/null ||
+    cp "${CARGO_TARGET_DIR:-target}/debug/canopy-dev" "$BIN/canopy-dev" || fail "no dev server binary"
+  grep -qaF "$PWD/local" "$BIN/canopy-dev" && break
+  [ "$attempt" = 5 ] && fail "target/debug/canopy-dev keeps being another checkout's build"
+  sleep "$attempt"
+done
 
 DEV_PID=""
 cleanup() {
@@ -35,6 +52,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$DEV_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$DEV_PID" 2>/dev/null || true
   fi
+  [ -n "${BIN:-}" ] && rm -rf "$BIN"
   [ "$rc" = 0 ] || say "dev server log: $LOG"
   exit "$rc"
 }
@@ -43,7 +61,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "starting the dev server (app port $APP_PORT, link port $LINK_PORT, table $TABLE_NAME)"
-cargo run -q -p canopy-local --bin canopy-dev -- --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
+"$BIN/canopy-dev" --app-port "$APP_PORT" --link-port "$LINK_PORT" >"$LOG" 2>&1 &
 DEV_PID=$!
 
 ready=""
@@ -67,4 +85,7 @@ done
 
 APP_URL="http://127.0.0.1:$APP_PORT" LINK_URL="http://127.0.0.1:$LINK_PORT" \
   timeout 120 node tests/browser/landing.mjs || fail "tests/browser/landing.mjs"
-say "OK (screenshots in artifacts/landing-form.png and artifacts/landing.png)"
+# The API reference page (/docs): every operation listed, "Try it out" reaches the server.
+APP_URL="http://127.0.0.1:$APP_PORT" LINK_URL="http://127.0.0.1:$LINK_PORT" \
+  timeout 120 node tests/browser/reference.mjs || fail "tests/browser/reference.mjs"
+say "OK (screenshots in artifacts/landing-form.png, artifacts/landing.png, artifacts/reference.png)"

@@ -46,6 +46,7 @@ export RUST_LOG="${RUST_LOG:-info}"
 
 say "sent SMS and emails: $MOTO_URL/moto-api/data.json"
 say "DynamoDB Local:      $AWS_ENDPOINT_URL_DYNAMODB (table $TABLE_NAME)"
+say "API reference:       http://127.0.0.1:$APP_PORT/docs (the contract itself: /openapi.yaml)"
 say "building and starting the dev server (app port $APP_PORT, link port $LINK_PORT)..."
 # In the background + wait, so Ctrl-C / TERM run the trap at once (cargo run execs the
 # dev server, so DEV_PID is the server itself once it is built).

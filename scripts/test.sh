@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# THE test command: set-up, local stack, every Rust test, template lint, browser test.
+# THE test command: set-up, local stack, every Rust test, template lint, the contract
+# (openapi.yaml linted and fuzzed), browser test.
 #
 #   scripts/test.sh                     everything
 #   scripts/test.sh -p canopy-tests     extra args go to `cargo test` (then --workspace is
@@ -80,6 +81,12 @@ bench_smoke() {
 if [ "${#cargo_args[@]}" -gt 0 ]; then
   step bench-smoke bench_smoke
 fi
+
+# The contract: lint openapi.yaml (redocly), then fuzz a fresh dev server against it
+# (schemathesis, a fixed seed and example count: about two minutes). `scripts/fuzz.sh --long`
+# runs longer.
+step openapi-lint scripts/fuzz.sh --lint-only
+step fuzz scripts/fuzz.sh --skip-lint
 
 if [ -f scripts/browser-test.sh ]; then
   step browser-test bash scripts/browser-test.sh

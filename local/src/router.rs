@@ -68,7 +68,11 @@ impl Router {
 
     /// Handles one request end to end, as API Gateway + Lambda would.
     pub async fn dispatch(&self, app: &App, api: Api, raw: RawRequest) -> Response<Body> {
+        // The API reference (`/docs`, `/openapi.yaml`): dev-server pages, not API routes.
         if api == Api::App {
+            if let Some(page) = crate::docs::serve(&raw) {
+                return page;
+            }
             if let Some(response) = crate::stand_ins::dispatch(app, &raw).await {
                 return response;
             }
