@@ -2,9 +2,9 @@
 
 use crate::adapters::call_counter::CallCounter;
 use crate::adapters::dynamo::Dynamo;
+use crate::adapters::sns_push::{NoPush, SnsPush};
 use crate::adapters::{ses::SesEmail, sns::SnsSms};
 use crate::config::{Settings, SettingsError};
-use crate::adapters::sns_push::{NoPush, SnsPush};
 use crate::ports::notifications::PushGateway;
 use crate::ports::standard::{EmailSender, MailSource, SmsSender};
 use crate::ports::{Clock, Email, NoMessaging, Sms, SystemClock};

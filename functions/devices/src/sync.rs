@@ -8,7 +8,9 @@
 //! One Query per page, and the audit item written concurrently (the feed carries
 //! conversation subjects): one round trip of latency.
 
-use canopy_shared::http::{json, page_limit, query_param, request::request_id, ApiError, Caller, HttpResult};
+use canopy_shared::http::{
+    json, page_limit, query_param, request::request_id, ApiError, Caller, HttpResult,
+};
 use canopy_shared::services::audit::{self, AuditEvent};
 use canopy_shared::sync::feed;
 use canopy_shared::sync::model::FeedEntry;
@@ -36,7 +38,13 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         outcome: "ok",
     };
     let (page, audited) = tokio::join!(
-        feed::page(&app.store, &caller.account_id, after, limit as usize, app.now_ms()),
+        feed::page(
+            &app.store,
+            &caller.account_id,
+            after,
+            limit as usize,
+            app.now_ms()
+        ),
         audit::record(app, &event),
     );
     audited?;

@@ -187,21 +187,31 @@ mod tests {
         let image = json!({"id": {"S": m.to_string()}, "conversation_id": {"S": c.to_string()},
                            "sender_id": {"S": a.to_string()}, "sent_at": {"N": "7"},
                            "text": {"S": "private"}});
-        let parsed = parse(&record("INSERT", keys, image, None)).unwrap().unwrap();
+        let parsed = parse(&record("INSERT", keys, image, None))
+            .unwrap()
+            .unwrap();
         assert_eq!(parsed.source, format!("{:0>40}", "4200"));
         assert!(matches!(parsed.change, Change::Message { sent_at: 7, .. }));
 
         let keys = json!({"pk": {"S": format!("CONV#{c}")}, "sk": {"S": format!("R#{m}#{a}")}});
         let image = json!({"reader": {"S": a.to_string()}, "through": {"S": m.to_string()},
                            "at": {"N": "9"}});
-        let parsed = parse(&record("INSERT", keys, image, None)).unwrap().unwrap();
+        let parsed = parse(&record("INSERT", keys, image, None))
+            .unwrap()
+            .unwrap();
         assert_eq!(parsed.change.conversation(), c);
 
         let keys = json!({"pk": {"S": format!("CONV#{c}")}, "sk": {"S": "#META"}});
         let parsed = parse(&record("MODIFY", keys, meta(&c, "b"), Some(meta(&c, "a"))))
             .unwrap()
             .unwrap();
-        let Change::Meta { old: Some(old), new } = parsed.change else { panic!("meta") };
+        let Change::Meta {
+            old: Some(old),
+            new,
+        } = parsed.change
+        else {
+            panic!("meta")
+        };
         assert!(new.differs_for_feed(&old));
 
         let other = json!({"pk": {"S": "ORG#x"}, "sk": {"S": "#META"}});

@@ -46,7 +46,8 @@ fn unique<T: Ord + Copy>(values: impl Iterator<Item = T>) -> Vec<T> {
 }
 
 async fn run(app: &App, items: &[Item]) -> Result<BTreeSet<usize>, StoreError> {
-    let conversations: Vec<ConversationId> = unique(items.iter().map(|(_, s)| s.change.conversation()));
+    let conversations: Vec<ConversationId> =
+        unique(items.iter().map(|(_, s)| s.change.conversation()));
     let facts = app.store.conversations(&conversations).await?;
     let has_messages = items
         .iter()

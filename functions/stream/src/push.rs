@@ -19,10 +19,18 @@ pub async fn send(
 ) -> BTreeSet<usize> {
     let mut newest: HashMap<(AccountId, ConversationId), (usize, NewMessage)> = HashMap::new();
     for (i, s) in items {
-        let Change::Message { conversation, message, sender, sent_at } = &s.change else {
+        let Change::Message {
+            conversation,
+            message,
+            sender,
+            sent_at,
+        } = &s.change
+        else {
             continue;
         };
-        let Some(f) = facts.get(conversation) else { continue };
+        let Some(f) = facts.get(conversation) else {
+            continue;
+        };
         let new = NewMessage {
             conversation: *conversation,
             message: *message,
@@ -33,14 +41,25 @@ pub async fn send(
             newest.insert((r, *conversation), (*i, new.clone()));
         }
     }
-    let pushes = newest.iter().filter_map(|((recipient, conversation), (i, message))| {
-        let f = facts.get(conversation)?;
-        let practice = practices.get(&f.org)?;
-        Some(async move {
-            let result = push_to(&app.store, app.push.as_ref(), f, practice, message, recipient, now_ms).await;
-            (*i, message, result)
-        })
-    });
+    let pushes = newest
+        .iter()
+        .filter_map(|((recipient, conversation), (i, message))| {
+            let f = facts.get(conversation)?;
+            let practice = practices.get(&f.org)?;
+            Some(async move {
+                let result = push_to(
+                    &app.store,
+                    app.push.as_ref(),
+                    f,
+                    practice,
+                    message,
+                    recipient,
+                    now_ms,
+                )
+                .await;
+                (*i, message, result)
+            })
+        });
     let mut failed = BTreeSet::new();
     for (i, message, result) in join_all(pushes).await {
         match result {

@@ -28,10 +28,19 @@ pub async fn run(
     };
     let mut failed = BTreeSet::new();
     for (i, s) in items {
-        let Some(f) = facts.get(&s.change.conversation()) else { continue };
+        let Some(f) = facts.get(&s.change.conversation()) else {
+            continue;
+        };
         let result = match &s.change {
-            Change::Message { conversation, message, sender, sent_at } => {
-                let Some(practice) = practices.get(&f.org) else { continue };
+            Change::Message {
+                conversation,
+                message,
+                sender,
+                sent_at,
+            } => {
+                let Some(practice) = practices.get(&f.org) else {
+                    continue;
+                };
                 let new = NewMessage {
                     conversation: *conversation,
                     message: *message,
@@ -40,9 +49,11 @@ pub async fn run(
                 };
                 start_runs(app, &channels, f, practice, &new, now_ms).await
             }
-            Change::Read { conversation, reader, .. } if read_ends_run(f, reader) => {
-                app.store.reset_reminder(conversation, reader).await
-            }
+            Change::Read {
+                conversation,
+                reader,
+                ..
+            } if read_ends_run(f, reader) => app.store.reset_reminder(conversation, reader).await,
             _ => Ok(()),
         };
         if let Err(e) = result {

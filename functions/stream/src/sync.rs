@@ -21,7 +21,11 @@ fn projection(source: &str, meta: &MetaImage, account: &AccountId) -> InboxProje
         state: meta.state.clone(),
         read_only: meta.read_only,
         message_count: meta.message_count,
-        read_count: meta.read_counts.get(&account.to_string()).copied().unwrap_or(0),
+        read_count: meta
+            .read_counts
+            .get(&account.to_string())
+            .copied()
+            .unwrap_or(0),
         last_message_at: meta.last_message_at,
         preview: meta.preview.clone(),
         last_activity: meta.last_activity,
@@ -66,16 +70,32 @@ fn feed_change(
             .unwrap_or_default()
     };
     let (conversation, at, change, recipients) = match change {
-        Change::Message { conversation, message, sender, sent_at } => (
+        Change::Message {
+            conversation,
+            message,
+            sender,
+            sent_at,
+        } => (
             *conversation,
             *sent_at,
-            FeedChange::Message { message_id: *message, sender_id: *sender },
+            FeedChange::Message {
+                message_id: *message,
+                sender_id: *sender,
+            },
             participants(conversation),
         ),
-        Change::Read { conversation, reader, through, at } => (
+        Change::Read {
+            conversation,
+            reader,
+            through,
+            at,
+        } => (
             *conversation,
             *at,
-            FeedChange::Read { reader_id: *reader, message_id: *through },
+            FeedChange::Read {
+                reader_id: *reader,
+                message_id: *through,
+            },
             participants(conversation),
         ),
         Change::Meta { old, new } => {
@@ -99,7 +119,13 @@ fn feed_change(
             )
         }
     };
-    Some(SourcedChange { conversation, source: source.to_string(), at, change, recipients })
+    Some(SourcedChange {
+        conversation,
+        source: source.to_string(),
+        at,
+        change,
+        recipients,
+    })
 }
 
 /// Appends the batch's changes to every recipient's feed, in stream order.

@@ -109,7 +109,12 @@ pub struct NoPush;
 
 #[async_trait]
 impl PushGateway for NoPush {
-    async fn register(&self, _: Platform, _: &PushToken, _: &AccountId) -> Result<String, PushError> {
+    async fn register(
+        &self,
+        _: Platform,
+        _: &PushToken,
+        _: &AccountId,
+    ) -> Result<String, PushError> {
         Err(PushError::NotConfigured)
     }
     async fn reassign(&self, _: &str, _: &AccountId) -> Result<(), PushError> {

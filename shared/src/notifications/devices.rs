@@ -87,7 +87,10 @@ pub async fn remove(
     account: &AccountId,
     id: &DeviceId,
 ) -> Result<(), RemoveError> {
-    let device = store.device(account, id).await?.ok_or(RemoveError::NotFound)?;
+    let device = store
+        .device(account, id)
+        .await?
+        .ok_or(RemoveError::NotFound)?;
     store.remove_device(&device).await?;
     if let Err(e) = push.unregister(&device.endpoint).await {
         tracing::warn!(error = %e, "push endpoint left behind after a device removal");

@@ -209,13 +209,19 @@ mod tests {
             PushToken::parse(Platform::Ios, &"a".repeat(201)),
             Err(BadToken::TooLong)
         );
-        assert_eq!(PushToken::parse(Platform::Ios, "xyz"), Err(BadToken::Charset));
+        assert_eq!(
+            PushToken::parse(Platform::Ios, "xyz"),
+            Err(BadToken::Charset)
+        );
         assert!(PushToken::parse(Platform::Android, "fcm:APA91b-x_y.z").is_ok());
         assert_eq!(
             PushToken::parse(Platform::Android, &"a".repeat(4_097)),
             Err(BadToken::TooLong)
         );
-        assert_eq!(PushToken::parse(Platform::Android, " "), Err(BadToken::Empty));
+        assert_eq!(
+            PushToken::parse(Platform::Android, " "),
+            Err(BadToken::Empty)
+        );
         let t = PushToken::parse(Platform::Android, "secret-token").unwrap();
         assert!(!format!("{t:?}").contains("secret"));
     }

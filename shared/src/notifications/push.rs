@@ -62,7 +62,13 @@ pub async fn push_to<S: NotifyStore + DeviceStore>(
 ) -> Result<Pushed, PushFailure> {
     let threshold = push_threshold(now_ms, conversation.read_at.get(recipient).copied());
     let claimed = store
-        .claim_push(&conversation.id, recipient, &message.message, threshold, now_ms)
+        .claim_push(
+            &conversation.id,
+            recipient,
+            &message.message,
+            threshold,
+            now_ms,
+        )
         .await?;
     if !claimed {
         return Ok(Pushed::Coalesced);

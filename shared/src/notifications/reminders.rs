@@ -146,7 +146,11 @@ async fn send(
         }
     }
     let Some(email) = &recipient.email else {
-        let why = if recipient.phone.is_some() { "opted_out" } else { "no_address" };
+        let why = if recipient.phone.is_some() {
+            "opted_out"
+        } else {
+            "no_address"
+        };
         return Ok(Reminded::Skipped(why));
     };
     let (subject, body) = reminder_email(&practice.name, channels.app_link);
@@ -201,7 +205,10 @@ mod tests {
             id: ConversationId::generate(),
             org: OrgId::generate(),
             secure: true,
-            participants: vec![(patient, ParticipantRole::Patient), (staff, ParticipantRole::Staff)],
+            participants: vec![
+                (patient, ParticipantRole::Patient),
+                (staff, ParticipantRole::Staff),
+            ],
             read_at: Default::default(),
         };
         (c, staff, patient)
@@ -229,7 +236,10 @@ mod tests {
         let (c, staff, patient) = facts();
         let runs = runs_started_by(&c, &practice(ReminderSetting::After(60)), &message(staff));
         assert_eq!(runs.len(), 1);
-        assert_eq!((runs[0].account, runs[0].due_ms), (patient, 1_000 + 3_600_000));
+        assert_eq!(
+            (runs[0].account, runs[0].due_ms),
+            (patient, 1_000 + 3_600_000)
+        );
         // Staff outside the participants (the practice inbox) count as staff too.
         let outsider = AccountId::generate();
         assert_eq!(
@@ -241,7 +251,9 @@ mod tests {
     #[test]
     fn patients_own_messages_and_never_start_nothing() {
         let (c, staff, patient) = facts();
-        assert!(runs_started_by(&c, &practice(ReminderSetting::After(0)), &message(patient)).is_empty());
+        assert!(
+            runs_started_by(&c, &practice(ReminderSetting::After(0)), &message(patient)).is_empty()
+        );
         assert!(runs_started_by(&c, &practice(ReminderSetting::Never), &message(staff)).is_empty());
         assert!(read_ends_run(&c, &patient));
         assert!(!read_ends_run(&c, &staff));

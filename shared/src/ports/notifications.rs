@@ -116,9 +116,14 @@ pub trait NotifyStore: Send + Sync {
     /// Reminders due at `now_ms`, oldest first (one Query on the due index).
     async fn due_reminders(&self, now_ms: i64, limit: i32) -> Result<Vec<DueReminder>, StoreError>;
     /// Takes a due reminder out of the index to send it: true for exactly one caller.
-    async fn claim_reminder(&self, reminder: &DueReminder, now_ms: i64) -> Result<bool, StoreError>;
+    async fn claim_reminder(&self, reminder: &DueReminder, now_ms: i64)
+        -> Result<bool, StoreError>;
     /// A claimed reminder was sent (or deliberately not: opted out, no address).
-    async fn finish_reminder(&self, reminder: &DueReminder, outcome: &'static str) -> Result<(), StoreError>;
+    async fn finish_reminder(
+        &self,
+        reminder: &DueReminder,
+        outcome: &'static str,
+    ) -> Result<(), StoreError>;
     /// A claimed reminder could not be sent now: back into the index for the next sweep.
     async fn release_reminder(&self, reminder: &DueReminder) -> Result<(), StoreError>;
     /// Where the account can be reached.

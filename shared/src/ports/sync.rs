@@ -20,7 +20,10 @@ pub enum AppendError {
 #[async_trait]
 pub trait SyncStore: Send + Sync {
     /// The feed heads of these accounts (absent: a feed not started yet).
-    async fn heads(&self, accounts: &[AccountId]) -> Result<HashMap<AccountId, FeedHead>, StoreError>;
+    async fn heads(
+        &self,
+        accounts: &[AccountId],
+    ) -> Result<HashMap<AccountId, FeedHead>, StoreError>;
     /// Appends `entries` (numbered from `head.seq + 1`) and moves the head to `next`, in
     /// one transaction conditioned on the head still being `head`.
     async fn append(

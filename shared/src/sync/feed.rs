@@ -112,9 +112,7 @@ pub async fn page(
     // more than the page tells whether there is more.
     let from = after.max(1);
     let extra = if after == 0 { 1 } else { 2 };
-    let rows = store
-        .entries(account, from, (limit + extra) as i32)
-        .await?;
+    let rows = store.entries(account, from, (limit + extra) as i32).await?;
     paginate(rows, after, limit, now_ms)
 }
 
@@ -207,7 +205,10 @@ mod tests {
         let d = ConversationId::generate();
         let (a, b, e) = (change(c, "01"), change(c, "02"), change(d, "03"));
         let (head, entries) = plan(&FeedHead::default(), &[&a, &b]);
-        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         // Redelivered b, then new e: only e is appended, as number 3.
         let (head, entries) = plan(&head, &[&b, &e]);
         assert_eq!(entries.len(), 1);
@@ -220,23 +221,40 @@ mod tests {
         let now = RETENTION_MS * 2;
         let rows = vec![entry(3, now), entry(4, now), entry(5, now), entry(7, now)];
         let page = paginate(rows, 3, 10, now).unwrap();
-        assert_eq!(page.items.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
+        assert_eq!(
+            page.items.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![4, 5]
+        );
         assert_eq!(page.next_cursor, 5);
         let rows = vec![entry(1, now), entry(2, now), entry(3, now)];
         let page = paginate(rows, 0, 2, now).unwrap();
-        assert_eq!((page.items.len(), page.has_more, page.next_cursor), (2, true, 2));
+        assert_eq!(
+            (page.items.len(), page.has_more, page.next_cursor),
+            (2, true, 2)
+        );
     }
 
     #[test]
     fn old_or_unknown_cursors_are_gone() {
         let now = RETENTION_MS * 2;
         assert_eq!(
-            paginate(vec![entry(3, now - RETENTION_MS - 1), entry(4, now)], 3, 10, now),
+            paginate(
+                vec![entry(3, now - RETENTION_MS - 1), entry(4, now)],
+                3,
+                10,
+                now
+            ),
             Err(FeedError::Gone)
         );
-        assert_eq!(paginate(vec![entry(4, now)], 3, 10, now), Err(FeedError::Gone));
+        assert_eq!(
+            paginate(vec![entry(4, now)], 3, 10, now),
+            Err(FeedError::Gone)
+        );
         assert_eq!(paginate(vec![], 3, 10, now), Err(FeedError::Gone));
-        assert_eq!(paginate(vec![entry(2, now)], 0, 10, now), Err(FeedError::Gone));
+        assert_eq!(
+            paginate(vec![entry(2, now)], 0, 10, now),
+            Err(FeedError::Gone)
+        );
         assert_eq!(paginate(vec![], 0, 10, now).unwrap().items.len(), 0);
         let caught_up = paginate(vec![entry(3, now)], 3, 10, now).unwrap();
         assert_eq!((caught_up.items.len(), caught_up.next_cursor), (0, 3));

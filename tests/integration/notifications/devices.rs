@@ -28,9 +28,13 @@ async fn the_same_token_is_the_same_device_and_its_endpoint_knows_only_the_accou
     assert_ne!(moved.json()["id"], first.json()["id"]);
     assert_eq!(endpoint_of(&token).unwrap(), endpoint);
     let old = first.json()["id"].as_str().unwrap().to_string();
-    let gone = n
-        .h
-        .call("DELETE", &format!("/v1/devices/{old}"), None, Some(&patient.token))
+    let gone =
+        n.h.call(
+            "DELETE",
+            &format!("/v1/devices/{old}"),
+            None,
+            Some(&patient.token),
+        )
         .await;
     assert_eq!(gone.status, 404, "{}", gone.text);
 }
@@ -41,21 +45,30 @@ async fn bad_platforms_and_tokens_are_400() {
     let (_, patient, _) = n.practice_with_patient("Fir Clinic").await;
     for (body, field) in [
         (json!({"platform": "windows", "token": "abc"}), "platform"),
-        (json!({"platform": "ios", "token": "ab".repeat(101)}), "token"),
+        (
+            json!({"platform": "ios", "token": "ab".repeat(101)}),
+            "token",
+        ),
         (json!({"platform": "ios", "token": "not hex"}), "token"),
-        (json!({"platform": "android", "token": "a".repeat(4_097)}), "token"),
+        (
+            json!({"platform": "android", "token": "a".repeat(4_097)}),
+            "token",
+        ),
         (json!({"platform": "android", "token": ""}), "token"),
     ] {
-        let reply = n
-            .h
-            .call("POST", "/v1/devices", Some(body), Some(&patient.token))
-            .await;
+        let reply =
+            n.h.call("POST", "/v1/devices", Some(body), Some(&patient.token))
+                .await;
         assert_eq!(reply.status, 400, "{}", reply.text);
         assert!(reply.text.contains(field), "{}", reply.text);
     }
-    let anonymous = n
-        .h
-        .call("POST", "/v1/devices", Some(json!({"platform": "ios", "token": "ab"})), None)
+    let anonymous =
+        n.h.call(
+            "POST",
+            "/v1/devices",
+            Some(json!({"platform": "ios", "token": "ab"})),
+            None,
+        )
         .await;
     assert_eq!(anonymous.status, 401);
 }

@@ -7,6 +7,7 @@
 //! `poll_once` instead of waiting for time to pass.
 
 mod devices;
+mod latency;
 mod push;
 mod reminders;
 mod sync;
@@ -87,7 +88,10 @@ impl Notify {
             )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
-        (reply.json()["id"].as_str().unwrap().to_string(), device_token)
+        (
+            reply.json()["id"].as_str().unwrap().to_string(),
+            device_token,
+        )
     }
 
     pub async fn post(&self, token: &str, conv: &str, text: &str) -> String {
@@ -159,10 +163,17 @@ fn moto_data() -> Value {
     let base = std::env::var("MOTO_URL").expect("MOTO_URL");
     let authority = base.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(authority).expect("connect to moto");
-    write!(stream, "GET /moto-api/data.json HTTP/1.0\r\nHost: {authority}\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /moto-api/data.json HTTP/1.0\r\nHost: {authority}\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("");
     serde_json::from_str(body).expect("moto data is JSON")
 }
 

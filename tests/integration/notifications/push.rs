@@ -15,22 +15,29 @@ async fn a_staff_post_pushes_once_to_the_patient_naming_only_the_practice() {
     let mut n = Notify::new().await;
     let staff = n.h.new_practice("Maple Clinic").await;
     let patient = n.h.new_patient(&staff, "Robin Vale").await;
-    let conv = n
-        .h
-        .new_conversation(&staff, &[&patient.contact_id, &staff.account_id], None)
-        .await;
+    let conv =
+        n.h.new_conversation(&staff, &[&patient.contact_id, &staff.account_id], None)
+            .await;
     let (_, patient_ios) = n.device(&patient.token, "ios").await;
     let (_, patient_android) = n.device(&patient.token, "android").await;
     let (_, staff_phone) = n.device(&staff.token, "android").await;
     n.drain().await;
 
-    n.post(&staff.token, &conv, "Your biopsy results from Dr. Owner are ready").await;
+    n.post(
+        &staff.token,
+        &conv,
+        "Your biopsy results from Dr. Owner are ready",
+    )
+    .await;
     n.drain().await;
 
     let pushes = pushes_to(&patient_ios);
     assert_eq!(pushes.len(), 1, "exactly one push: {pushes:?}");
     assert_eq!(pushes_to(&patient_android).len(), 1);
-    assert!(pushes_to(&staff_phone).is_empty(), "the sender's own devices get nothing");
+    assert!(
+        pushes_to(&staff_phone).is_empty(),
+        "the sender's own devices get nothing"
+    );
 
     // Snapshot of what reached SNS: the practice name and the conversation id, nothing else.
     let payload: Value = serde_json::from_str(&pushes[0]).unwrap();
@@ -77,7 +84,11 @@ async fn a_burst_is_one_buzz_and_reading_reopens_pushes() {
     n.drain().await;
     n.post(&staff.token, &conv, "one more thing").await;
     n.drain().await;
-    assert_eq!(pushes_to(&token).len(), 2, "the first message after a read pushes at once");
+    assert_eq!(
+        pushes_to(&token).len(),
+        2,
+        "the first message after a read pushes at once"
+    );
 }
 
 #[tokio::test]
@@ -112,7 +123,12 @@ struct FailFirst {
 
 #[async_trait]
 impl PushGateway for FailFirst {
-    async fn register(&self, p: Platform, t: &PushToken, a: &AccountId) -> Result<String, PushError> {
+    async fn register(
+        &self,
+        p: Platform,
+        t: &PushToken,
+        a: &AccountId,
+    ) -> Result<String, PushError> {
         self.real.register(p, t, a).await
     }
     async fn reassign(&self, e: &str, a: &AccountId) -> Result<(), PushError> {
@@ -153,17 +169,24 @@ async fn an_sns_failure_is_retried_and_never_blocks_other_recipients() {
     let staff = n.h.new_practice("Alder Clinic").await;
     let first = n.h.new_patient(&staff, "Ann Lee").await;
     let second = n.h.new_patient(&staff, "Bo Lin").await;
-    let conv = n
-        .h
-        .new_conversation(&staff, &[&first.contact_id, &second.contact_id], None)
-        .await;
+    let conv =
+        n.h.new_conversation(&staff, &[&first.contact_id, &second.contact_id], None)
+            .await;
     let (_, flaky) = n.device(&first.token, "ios").await;
     let (_, steady) = n.device(&second.token, "ios").await;
     *failing.endpoint.lock().unwrap() = endpoint_of(&flaky);
 
     n.post(&staff.token, &conv, "group news").await;
     n.drain().await;
-    assert_eq!(failing.failures.load(Ordering::SeqCst), 1, "the first send failed");
+    assert_eq!(
+        failing.failures.load(Ordering::SeqCst),
+        1,
+        "the first send failed"
+    );
     assert_eq!(pushes_to(&flaky).len(), 1, "retried once, sent once");
-    assert_eq!(pushes_to(&steady).len(), 1, "the other recipient got exactly one push");
+    assert_eq!(
+        pushes_to(&steady).len(),
+        1,
+        "the other recipient got exactly one push"
+    );
 }

@@ -31,7 +31,8 @@ async fn at_once_one_reminder_per_unread_run_and_reading_resets_it() {
     n.reminder_minutes(&staff, Some(0)).await;
     let phone = n.phone_of(&patient).await;
 
-    n.post(&staff.token, &conv, "Please call us about your results").await;
+    n.post(&staff.token, &conv, "Please call us about your results")
+        .await;
     n.drain().await;
     let sent = reminders(&phone);
     assert_eq!(sent.len(), 1, "{sent:?}");
@@ -43,13 +44,21 @@ async fn at_once_one_reminder_per_unread_run_and_reading_resets_it() {
 
     let second = n.post(&staff.token, &conv, "Second note").await;
     n.drain().await;
-    assert_eq!(reminders(&phone).len(), 1, "no second reminder in the same unread run");
+    assert_eq!(
+        reminders(&phone).len(),
+        1,
+        "no second reminder in the same unread run"
+    );
 
     n.read(&patient.token, &conv, &second).await;
     n.drain().await;
     n.post(&staff.token, &conv, "A new question").await;
     n.drain().await;
-    assert_eq!(reminders(&phone).len(), 2, "reading ended the run; a new one starts");
+    assert_eq!(
+        reminders(&phone).len(),
+        2,
+        "reading ended the run; a new one starts"
+    );
 }
 
 #[tokio::test]
@@ -85,7 +94,10 @@ async fn write_opt_out(n: &Notify, staff: &canopy_tests::fixtures::Staff, phone:
         .table_name(n.h.app.table())
         .item("pk", s(keys::thread_pk(&org_of(staff), "sms", phone)))
         .item("sk", s(keys::THREAD_SK))
-        .item("opted_out", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .item(
+            "opted_out",
+            aws_sdk_dynamodb::types::AttributeValue::Bool(true),
+        )
         .send()
         .await
         .unwrap();
@@ -141,10 +153,17 @@ async fn a_failed_reminder_is_retried_by_the_next_sweep_and_sent_once() {
     armed.store(true, Ordering::SeqCst);
     n.post(&staff.token, &conv, "Your form").await;
     n.drain().await;
-    assert!(!armed.load(Ordering::SeqCst), "the consumer tried to send at once");
+    assert!(
+        !armed.load(Ordering::SeqCst),
+        "the consumer tried to send at once"
+    );
     assert!(reminders(&phone).is_empty(), "and the send failed");
     clock.advance_ms(1_000);
-    assert_eq!(sweep(&n).await["done"], 1, "back in the due index, sent by the sweep");
+    assert_eq!(
+        sweep(&n).await["done"],
+        1,
+        "back in the due index, sent by the sweep"
+    );
     assert_eq!(sweep(&n).await["done"], 0);
     n.drain().await;
     assert_eq!(reminders(&phone).len(), 1);

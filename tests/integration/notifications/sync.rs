@@ -11,9 +11,13 @@ use std::sync::Arc;
 async fn feed(n: &Notify, token: &str, mut after: u64) -> Vec<Value> {
     let mut items = Vec::new();
     loop {
-        let reply = n
-            .h
-            .call("GET", &format!("/v1/sync?after={after}&limit=100"), None, Some(token))
+        let reply =
+            n.h.call(
+                "GET",
+                &format!("/v1/sync?after={after}&limit=100"),
+                None,
+                Some(token),
+            )
             .await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         let page = reply.json();
@@ -64,10 +68,17 @@ async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox
     let patient = n.h.new_patient(&staff, "Kim Ode").await;
     let mut convs = Vec::new();
     for _ in 0..3 {
-        convs.push(n.h.new_conversation(&staff, &[&patient.contact_id], None).await);
+        convs.push(
+            n.h.new_conversation(&staff, &[&patient.contact_id], None)
+                .await,
+        );
     }
     let posts = (0..50).map(|i| {
-        let token = if i % 5 == 0 { &patient.token } else { &staff.token };
+        let token = if i % 5 == 0 {
+            &patient.token
+        } else {
+            &staff.token
+        };
         let conv = &convs[i % 3];
         let h = &n.h;
         async move {
@@ -85,7 +96,11 @@ async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox
 
     let items = feed(&n, &patient.token, 0).await;
     let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "gap-free, in order");
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "gap-free, in order"
+    );
     let count = |t: &str| items.iter().filter(|i| i["type"] == t).count();
     assert_eq!(count("message"), 50);
     assert_eq!(count("conversation"), 3, "one per new conversation");
@@ -123,9 +138,13 @@ async fn cursors_follow_on_and_old_or_unknown_ones_are_gone() {
     n.drain().await;
     let items = feed(&n, &patient.token, 0).await;
     let last = items.last().unwrap()["seq"].as_u64().unwrap();
-    let caught_up = n
-        .h
-        .call("GET", &format!("/v1/sync?after={last}"), None, Some(&patient.token))
+    let caught_up =
+        n.h.call(
+            "GET",
+            &format!("/v1/sync?after={last}"),
+            None,
+            Some(&patient.token),
+        )
         .await;
     assert_eq!(caught_up.status, 200);
     assert_eq!(caught_up.json()["items"], json!([]));
@@ -137,18 +156,24 @@ async fn cursors_follow_on_and_old_or_unknown_ones_are_gone() {
     assert_eq!(newer[0]["seq"], json!(last + 1));
     assert_eq!(newer[0]["type"], "message");
 
-    let unknown = n.h.call("GET", "/v1/sync?after=999", None, Some(&patient.token)).await;
-    assert_eq!((unknown.status, unknown.error_code()), (410, "cursor_expired".into()));
-    let bad = n.h.call("GET", "/v1/sync?after=-1", None, Some(&patient.token)).await;
+    let unknown =
+        n.h.call("GET", "/v1/sync?after=999", None, Some(&patient.token))
+            .await;
+    assert_eq!(
+        (unknown.status, unknown.error_code()),
+        (410, "cursor_expired".into())
+    );
+    let bad =
+        n.h.call("GET", "/v1/sync?after=-1", None, Some(&patient.token))
+            .await;
     assert_eq!(bad.status, 400);
 
     clock.advance_ms(31 * 24 * 3_600_000);
     // The session has ended by then too: sign in again.
     let token = n.h.sign_in_by_phone(&n.phone_of(&patient).await).await;
-    let old = n
-        .h
-        .call("GET", &format!("/v1/sync?after={last}"), None, Some(&token))
-        .await;
+    let old =
+        n.h.call("GET", &format!("/v1/sync?after={last}"), None, Some(&token))
+            .await;
     assert_eq!(old.status, 410, "older than the 30-day window");
 }
 
@@ -156,18 +181,27 @@ async fn cursors_follow_on_and_old_or_unknown_ones_are_gone() {
 async fn a_sync_page_is_one_query_and_the_post_is_still_one_write() {
     let mut n = Notify::new().await;
     let (staff, patient, conv) = n.practice_with_patient("Hazel Clinic").await;
-    let (posted, ops) = n
-        .h
-        .counted(n.h.api(&staff).post_message(&conv, "hi", "rt"))
-        .await;
+    let (posted, ops) =
+        n.h.counted(n.h.api(&staff).post_message(&conv, "hi", "rt"))
+            .await;
     assert_eq!(posted.status, 201);
     assert_eq!(ops, ["TransactWriteItems"], "post = 1 TransactWriteItems");
     n.drain().await;
-    let sync = n.h.call("GET", "/v1/sync?after=0", None, Some(&patient.token));
+    let sync =
+        n.h.call("GET", "/v1/sync?after=0", None, Some(&patient.token));
     let (page, ops) = n.h.counted(sync).await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.json()["items"].as_array().unwrap().len(), 3, "{}", page.text);
+    assert_eq!(
+        page.json()["items"].as_array().unwrap().len(),
+        3,
+        "{}",
+        page.text
+    );
     let mut sorted = ops.clone();
     sorted.sort();
-    assert_eq!(sorted, ["PutItem", "Query"], "1 Query + its concurrent audit write");
+    assert_eq!(
+        sorted,
+        ["PutItem", "Query"],
+        "1 Query + its concurrent audit write"
+    );
 }

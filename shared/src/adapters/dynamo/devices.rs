@@ -84,7 +84,10 @@ impl TokenItem {
 }
 
 fn token_key(platform: Platform, token_hash: &str) -> super::Item {
-    super::key(keys::push_token_pk(platform.as_str(), token_hash), keys::PUSH_TOKEN_SK)
+    super::key(
+        keys::push_token_pk(platform.as_str(), token_hash),
+        keys::PUSH_TOKEN_SK,
+    )
 }
 
 fn device_key(account: &AccountId, id: &DeviceId) -> super::Item {
@@ -94,7 +97,8 @@ fn device_key(account: &AccountId, id: &DeviceId) -> super::Item {
 /// `device_id = :dev` on a token record.
 fn owned_by(device: &DeviceId) -> Expr {
     let mut e = Expr::new("#dev = :dev");
-    e.name("#dev", "device_id").value(":dev", s(device.to_string()));
+    e.name("#dev", "device_id")
+        .value(":dev", s(device.to_string()));
     e
 }
 

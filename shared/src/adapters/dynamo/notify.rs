@@ -74,12 +74,20 @@ struct DueItem {
 }
 
 fn notify_key(conversation: &ConversationId, account: &AccountId) -> Item {
-    key(keys::conversation_pk(conversation), keys::notify_sk(account))
+    key(
+        keys::conversation_pk(conversation),
+        keys::notify_sk(account),
+    )
 }
 
 impl Dynamo {
     /// One conditional UpdateItem; `Ok(false)` when its condition failed.
-    pub(super) async fn update_if(&self, key: Item, update: &str, e: Expr) -> Result<bool, StoreError> {
+    pub(super) async fn update_if(
+        &self,
+        key: Item,
+        update: &str,
+        e: Expr,
+    ) -> Result<bool, StoreError> {
         let result = self
             .client()
             .update_item()
@@ -172,7 +180,14 @@ impl NotifyStore for Dynamo {
                 Some(m) => ReminderSetting::After(m),
                 None => ReminderSetting::Never,
             };
-            facts.insert(o.id, PracticeFacts { id: o.id, name: o.name, reminders });
+            facts.insert(
+                o.id,
+                PracticeFacts {
+                    id: o.id,
+                    name: o.name,
+                    reminders,
+                },
+            );
         }
         Ok(facts)
     }
@@ -185,9 +200,8 @@ impl NotifyStore for Dynamo {
         threshold_ms: i64,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut e = Expr::new(
-            "attribute_not_exists(#at) OR #at < :t OR (#msg = :m AND #sent = :false)",
-        );
+        let mut e =
+            Expr::new("attribute_not_exists(#at) OR #at < :t OR (#msg = :m AND #sent = :false)");
         e.name("#at", "push_at")
             .name("#msg", "push_message_id")
             .name("#sent", "push_sent")
@@ -298,13 +312,21 @@ impl NotifyStore for Dynamo {
         .await
     }
 
-    async fn finish_reminder(&self, r: &DueReminder, outcome: &'static str) -> Result<(), StoreError> {
+    async fn finish_reminder(
+        &self,
+        r: &DueReminder,
+        outcome: &'static str,
+    ) -> Result<(), StoreError> {
         let mut e = reminder_expr(r);
         e.names.retain(|k, _| k == "#due");
         e.name("#out", "remind_outcome").value(":out", s(outcome));
-        self.update_if(notify_key(&r.conversation, &r.account), "SET #out = :out", e)
-            .await
-            .map(|_| ())
+        self.update_if(
+            notify_key(&r.conversation, &r.account),
+            "SET #out = :out",
+            e,
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn release_reminder(&self, r: &DueReminder) -> Result<(), StoreError> {
@@ -329,12 +351,18 @@ impl NotifyStore for Dynamo {
         Ok(item
             .map(from_item::<ProfileFacts>)
             .transpose()?
-            .map(|p| Recipient { phone: p.phone, email: p.email }))
+            .map(|p| Recipient {
+                phone: p.phone,
+                email: p.email,
+            }))
     }
 
     async fn sms_opted_out(&self, org: &OrgId, phone: &PhoneNumber) -> Result<bool, StoreError> {
         let item = self
-            .get_raw(key(keys::thread_pk(org, "sms", phone.as_str()), keys::THREAD_SK))
+            .get_raw(key(
+                keys::thread_pk(org, "sms", phone.as_str()),
+                keys::THREAD_SK,
+            ))
             .await?;
         Ok(item
             .map(from_item::<ThreadFacts>)

@@ -5,7 +5,9 @@
 use super::{from_item, key, keys, n, s, to_attribute, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::domain::ids::{AccountId, ConversationId};
 use crate::ports::sync::{AppendError, SyncStore};
-use crate::sync::model::{FeedChange, FeedEntry, FeedHead, InboxProjection, RETENTION_MS, TTL_GRACE_MS};
+use crate::sync::model::{
+    FeedChange, FeedEntry, FeedHead, InboxProjection, RETENTION_MS, TTL_GRACE_MS,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -45,7 +47,10 @@ impl EntryItem {
 
 #[async_trait]
 impl SyncStore for Dynamo {
-    async fn heads(&self, accounts: &[AccountId]) -> Result<HashMap<AccountId, FeedHead>, StoreError> {
+    async fn heads(
+        &self,
+        accounts: &[AccountId],
+    ) -> Result<HashMap<AccountId, FeedHead>, StoreError> {
         let keys = accounts
             .iter()
             .map(|a| key(keys::sync_pk(a), keys::SYNC_HEAD_SK))
@@ -59,7 +64,14 @@ impl SyncStore for Dynamo {
                 .into_iter()
                 .filter_map(|(c, src)| c.parse().ok().map(|c: ConversationId| (c, src)))
                 .collect();
-            heads.insert(h.account_id, FeedHead { seq: h.seq, applied, exists: true });
+            heads.insert(
+                h.account_id,
+                FeedHead {
+                    seq: h.seq,
+                    applied,
+                    exists: true,
+                },
+            );
         }
         Ok(heads)
     }
@@ -143,7 +155,8 @@ impl SyncStore for Dynamo {
         account: &AccountId,
         p: &InboxProjection,
     ) -> Result<bool, StoreError> {
-        let mut e = Expr::new("attribute_exists(#pk) AND (attribute_not_exists(#src) OR #src < :src)");
+        let mut e =
+            Expr::new("attribute_exists(#pk) AND (attribute_not_exists(#src) OR #src < :src)");
         e.name("#pk", "pk")
             .name("#src", "projected_from")
             .name("#g1sk", "gsi1sk")
@@ -166,7 +179,10 @@ impl SyncStore for Dynamo {
             .value(":preview", to_attribute(&p.preview)?)
             .value(":act", n(p.last_activity));
         self.update_if(
-            key(keys::conversation_pk(conversation), keys::participant_sk(account)),
+            key(
+                keys::conversation_pk(conversation),
+                keys::participant_sk(account),
+            ),
             "SET #src = :src, #g1sk = :g1sk, #subject = :subject, #state = :state, #ro = :ro, \
              #mc = :mc, #rc = :rc, #lmat = :lmat, #preview = :preview, #act = :act",
             e,
