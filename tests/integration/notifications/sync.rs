@@ -82,10 +82,20 @@ async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox
         let conv = &convs[i % 3];
         let h = &n.h;
         async move {
-            let reply = h
+            // A client retries a 503 with the same client_message_id (idempotent).
+            let mut reply = h
                 .api(token)
                 .post_message(conv, &format!("m{i}"), &format!("sync-{i}"))
                 .await;
+            for _ in 0..3 {
+                if reply.status != 503 {
+                    break;
+                }
+                reply = h
+                    .api(token)
+                    .post_message(conv, &format!("m{i}"), &format!("sync-{i}"))
+                    .await;
+            }
             assert_eq!(reply.status, 201, "{}", reply.text);
             reply.json()["id"].as_str().unwrap().to_string()
         }
