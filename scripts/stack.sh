@@ -168,7 +168,8 @@ cmd_start() {
   wait_http moto "http://127.0.0.1:$moto_port/moto-api/data.json"
 
   say "verifying SES sender $SES_SENDER and reply domain $REPLY_EMAIL_DOMAIN in moto"
-  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+  local push_apps
+  push_apps="$(AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
     "$VENV/bin/python" - "http://127.0.0.1:$moto_port" "$SES_SENDER" "$REPLY_EMAIL_DOMAIN" \
     "$EMAIL_CONFIGURATION_SET" "$INBOUND_MAIL_BUCKET" <<'PY'
 import sys, boto3
@@ -181,7 +182,17 @@ ses.verify_domain_identity(Domain=reply_domain)
 assert sender in ses.list_identities()["Identities"], "sender not verified"
 ses.create_configuration_set(ConfigurationSet={"Name": config_set})
 boto3.client("s3", **kw).create_bucket(Bucket=bucket)
+# The push platform applications (template: IosPushApplication, AndroidPushApplication).
+sns = boto3.client("sns", **kw)
+ios = sns.create_platform_application(Name="canopy-local-ios", Platform="APNS", Attributes={
+    "PlatformCredential": "local-signing-key", "PlatformPrincipal": "local-key-id"})
+android = sns.create_platform_application(Name="canopy-local-android", Platform="GCM",
+    Attributes={"PlatformCredential": "local-service-account"})
+print(ios["PlatformApplicationArn"], android["PlatformApplicationArn"])
 PY
+)"
+  local push_ios push_android
+  read -r push_ios push_android <<<"$push_apps"
 
   say "creating the attachments bucket $ATTACHMENTS_BUCKET in moto's S3"
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
@@ -216,6 +227,8 @@ export STANDARD_CHANNELS=local-stand-in
 export REPLY_EMAIL_DOMAIN=$REPLY_EMAIL_DOMAIN
 export EMAIL_CONFIGURATION_SET=$EMAIL_CONFIGURATION_SET
 export INBOUND_MAIL_BUCKET=$INBOUND_MAIL_BUCKET
+export PUSH_IOS_APPLICATION_ARN=$push_ios
+export PUSH_ANDROID_APPLICATION_ARN=$push_android
 export OTP_PEPPER=$pepper
 export CANOPY_LINK_PORT=$link_port
 export LINK_BASE_URL=http://127.0.0.1:$link_port

@@ -40,6 +40,11 @@ pub async fn invoke(function: &str, app: &App, event: Value) -> Option<Result<Va
             Ok(e) => out(fn_inbound_email::handle(app, e).await),
             Err(e) => Err(e),
         },
+        // The reminder schedule (not in EVENT_FUNCTIONS: its event carries nothing to replay).
+        "RemindersFunction" => fn_reminders::handle(app)
+            .await
+            .map(|s| serde_json::json!({"done": s.done, "failed": s.failed}))
+            .map_err(|e| e.to_string()),
         _ => return None,
     })
 }

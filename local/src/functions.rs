@@ -23,6 +23,7 @@ pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<
             Some(files) => fn_attachments::handle(app, files, req).await,
             None => crate::uploads::not_configured(),
         },
+        "DevicesFunction" => fn_devices::handle(app, req).await,
         _ => return None,
     })
 }
@@ -38,4 +39,5 @@ pub const HTTP_FUNCTIONS: &[&str] = &[
     "ConversationsFunction",
     "MessagesFunction",
     "AttachmentsFunction",
+    "DevicesFunction",
 ];

@@ -11,6 +11,7 @@ pub mod event;
 pub mod event_functions;
 pub mod functions;
 pub mod pool;
+pub mod reminders;
 pub mod router;
 pub mod server;
 pub mod stand_ins;

@@ -40,6 +40,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Lambda's stream event source mapping, played in process (see `stream`).
     let emulator = canopy_local::stream::StreamEmulator::new(app.clone(), &template).await?;
     tokio::spawn(emulator.run());
+    // The reminder schedule (`RemindersFunction`), played in process.
+    tokio::spawn(canopy_local::reminders::run(app.clone()));
     let app_listener = TcpListener::bind(("127.0.0.1", app_port)).await?;
     let link_listener = TcpListener::bind(("127.0.0.1", link_port)).await?;
     let moto = std::env::var("MOTO_URL").unwrap_or_default();

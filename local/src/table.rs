@@ -63,7 +63,8 @@ pub async fn ensure_table(
                 .expect("index name and key schema are set")
         })
         .collect();
-    db.create_table()
+    let created = db
+        .create_table()
         .table_name(name)
         .billing_mode(BillingMode::PayPerRequest)
         .set_attribute_definitions(Some(attributes))
@@ -77,7 +78,16 @@ pub async fn ensure_table(
                 .expect("stream enabled is set")
         }))
         .send()
-        .await?;
+        .await;
+    match created {
+        Ok(_) => {}
+        // Under load DynamoDB Local can take longer than the SDK's attempt timeout to
+        // create a table; the SDK's retry then finds the table its first attempt made.
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_in_use_exception()) => {}
+        Err(e) => return Err(e.into()),
+    }
     if let Some(ttl) = &def.ttl_attribute {
         db.update_time_to_live()
             .table_name(name)

@@ -2,8 +2,10 @@
 
 use crate::adapters::call_counter::CallCounter;
 use crate::adapters::dynamo::Dynamo;
+use crate::adapters::sns_push::{NoPush, SnsPush};
 use crate::adapters::{ses::SesEmail, sns::SnsSms};
 use crate::config::{Settings, SettingsError};
+use crate::ports::notifications::PushGateway;
 use crate::ports::standard::{EmailSender, MailSource, SmsSender};
 use crate::ports::{Clock, Email, NoMessaging, Sms, SystemClock};
 use aws_config::retry::RetryConfig;
@@ -26,6 +28,8 @@ pub struct App {
     /// Standard (SMS / email) messaging: sending from practices' own numbers and
     /// addresses, and inbound mail (see [`crate::standard`]).
     pub channels: Channels,
+    /// Mobile push (SNS platform endpoints), see [`crate::notifications`].
+    pub push: Arc<dyn PushGateway>,
 }
 
 /// The providers of standard messaging, chosen by [`crate::config::StandardChannels`].
@@ -84,10 +88,16 @@ impl App {
         let sns = aws_sdk_sns::Client::from_conf(sns_config);
         let ses = aws_sdk_ses::Client::from_conf(ses_config);
         let sms = Arc::new(SnsSms::new(sns.clone()));
+        let push = Arc::new(SnsPush::new(
+            sns.clone(),
+            settings.push_ios_application.clone(),
+            settings.push_android_application.clone(),
+        ));
         let email = Arc::new(SesEmail::new(ses.clone(), settings.email_sender.clone()));
         let channels = crate::standard::channels::build(sdk, &settings, sns, ses);
         let mut app = Self::assemble(sdk, settings, sms, email);
         app.channels = channels;
+        app.push = push;
         app
     }
 
@@ -109,6 +119,7 @@ impl App {
             clock: Arc::new(SystemClock),
             db_calls,
             channels: Channels::none(),
+            push: Arc::new(NoPush),
         }
     }
 

@@ -22,6 +22,9 @@ pub struct Settings {
     pub sms_configuration_set: Option<String>,
     /// SES configuration set whose events go to the delivery-status topic.
     pub email_configuration_set: Option<String>,
+    /// SNS platform applications of the push services (issue 11); unset: no push there.
+    pub push_ios_application: Option<String>,
+    pub push_android_application: Option<String>,
 }
 
 /// `STANDARD_CHANNELS`: `aws` (End User Messaging SMS + SES, the default) or
@@ -75,6 +78,8 @@ impl Settings {
             },
             sms_configuration_set: optional("SMS_CONFIGURATION_SET"),
             email_configuration_set: optional("EMAIL_CONFIGURATION_SET"),
+            push_ios_application: optional("PUSH_IOS_APPLICATION_ARN"),
+            push_android_application: optional("PUSH_ANDROID_APPLICATION_ARN"),
         })
     }
 }

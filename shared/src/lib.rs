@@ -55,7 +55,13 @@
 //! | sliding-window rate limits (download SMS per phone / address) | `RATE#kind#subject` / `#RATE` | BatchGetItem, then TransactWriteItems |
 //! | practice inbox | GSI1 `ORG#o#INBOX` / `<activity>#conv` | Query |
 //! | link inbox | GSI2 `LINK#l#INBOX` / `<activity>#conv` | Query |
-//! | patient inbox | GSI1 `ACCT#a#INBOX` (participant rows), then the metas | Query + BatchGetItem (a post does not know the participants, so rows do not carry activity) |
+//! | patient inbox | GSI1 `ACCT#a#INBOX` / `<activity>#conv` (participant rows, kept equal to the metas by the stream consumer) | Query |
+//! | an account's devices (push) | `ACCT#a` / `begins_with DEVICE#` | Query |
+//! | a push token's device | `PUSHTOKEN#platform#sha256` / `#PUSHTOKEN` | GetItem |
+//! | a participant's push and reminder state | `CONV#c` / `N#a` | conditional UpdateItem (claims) |
+//! | reminders due | GSI3 `REMIND#DUE` / `<due>#c#a` (sparse) | Query |
+//! | sync feed page | `SYNC#a` / `sk >= <seq:016>` | Query |
+//! | sync feed append | `SYNC#a` / `#HEAD` + entries | TransactWriteItems (head unchanged) |
 //! | conversation details | `CONV#c` / `#META` | GetItem |
 //! | messages page | `CONV#c` / `begins_with M#` (descending, `before` cursor) | Query (+ meta GetItem for access, concurrent) |
 //! | message post | `CONV#c` / `M#msg` + `#META` + `IDEM#…` + audit | TransactWriteItems |
@@ -78,11 +84,13 @@ pub mod domain;
 pub mod http;
 pub mod invites;
 pub mod links;
+pub mod notifications;
 pub mod pairing;
 pub mod ports;
 pub mod practice;
 pub mod services;
 pub mod standard;
+pub mod sync;
 pub mod telemetry;
 pub mod texts;
 

@@ -7,6 +7,7 @@ use canopy_tests::{moto, Harness};
 use serde_json::{json, Value};
 
 async fn inbox(h: &Harness, token: &str) -> Vec<Value> {
+    h.settle().await; // patients' inbox rows follow the stream
     let r = h.api(token).inbox("").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.json()["items"].as_array().unwrap().clone()

@@ -9,4 +9,5 @@ mod events_replay;
 mod foundation;
 mod journeys;
 mod links;
+mod notifications;
 mod patients;

@@ -12,6 +12,7 @@ pub mod api;
 pub mod fixtures;
 pub mod logs;
 pub mod moto;
+pub mod settle;
 pub mod stored;
 
 use canopy_local::event::RawRequest;
@@ -57,6 +58,11 @@ async fn shared_table() -> String {
         })
         .await
         .clone()
+}
+
+/// The shared test table's name, once it exists.
+pub fn shared_table_name() -> Option<String> {
+    TABLE.get().cloned()
 }
 
 /// Settings as the stack's environment gives them, with the test table.

@@ -5,7 +5,9 @@
 //! handler here wants: today new outbound standard messages (`INSERT` of an `M#` item with
 //! `direction = outbound` and `delivery.status = queued`). Issue 11 adds push and sync
 //! handlers beside it: [`dispatch`] sorts each record to its [`dispatch::Work`], and each
-//! kind of work has its own module.
+//! kind of work has its own module. Issue 11's notification and sync work (pushes, unread
+//! reminders, the change feed, patient inbox rows) reads every record through `notify`
+//! (`changes` → `sync`, `push`, `reminders`); its filter patterns are in the template too.
 //!
 //! Partial batch failures (`FunctionResponseTypes: ReportBatchItemFailures`): a record
 //! whose work failed for a reason that may pass (provider throttled, table unavailable)
@@ -14,8 +16,13 @@
 //! or unknown record is logged without PHI (event id only) and skipped, never retried
 //! forever.
 
+mod changes;
 pub mod dispatch;
+mod notify;
 mod outbound;
+mod push;
+mod reminders;
+mod sync;
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -35,7 +42,10 @@ pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, Er
             }
         }
     }
-    let failed = outbound::send(app, &outbound).await;
+    let mut failed = outbound::send(app, &outbound).await;
+    failed.extend(notify::handle(app, &event.records).await);
+    failed.sort_by_key(|r| r.event_id.as_str());
+    failed.dedup_by_key(|r| r.event_id.as_str());
     let mut response = DynamoDbEventResponse::default();
     for record in failed {
         let mut failure = DynamoDbBatchItemFailure::default();

@@ -2,11 +2,12 @@
 
 pub mod call_counter;
 pub mod dynamo;
-pub mod s3;
 pub mod end_user_messaging;
 pub mod provider_echo;
+pub mod s3;
 pub mod s3_mail;
 pub mod ses;
 pub mod ses_standard;
 pub mod sns;
+pub mod sns_push;
 pub mod sns_sms_stand_in;

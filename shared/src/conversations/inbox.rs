@@ -1,8 +1,9 @@
 //! The caller's inbox, newest activity first, with the caller's unread counts.
 //!
 //! Staff: one Query per page of the practice inbox, or of one link's with `link_id` (a
-//! link the caller sees); `tag` narrows it. Patients: the conversations they take part in
-//! (a Query and a BatchGetItem); `link_id` and `tag` are practice-internal and ignored.
+//! link the caller sees); `tag` narrows it. Patients: one Query of their inbox rows, which
+//! the stream consumer keeps equal to the metas; `link_id` and `tag` are practice-internal
+//! and ignored.
 //! An inbox page shows subjects and previews (PHI), so it is audited like any read: the
 //! audit PutItem goes out concurrently with the page's read (its targets are the filters;
 //! the conversations are not known until the read returns).

@@ -93,6 +93,7 @@ prefixed_id!(/** A conversation. */ ConversationId, "conv");
 prefixed_id!(/** A message. */ MessageId, "msg");
 prefixed_id!(/** A one-time-code challenge. */ ChallengeId, "chal");
 prefixed_id!(/** A file attached (or being attached) to a secure conversation. */ AttachmentId, "att");
+prefixed_id!(/** A phone registered for push notifications. */ DeviceId, "dev");
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@ mod errors_contacts;
 mod errors_conversations;
 mod errors_invites;
 mod errors_links;
+mod errors_notifications;
 mod errors_practice;
 pub mod idempotency;
 pub mod request;

@@ -8,8 +8,10 @@ pub mod contacts;
 pub mod conversations;
 pub mod invites;
 pub mod links;
+pub mod notifications;
 pub mod practice;
 pub mod standard;
+pub mod sync;
 
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use async_trait::async_trait;

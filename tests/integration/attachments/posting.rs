@@ -70,20 +70,19 @@ async fn attached_files_reach_the_other_side_and_the_post_stays_one_read_and_one
     // Stored: each item names the message and no longer expires; each object is tagged
     // attached, so the bucket's lifecycle rule leaves it alone.
     for id in [&photo, &scan] {
-        let item = h
-            .db
-            .get_item()
-            .table_name(h.app.table())
-            .set_key(Some(key(
-                keys::conversation_pk(&conv.parse().unwrap()),
-                keys::attachment_sk(&id.parse().unwrap()),
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item
-            .unwrap();
+        let item =
+            h.db.get_item()
+                .table_name(h.app.table())
+                .set_key(Some(key(
+                    keys::conversation_pk(&conv.parse().unwrap()),
+                    keys::attachment_sk(&id.parse().unwrap()),
+                )))
+                .consistent_read(true)
+                .send()
+                .await
+                .unwrap()
+                .item
+                .unwrap();
         assert_eq!(
             item["message_id"].as_s().unwrap(),
             message["id"].as_str().unwrap()

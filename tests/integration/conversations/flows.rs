@@ -200,6 +200,7 @@ async fn creating_conversations_checks_accounts_contacts_and_group_sms() {
     let second = h
         .new_conversation(&owner, &[&patient.contact_id], None)
         .await;
+    h.settle().await; // patients' inbox rows follow the stream
     let inbox = h.api(&patient).inbox("").await;
     assert_eq!(inbox.json()["items"].as_array().unwrap().len(), 2);
     assert_eq!(

@@ -269,3 +269,48 @@ pub fn provider_echo_pk(provider_id: &str) -> String {
     format!("ECHO#{provider_id}")
 }
 pub const PROVIDER_ECHO_SK: &str = "#ECHO";
+
+// ---- notifications and sync (issue 11) -------------------------------------------------
+
+/// A device registered for push, under its account: `ACCT#a` / `DEVICE#dev` (a push to an
+/// account is one Query on this prefix).
+pub fn device_sk(device: &DeviceId) -> String {
+    format!("DEVICE#{device}")
+}
+pub const DEVICE_PREFIX: &str = "DEVICE#";
+
+/// A push token's owner, `PUSHTOKEN#ios#<sha256(token)>` / `#PUSHTOKEN`: the same token
+/// registered again finds its device here (one device per token, whoever registers it).
+pub fn push_token_pk(platform: &str, token_hash: &str) -> String {
+    format!("PUSHTOKEN#{platform}#{token_hash}")
+}
+pub const PUSH_TOKEN_SK: &str = "#PUSHTOKEN";
+
+/// One participant's notification state in a conversation, `CONV#c` / `N#acct`: the last
+/// push (coalescing) and the unread reminder of the current unread run. Sorts between the
+/// messages (`M#`) and the participant rows (`P#`), outside every prefix a Query reads.
+pub fn notify_sk(account: &AccountId) -> String {
+    format!("N#{account}")
+}
+
+/// GSI3 partition of the reminders waiting to go out, sorted by due time
+/// ([`reminder_due_sk`]); sparse: a reminder leaves the index when it is claimed or reset.
+pub const REMINDERS_DUE_PK: &str = "REMIND#DUE";
+pub fn reminder_due_sk(due_ms: i64, conversation: &ConversationId, account: &AccountId) -> String {
+    format!("{due_ms:013}#{conversation}#{account}")
+}
+/// Upper bound of the due sort keys at `now_ms` (`~` sorts after every id character).
+pub fn reminders_due_until(now_ms: i64) -> String {
+    format!("{now_ms:013}~")
+}
+
+/// An account's change feed: `SYNC#acct` / `#HEAD` (the last sequence number and, per
+/// conversation, the last stream record applied) and `SYNC#acct` / zero-padded seq (one
+/// change). `#HEAD` sorts before every digit, so a page Query on `sk >= seq` never sees it.
+pub fn sync_pk(account: &AccountId) -> String {
+    format!("SYNC#{account}")
+}
+pub const SYNC_HEAD_SK: &str = "#HEAD";
+pub fn sync_entry_sk(seq: u64) -> String {
+    format!("{seq:016}")
+}

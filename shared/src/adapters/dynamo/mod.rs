@@ -8,13 +8,16 @@ pub mod channel_pool;
 pub mod contacts;
 pub mod conversations;
 pub mod cursor;
+pub mod devices;
 pub mod expr;
 pub mod invites;
 pub mod keys;
 pub mod links;
+pub mod notify;
 pub mod practice;
 pub mod standard;
 pub mod standard_inbound;
+pub mod sync;
 pub mod tx;
 
 pub use expr::Expr;

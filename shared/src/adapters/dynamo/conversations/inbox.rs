@@ -5,16 +5,17 @@
 //! A window the filter hid entirely is read past (at most 5 Queries), so a page is empty
 //! only at the end; normally it is the one Query.
 //!
-//! Participants: their rows (GSI1 `ACCT#a#INBOX`, one Query: a patient has a handful of
-//! conversations), then the metas in one BatchGetItem, sorted by activity: two round trips,
-//! because a post does not touch participant rows (it would have to read the roster first).
+//! Participants: one Query per page on their rows (GSI1 `ACCT#a#INBOX`, newest activity
+//! first). A post does not touch the rows (it would have to read the roster first): the
+//! table's stream consumer copies each meta change onto every participant's row (activity,
+//! counters, subject, state; `functions/stream`, `canopy_shared::sync`), so a row lags its
+//! meta by the stream's delay (about a second).
 
 use super::access::inbox_filter;
-use super::items::ConversationItem;
-use crate::adapters::dynamo::{self, batch_get, cursor, keys, s, Dynamo, Expr, Item, StoreError};
+use super::items::{ConversationItem, ParticipantItem};
+use crate::adapters::dynamo::{self, cursor, keys, s, Dynamo, Expr, Item, StoreError};
 use crate::conversations::Conversation;
 use crate::domain::caller::Caller;
-use crate::domain::ids::ConversationId;
 use crate::ports::conversations::{InboxScope, ListError, Listing, StaffInboxQuery};
 
 /// Queries of a staff inbox page, at most (when the filter hides whole windows).
@@ -103,71 +104,31 @@ impl Dynamo {
         cursor_text: Option<&str>,
     ) -> Result<Listing<Conversation>, ListError> {
         let partition = keys::account_inbox_pk(&viewer.account_id);
-        // The cursor is the activity key of the last row shown (checked against the
-        // partition).
-        let after = cursor_text
+        let start = cursor_text
             .map(|c| cursor::decode(c, "gsi1pk", &partition, "").map_err(bad_cursor))
-            .transpose()?
-            .and_then(|k| dynamo::get_s(&k, "gsi1sk").map(str::to_string));
-        let ids = self.participant_conversations(&partition).await?;
-        let meta_keys = ids.iter().map(ConversationItem::key_for).collect();
-        let metas: Vec<ConversationItem> =
-            dynamo::from_items(batch_get(self.client(), self.table(), meta_keys, true).await?)?;
-        let mut rows: Vec<(String, Conversation)> = metas
-            .into_iter()
-            .map(ConversationItem::into_model)
-            .filter(|c| c.visible_to(viewer))
-            .map(|c| (keys::activity_sk(c.last_activity, &c.id), c))
-            .filter(|(sk, _)| after.as_ref().is_none_or(|a| sk < a))
-            .collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
-        let limit = usize::try_from(limit).unwrap_or(0);
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let next_cursor = more.then(|| rows.last()).flatten().map(|(sk, _)| {
-            cursor::encode(&Item::from([
-                ("gsi1pk".to_string(), s(partition.clone())),
-                ("gsi1sk".to_string(), s(sk.clone())),
-            ]))
-        });
+            .transpose()?;
+        let page = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", "gsi1pk")
+            .expression_attribute_values(":pk", s(partition))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::from)?;
+        let next_cursor = page.last_evaluated_key.as_ref().map(cursor::encode);
+        let rows: Vec<ParticipantItem> = dynamo::from_items(page.items.unwrap_or_default())?;
         Ok(Listing {
-            items: rows.into_iter().map(|(_, c)| c).collect(),
+            items: rows
+                .into_iter()
+                .map(ParticipantItem::into_inbox_model)
+                .collect(),
             next_cursor,
         })
-    }
-
-    /// The conversation ids of an account's participant rows (all pages; usually one).
-    async fn participant_conversations(
-        &self,
-        partition: &str,
-    ) -> Result<Vec<ConversationId>, StoreError> {
-        let mut ids = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(keys::GSI1)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", "gsi1pk")
-                .expression_attribute_names("#c", "conversation_id")
-                .expression_attribute_values(":pk", s(partition))
-                .projection_expression("#c")
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            for item in page.items.unwrap_or_default() {
-                if let Some(id) =
-                    dynamo::get_s(&item, "conversation_id").and_then(|v| v.parse().ok())
-                {
-                    ids.push(id);
-                }
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(ids);
-            }
-        }
     }
 }

@@ -226,6 +226,40 @@ impl ParticipantItem {
         }
     }
 
+    /// The conversation as this row shows it to its participant (the inbox fields only:
+    /// no roster, routing or tags; unread from the row's counters).
+    pub fn into_inbox_model(self) -> Conversation {
+        Conversation {
+            id: self.conversation_id,
+            org_id: self.org_id,
+            kind: self.conversation_kind,
+            subject: self.subject,
+            tags: vec![],
+            state: self.state,
+            read_only: self.read_only,
+            identity: None,
+            contact_match: None,
+            link_id: None,
+            contact_ids: vec![],
+            channel: None,
+            to: None,
+            from_address: None,
+            opted_out: false,
+            opted_out_at: None,
+            participants: vec![],
+            participant_ids: vec![self.account_id],
+            message_count: self.message_count,
+            last_message_id: None,
+            last_message_at: self.last_message_at,
+            preview: self.preview,
+            last_activity: self.last_activity,
+            reads: Default::default(),
+            read_counts: [(self.account_id.to_string(), self.read_count)].into(),
+            created_at: self.joined_at,
+            created_by: None,
+        }
+    }
+
     /// Old name of [`ParticipantItem::mirror`], for callers holding an item (pairing).
     pub fn for_conversation(
         conversation: &ConversationItem,

@@ -6,7 +6,7 @@
 //! Round trips per port method: every write is one TransactWriteItems; `conversation`,
 //! `post_record`, `message` one GetItem; `messages_page`, `receipts_from`,
 //! `count_messages` one Query (per 1 MB page); `staff_inbox` one Query (up to 5 when its
-//! filter hides whole windows); `participant_inbox` one Query + one BatchGetItem;
+//! filter hides whole windows); `participant_inbox` one Query (rows kept by the stream consumer);
 //! `account_names` one BatchGetItem; `audit_read` one PutItem.
 
 pub mod access;
