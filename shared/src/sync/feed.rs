@@ -148,8 +148,7 @@ pub fn paginate(
     }
     let mut items = Vec::new();
     let mut has_more = false;
-    let mut expected = after + 1;
-    for row in rows {
+    for (expected, row) in (after + 1..).zip(rows) {
         if row.seq != expected {
             break; // a hole: an append in flight; the next poll fills it
         }
@@ -157,7 +156,6 @@ pub fn paginate(
             has_more = true;
             break;
         }
-        expected += 1;
         items.push(row);
     }
     let next_cursor = items.last().map_or(after, |e| e.seq);
