@@ -22,7 +22,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let limit = page_limit(req)?;
     let after = match query_param(req, "after") {
-        None | Some("") => 0,
+        None => 0,
         Some(raw) => raw
             .parse::<u64>()
             .map_err(|_| ApiError::invalid("after", "must be a seq from an earlier answer"))?,

@@ -57,7 +57,8 @@ pub struct PushToken(String);
 
 impl PushToken {
     pub fn parse(platform: Platform, token: &str) -> Result<Self, BadToken> {
-        let token = token.trim();
+        // No trimming: a token is machine-made, and the contract's patterns (openapi) name
+        // exactly the characters accepted.
         if token.is_empty() {
             return Err(BadToken::Empty);
         }
@@ -218,8 +219,13 @@ mod tests {
             PushToken::parse(Platform::Android, &"a".repeat(4_097)),
             Err(BadToken::TooLong)
         );
+        // Tokens are machine-made: surrounding white space is refused, not trimmed.
         assert_eq!(
             PushToken::parse(Platform::Android, " "),
+            Err(BadToken::Charset)
+        );
+        assert_eq!(
+            PushToken::parse(Platform::Android, ""),
             Err(BadToken::Empty)
         );
         let t = PushToken::parse(Platform::Android, "secret-token").unwrap();
