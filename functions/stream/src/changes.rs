@@ -4,7 +4,7 @@
 //! which stays in the image untouched).
 
 use aws_lambda_events::event::dynamodb::EventRecord;
-use canopy_shared::domain::ids::{AccountId, ConversationId, MessageId, OrgId};
+use canopy_shared::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
 use canopy_shared::sync::model::padded_source;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ pub enum Change {
     Message {
         conversation: ConversationId,
         message: MessageId,
-        sender: AccountId,
+        sender: SenderId,
         sent_at: i64,
     },
     Read {
@@ -51,7 +51,7 @@ pub struct Sourced {
 struct MessageImage {
     id: MessageId,
     conversation_id: ConversationId,
-    sender_id: AccountId,
+    sender_id: SenderId,
     sent_at: i64,
 }
 
@@ -216,6 +216,31 @@ mod tests {
 
         let other = json!({"pk": {"S": "ORG#x"}, "sk": {"S": "#META"}});
         assert_eq!(parse(&record("MODIFY", other, json!({}), None)), Ok(None));
+    }
+
+    #[test]
+    fn an_inbound_message_from_a_contact_is_a_message_change() {
+        let c = ConversationId::generate();
+        let (m, ct) = (
+            MessageId::generate(),
+            canopy_shared::domain::ids::ContactId::generate(),
+        );
+        let keys = json!({"pk": {"S": format!("CONV#{c}")}, "sk": {"S": format!("M#{m}")}});
+        let image = json!({"id": {"S": m.to_string()}, "conversation_id": {"S": c.to_string()},
+                           "sender_id": {"S": ct.to_string()}, "sent_at": {"N": "7"},
+                           "direction": {"S": "inbound"}, "text": {"S": "private"}});
+        let parsed = parse(&record("INSERT", keys, image, None))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            parsed.change,
+            Change::Message {
+                conversation: c,
+                message: m,
+                sender: SenderId::Contact(ct),
+                sent_at: 7
+            }
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{Conversation, Message, PostRecord, Receipt};
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{ClientMessageId, ConversationState, ReadState};
 use crate::domain::caller::Caller;
-use crate::domain::ids::{AccountId, ConversationId, MessageId};
+use crate::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
 use crate::ports::conversations::{
     ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, InboxScope, ListError, Listing,
     MessagesFrom, NewReadCount, PostRefused, Posting, ResumeAt, SettingsChange, StaffInboxQuery,
@@ -27,7 +27,7 @@ struct State {
     messages: BTreeMap<(ConversationId, MessageId), Message>,
     records: BTreeMap<(AccountId, String), PostRecord>,
     receipts: Vec<(ConversationId, Receipt)>,
-    names: BTreeMap<AccountId, String>,
+    names: BTreeMap<SenderId, String>,
     audits: Vec<&'static str>,
     calls: Vec<&'static str>,
 }
@@ -123,7 +123,8 @@ impl ConversationStore for FakeStore {
     async fn post(&self, p: &Posting<'_>, a: &AuditEvent<'_>) -> Result<(), PostRefused> {
         self.with("post", |s| {
             let m = p.message;
-            let key = (m.sender_id, m.client_message_id.clone());
+            let poster = p.poster.account_id;
+            let key = (poster, m.client_message_id.clone());
             if s.records
                 .get(&key)
                 .is_some_and(|r| r.expires_at >= m.sent_at)
@@ -150,11 +151,11 @@ impl ConversationStore for FakeStore {
             c.last_activity = m.sent_at;
             c.preview = Some(p.preview.clone());
             let count = c.message_count;
-            set_horizon(c, &m.sender_id, m.id, count, m.sent_at);
+            set_horizon(c, &poster, m.id, count, m.sent_at);
             s.records.insert(key, p.record.clone());
             s.messages.insert((m.conversation_id, m.id), m.clone());
             let receipt = Receipt {
-                reader: m.sender_id,
+                reader: poster,
                 from: None,
                 through: m.id,
                 at: m.sent_at,
@@ -328,12 +329,13 @@ impl ConversationStore for FakeStore {
         Ok(found)
     }
 
-    async fn account_names(
+    async fn sender_names(
         &self,
-        accounts: &[AccountId],
-    ) -> Result<BTreeMap<AccountId, String>, StoreError> {
-        Ok(self.with("account_names", |s| {
-            let known = accounts
+        _: &OrgId,
+        senders: &[SenderId],
+    ) -> Result<BTreeMap<SenderId, String>, StoreError> {
+        Ok(self.with("sender_names", |s| {
+            let known = senders
                 .iter()
                 .filter_map(|a| s.names.get(a).map(|n| (*a, n.clone())));
             known.collect()

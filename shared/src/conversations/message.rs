@@ -8,7 +8,7 @@
 //! after m.
 
 use crate::attachments::attach::AttachmentRef;
-use crate::domain::ids::{AccountId, AttachmentId, ConversationId, MessageId};
+use crate::domain::ids::{AccountId, AttachmentId, ConversationId, MessageId, SenderId};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use ulid::Ulid;
@@ -128,7 +128,8 @@ pub use crate::standard::model::Direction;
 pub struct Message {
     pub id: MessageId,
     pub conversation_id: ConversationId,
-    pub sender_id: AccountId,
+    /// An account, or the contact an inbound SMS or email came from.
+    pub sender_id: SenderId,
     pub text: String,
     pub client_message_id: String,
     pub sent_at: i64,

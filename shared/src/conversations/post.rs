@@ -157,7 +157,7 @@ fn draft(cx: &Context<'_>, input: &PostInput, id: MessageId, kind: ConversationK
     Message {
         id,
         conversation_id: input.conversation,
-        sender_id: cx.caller.account_id,
+        sender_id: cx.caller.account_id.into(),
         text: input.text.as_str().to_string(),
         client_message_id: input.client_message_id.as_str().to_string(),
         sent_at: cx.now(),
@@ -197,7 +197,7 @@ async fn replay(
     Ok(Some(Message {
         id: record.message_id,
         conversation_id: record.conversation_id,
-        sender_id: *sender,
+        sender_id: (*sender).into(),
         text: input.text.as_str().to_string(),
         client_message_id: input.client_message_id.as_str().to_string(),
         sent_at: record.sent_at,

@@ -95,9 +95,110 @@ prefixed_id!(/** A one-time-code challenge. */ ChallengeId, "chal");
 prefixed_id!(/** A file attached (or being attached) to a secure conversation. */ AttachmentId, "att");
 prefixed_id!(/** A phone registered for push notifications. */ DeviceId, "dev");
 
+/// Who sent a message: an account (staff, or a patient in a secure conversation) or a
+/// practice contact (an inbound SMS or email in a standard conversation, sent by someone
+/// with no account). Stored and shown as the id itself (`acct_…` or `ct_…`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SenderId {
+    Account(AccountId),
+    Contact(ContactId),
+}
+
+impl SenderId {
+    /// The account, when an account sent it.
+    pub fn account(&self) -> Option<AccountId> {
+        match self {
+            SenderId::Account(a) => Some(*a),
+            SenderId::Contact(_) => None,
+        }
+    }
+
+    pub fn contact(&self) -> Option<ContactId> {
+        match self {
+            SenderId::Contact(c) => Some(*c),
+            SenderId::Account(_) => None,
+        }
+    }
+
+    /// Whether `account` sent it.
+    pub fn is_account(&self, account: &AccountId) -> bool {
+        self.account().as_ref() == Some(account)
+    }
+}
+
+impl From<AccountId> for SenderId {
+    fn from(a: AccountId) -> Self {
+        SenderId::Account(a)
+    }
+}
+
+impl From<ContactId> for SenderId {
+    fn from(c: ContactId) -> Self {
+        SenderId::Contact(c)
+    }
+}
+
+impl FromStr for SenderId {
+    type Err = BadId;
+    fn from_str(s: &str) -> Result<Self, BadId> {
+        if s.starts_with("ct_") {
+            s.parse().map(SenderId::Contact)
+        } else {
+            s.parse()
+                .map(SenderId::Account)
+                .map_err(|_| BadId { kind: "sender" })
+        }
+    }
+}
+
+impl fmt::Display for SenderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SenderId::Account(a) => fmt::Display::fmt(a, f),
+            SenderId::Contact(c) => fmt::Display::fmt(c, f),
+        }
+    }
+}
+
+impl fmt::Debug for SenderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl Serialize for SenderId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SenderId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sender_is_an_account_or_a_contact_by_its_prefix() {
+        let a = AccountId::generate();
+        let c = ContactId::generate();
+        let sa: SenderId = a.to_string().parse().unwrap();
+        let sc: SenderId = c.to_string().parse().unwrap();
+        assert_eq!((sa, sc), (SenderId::Account(a), SenderId::Contact(c)));
+        assert_eq!(sa.to_string(), a.to_string());
+        assert!(sa.is_account(&a) && !sc.is_account(&a));
+        assert_eq!(sc.contact(), Some(c));
+        assert!("conv_01J0000000000000000000000"
+            .parse::<SenderId>()
+            .is_err());
+        let json = serde_json::to_string(&sc).unwrap();
+        assert_eq!(serde_json::from_str::<SenderId>(&json).unwrap(), sc);
+    }
 
     #[test]
     fn round_trips_through_its_string_form() {

@@ -2,7 +2,7 @@
 //! reminder needs about a conversation and its practice, and the two rules
 //! ([`push_threshold`], [`ReminderSetting::due_at`]). Pure: no AWS types.
 
-use crate::domain::ids::{AccountId, ConversationId, DeviceId, MessageId, OrgId};
+use crate::domain::ids::{AccountId, ConversationId, DeviceId, MessageId, OrgId, SenderId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -179,7 +179,8 @@ pub fn push_threshold(now_ms: i64, last_read_ms: Option<i64>) -> i64 {
 pub struct NewMessage {
     pub conversation: ConversationId,
     pub message: MessageId,
-    pub sender: AccountId,
+    /// An account, or the contact of an inbound SMS / email (who has no devices).
+    pub sender: SenderId,
     pub sent_at: i64,
 }
 

@@ -46,7 +46,7 @@ pub fn recipients(conversation: &ConversationFacts, message: &NewMessage) -> Vec
         .participants
         .iter()
         .map(|(a, _)| *a)
-        .filter(|a| *a != message.sender)
+        .filter(|a| !message.sender.is_account(a))
         .collect()
 }
 

@@ -40,7 +40,11 @@ pub fn runs_started_by(
     practice: &PracticeFacts,
     message: &NewMessage,
 ) -> Vec<DueReminder> {
-    let from_patient = conversation.role_of(&message.sender) == Some(ParticipantRole::Patient);
+    let from_patient = message
+        .sender
+        .account()
+        .and_then(|a| conversation.role_of(&a))
+        == Some(ParticipantRole::Patient);
     let Some(due_ms) = practice.reminders.due_at(message.sent_at) else {
         return vec![];
     };
@@ -50,7 +54,7 @@ pub fn runs_started_by(
     conversation
         .participants
         .iter()
-        .filter(|(a, role)| *role == ParticipantRole::Patient && *a != message.sender)
+        .filter(|(a, role)| *role == ParticipantRole::Patient && !message.sender.is_account(a))
         .map(|(account, _)| DueReminder {
             conversation: conversation.id,
             account: *account,
@@ -226,7 +230,7 @@ mod tests {
         NewMessage {
             conversation: ConversationId::generate(),
             message: MessageId::generate(),
-            sender,
+            sender: sender.into(),
             sent_at: 1_000,
         }
     }

@@ -13,7 +13,7 @@ use crate::conversations::{
 };
 use crate::domain::caller::Caller;
 use crate::domain::ids::{
-    AccountId, AttachmentId, ContactId, ConversationId, LinkId, MessageId, OrgId,
+    AccountId, AttachmentId, ContactId, ConversationId, LinkId, MessageId, OrgId, SenderId,
 };
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
@@ -254,11 +254,13 @@ pub trait ConversationStore: Send + Sync {
         message: &MessageId,
     ) -> Result<Vec<Receipt>, StoreError>;
 
-    /// Display names of these accounts (missing accounts are left out).
-    async fn account_names(
+    /// Display names of these senders: accounts' profile names, and `org`'s contacts'
+    /// names (missing ones are left out).
+    async fn sender_names(
         &self,
-        accounts: &[AccountId],
-    ) -> Result<BTreeMap<AccountId, String>, StoreError>;
+        org: &OrgId,
+        senders: &[SenderId],
+    ) -> Result<BTreeMap<SenderId, String>, StoreError>;
 
     /// The audit item of a read (reads have no transaction to carry it).
     async fn audit_read(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError>;

@@ -191,7 +191,7 @@ mod tests {
             at: 1,
             change: FeedChange::Message {
                 message_id: MessageId::generate(),
-                sender_id: AccountId::generate(),
+                sender_id: AccountId::generate().into(),
             },
             recipients: vec![],
         }

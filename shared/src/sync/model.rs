@@ -1,7 +1,7 @@
 //! The change feed's model: entries, the per-account head, and the inbox projection the
 //! stream consumer writes onto participant rows. Pure: no AWS types.
 
-use crate::domain::ids::{AccountId, ConversationId, MessageId};
+use crate::domain::ids::{AccountId, ConversationId, MessageId, SenderId};
 use crate::domain::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,7 +20,8 @@ pub enum FeedChange {
     /// A new message (fetch it with `GET …/messages/{id}`).
     Message {
         message_id: MessageId,
-        sender_id: AccountId,
+        /// `acct_…`, or `ct_…` for an inbound SMS / email.
+        sender_id: SenderId,
     },
     /// A reader's horizon moved forward to `message_id`.
     Read {

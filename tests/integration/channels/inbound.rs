@@ -171,3 +171,94 @@ async fn inbound_email_threads_by_sender_and_a_duplicate_event_changes_nothing()
     assert_eq!(rows[0]["unread_count"], 2);
     assert_eq!(rows[0]["preview"], "Question And on Sundays?");
 }
+
+/// Issue 10 bug: an inbound message's sender is a contact (`ct_…`), and every reader of
+/// messages (the page, one message with `sent_by`, the sync feed's consumer) reads it.
+#[tokio::test]
+async fn an_inbound_text_is_listed_and_shown_with_its_contact_as_sender() {
+    let h = Harness::new().await;
+    let p = practice(&h, "Hawthorn Clinic").await;
+    let patient = random_phone();
+    let contact = h
+        .call(
+            "POST",
+            "/v1/contacts",
+            Some(json!({"name": "Dana Whitfield", "phone": patient})),
+            Some(&p.staff.token),
+        )
+        .await;
+    assert_eq!(contact.status, 201, "{}", contact.text);
+    let contact_id = contact.json()["id"].as_str().unwrap().to_string();
+    let opened = stand_in(
+        &h,
+        "/_local/sms/inbound",
+        json!({"from": patient, "to": p.number.as_str(), "body": "Running 10 minutes late"}),
+    )
+    .await;
+    assert_eq!(opened.json()["result"]["results"], json!(["opened"]));
+    let got = h
+        .call(
+            "GET",
+            &format!("/v1/contacts/{contact_id}"),
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    let conversation = got.json()["conversation_ids"][0]
+        .as_str()
+        .expect("the contact's conversation")
+        .to_string();
+
+    let page = h
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}/messages"),
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let items = page.json()["items"].as_array().cloned().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["sender_id"], contact_id.as_str());
+    assert_eq!(items[0]["direction"], "inbound");
+    assert_eq!(items[0]["text"], "Running 10 minutes late");
+    assert!(items[0].get("delivery").is_none());
+    let message = items[0]["id"].as_str().unwrap();
+
+    let one = h
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}/messages/{message}"),
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    let body = one.json();
+    assert_eq!(
+        body["sent_by"],
+        json!({"id": contact_id, "name": "Dana Whitfield"})
+    );
+    assert_eq!(body["seen_by"], json!([]));
+
+    // Staff reading it moves their horizon past a message a contact sent.
+    let read = h
+        .call(
+            "POST",
+            &format!("/v1/conversations/{conversation}/read"),
+            Some(json!({"message_id": message})),
+            Some(&p.staff.token),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    let one = h
+        .call(
+            "GET",
+            &format!("/v1/conversations/{conversation}/messages/{message}"),
+            None,
+            Some(&p.staff.token),
+        )
+        .await;
+    assert_eq!(one.json()["seen_by"][0]["id"], p.staff.account_id.as_str());
+}

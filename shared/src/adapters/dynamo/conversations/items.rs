@@ -16,7 +16,9 @@ use crate::conversations::{
     Channel, ContactMatch, Conversation, ConversationKind, ConversationState, Delivery, Direction,
     Identity, Message, ParticipantKind, ParticipantRef, PostRecord, ReadState, Receipt,
 };
-use crate::domain::ids::{AccountId, ContactId, ConversationId, LinkId, MessageId, OrgId};
+use crate::domain::ids::{
+    AccountId, ContactId, ConversationId, LinkId, MessageId, OrgId, SenderId,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -277,7 +279,8 @@ pub struct MessageItem {
     pub sk: String,
     pub id: MessageId,
     pub conversation_id: ConversationId,
-    pub sender_id: AccountId,
+    /// `acct_…`, or `ct_…` for an inbound standard message (its contact).
+    pub sender_id: SenderId,
     pub text: String,
     pub client_message_id: String,
     pub sent_at: i64,

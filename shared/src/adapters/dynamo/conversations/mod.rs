@@ -7,7 +7,7 @@
 //! `post_record`, `message` one GetItem; `messages_page`, `receipts_from`,
 //! `count_messages` one Query (per 1 MB page); `staff_inbox` one Query (up to 5 when its
 //! filter hides whole windows); `participant_inbox` one Query (rows kept by the stream consumer);
-//! `account_names` one BatchGetItem; `audit_read` one PutItem.
+//! `sender_names` one BatchGetItem; `audit_read` one PutItem.
 
 pub mod access;
 mod directory;
@@ -23,7 +23,7 @@ pub use writes::add_new_conversation;
 use super::{Dynamo, StoreError};
 use crate::conversations::{ClientMessageId, Conversation, Message, PostRecord, Receipt};
 use crate::domain::caller::Caller;
-use crate::domain::ids::{AccountId, ConversationId, MessageId};
+use crate::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
 use crate::ports::conversations::{
     ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, ListError, Listing,
     MessagesFrom, PostRefused, Posting, ResumeAt, SettingsChange, StaffInboxQuery,
@@ -138,11 +138,12 @@ impl ConversationStore for Dynamo {
         self.get_receipts_from(conversation, message).await
     }
 
-    async fn account_names(
+    async fn sender_names(
         &self,
-        accounts: &[AccountId],
-    ) -> Result<BTreeMap<AccountId, String>, StoreError> {
-        self.get_account_names(accounts).await
+        org: &OrgId,
+        senders: &[SenderId],
+    ) -> Result<BTreeMap<SenderId, String>, StoreError> {
+        self.get_sender_names(org, senders).await
     }
 
     async fn audit_read(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use super::items::{ConversationItem, IdempotencyItem, MessageItem, ReceiptItem};
 use crate::adapters::dynamo::practice::AccountItem;
 use crate::adapters::dynamo::{self, batch_get, cursor, key, keys, s, Dynamo, Item, StoreError};
 use crate::conversations::{ClientMessageId, Conversation, Message, PostRecord, Receipt};
-use crate::domain::ids::{AccountId, ConversationId, MessageId};
+use crate::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
 use crate::ports::conversations::{ListError, Listing, MessagesFrom, ResumeAt};
 use aws_sdk_dynamodb::types::Select;
 use serde::de::DeserializeOwned;
@@ -179,16 +179,33 @@ impl Dynamo {
         })
     }
 
-    /// Names from the accounts' profiles, in one BatchGetItem (chunks of 100).
-    pub(super) async fn get_account_names(
+    /// Names from the accounts' profiles and `org`'s contact items, in one BatchGetItem
+    /// (chunks of 100).
+    pub(super) async fn get_sender_names(
         &self,
-        accounts: &[AccountId],
-    ) -> Result<BTreeMap<AccountId, String>, StoreError> {
-        let account_keys = accounts.iter().map(AccountItem::key).collect();
-        let items = batch_get(self.client(), self.table(), account_keys, false).await?;
-        Ok(dynamo::from_items::<AccountItem>(items)?
-            .into_iter()
-            .map(|a| (a.id, a.name.as_str().to_string()))
-            .collect())
+        org: &OrgId,
+        senders: &[SenderId],
+    ) -> Result<BTreeMap<SenderId, String>, StoreError> {
+        let wanted = senders
+            .iter()
+            .map(|s| match s {
+                SenderId::Account(a) => AccountItem::key(a),
+                SenderId::Contact(c) => crate::adapters::dynamo::contacts::contact_key(org, c),
+            })
+            .collect();
+        let items = batch_get(self.client(), self.table(), wanted, false).await?;
+        let mut names = BTreeMap::new();
+        for item in items {
+            let named: Named = dynamo::from_item(item)?;
+            names.insert(named.id, named.name);
+        }
+        Ok(names)
     }
+}
+
+/// The id and name of a profile or a contact item.
+#[derive(serde::Deserialize)]
+struct Named {
+    id: SenderId,
+    name: String,
 }
