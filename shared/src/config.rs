@@ -25,6 +25,9 @@ pub struct Settings {
     /// SNS platform applications of the push services (issue 11); unset: no push there.
     pub push_ios_application: Option<String>,
     pub push_android_application: Option<String>,
+    /// `REPLY_EMAIL_DOMAIN`: the domain of practices' reply addresses (default
+    /// `reply.canopy.local`, the local stack's moto-verified domain).
+    pub reply_email_domain: String,
 }
 
 /// `STANDARD_CHANNELS`: `aws` (End User Messaging SMS + SES, the default) or
@@ -80,6 +83,8 @@ impl Settings {
             email_configuration_set: optional("EMAIL_CONFIGURATION_SET"),
             push_ios_application: optional("PUSH_IOS_APPLICATION_ARN"),
             push_android_application: optional("PUSH_ANDROID_APPLICATION_ARN"),
+            reply_email_domain: optional("REPLY_EMAIL_DOMAIN")
+                .unwrap_or_else(|| "reply.canopy.local".to_string()),
         })
     }
 }

@@ -26,6 +26,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let signed_in = verify(
         &app.store,
         pepper(app)?,
+        &app.settings.reply_email_domain,
         &challenge,
         body.code.as_deref(),
         &request_id(req),

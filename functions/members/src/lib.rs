@@ -1,9 +1,11 @@
-//! The practice's team: `GET /v1/members`, `POST /v1/members`, `DELETE /v1/members/{id}`.
-//! Each route file parses the request, calls its use case in `canopy_shared::practice`
-//! (`list_members`, `add_member`, `remove_member`) and maps the error.
+//! The practice and its team: `GET /v1/members`, `POST /v1/members`,
+//! `DELETE /v1/members/{id}`, `GET /v1/org`, `PATCH /v1/org`. Each route file parses the
+//! request, calls its use case in `canopy_shared::practice` (`list_members`, `add_member`,
+//! `remove_member`, `org`) and maps the error.
 
 mod add;
 mod list;
+mod org;
 mod remove;
 
 use canopy_shared::http::{instrumented, unknown_route};
@@ -16,6 +18,8 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
             "GET /v1/members" => list::handle(app, &req).await,
             "POST /v1/members" => add::handle(app, &req).await,
             "DELETE /v1/members/{id}" => remove::handle(app, &req).await,
+            "GET /v1/org" => org::show(app, &req).await,
+            "PATCH /v1/org" => org::patch(app, &req).await,
             _ => unknown_route(),
         }
     })

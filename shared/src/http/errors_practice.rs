@@ -3,6 +3,7 @@
 use super::ApiError;
 use crate::practice::add_member::AddMemberError;
 use crate::practice::list_members::ListMembersError;
+use crate::practice::org::OrgError;
 use crate::practice::remove_member::RemoveMemberError;
 use crate::practice::verify::VerifyError;
 
@@ -11,6 +12,16 @@ impl From<ListMembersError> for ApiError {
         match err {
             ListMembersError::NotAllowed(e) => e.into(),
             ListMembersError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<OrgError> for ApiError {
+    fn from(err: OrgError) -> Self {
+        match err {
+            OrgError::NotAllowed(e) => e.into(),
+            OrgError::NotFound => ApiError::not_found("practice"),
+            OrgError::Store(e) => e.into(),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::access::audit::AuditEvent;
 use crate::access::codes::Challenge;
 use crate::access::sessions::Session;
 use crate::adapters::dynamo::StoreError;
-use crate::domain::contact_info::EmailAddress;
+use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use crate::domain::ids::{AccountId, OrgId};
 use crate::practice::model::{Account, LinkAccess, Login, Member, Practice, StaffInvite};
 use async_trait::async_trait;
@@ -40,6 +40,16 @@ pub trait TeamStore: Send + Sync {
         now: i64,
     ) -> Result<(), AddMemberRefused>;
 
+    /// Changes the practice's name and/or reminder setting, with `audit`, in one
+    /// transaction; `Ok(false)` when the practice is not there.
+    async fn change_practice(
+        &self,
+        org: &OrgId,
+        change: &PracticeChange,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
     /// Deletes `member` (as read: same role) and their login or invitation, decrementing
     /// the owner count when they are an owner, with `audit`, in one transaction.
     async fn remove_member(
@@ -48,6 +58,14 @@ pub trait TeamStore: Send + Sync {
         audit: &AuditEvent<'_>,
         now: i64,
     ) -> Result<(), RemoveMemberRefused>;
+}
+
+/// A change of the practice's own fields (`PATCH /v1/org`); `None` leaves one unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeChange {
+    pub name: Option<crate::domain::contact_info::DisplayName>,
+    /// `Some(None)`: never remind.
+    pub unread_reminder_minutes: Option<Option<u32>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,7 +114,13 @@ pub trait SignInStore: Send + Sync {
     /// The practices that invited this email and wait for it to be claimed.
     async fn staff_invites(&self, email: &EmailAddress) -> Result<Vec<StaffInvite>, StoreError>;
 
-    /// Creates the practice, its owner's account, membership and email login.
+    /// Up to `limit` free numbers of the pool (one Query). One may be taken by another
+    /// practice before this one's transaction, which then refuses with
+    /// [`SignInRefused::NumberTaken`].
+    async fn free_sms_numbers(&self, limit: i32) -> Result<Vec<PhoneNumber>, StoreError>;
+
+    /// Creates the practice, its owner's account, membership and email login, and takes
+    /// its SMS number out of the pool and its reply address (when it has them).
     async fn create_practice(
         &self,
         new: &NewPractice<'_>,
@@ -138,6 +162,12 @@ pub enum SignInRefused {
     /// The membership (or invitation) this sign-in relies on is gone.
     #[error("membership gone")]
     MembershipGone,
+    /// Practice signup: another practice took the chosen pool number first.
+    #[error("number taken")]
+    NumberTaken,
+    /// Practice signup: the chosen reply address belongs to another practice.
+    #[error("reply address taken")]
+    ReplyTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

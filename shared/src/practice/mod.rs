@@ -12,12 +12,16 @@
 //! | [`list_members::list_members`] | `GET /v1/members` | Query |
 //! | [`add_member::add_member`] | `POST /v1/members` | GetItem (+ GetItem), TransactWriteItems |
 //! | [`remove_member::remove_member`] | `DELETE /v1/members/{id}` | GetItem, TransactWriteItems, session revocation |
+//! | [`org::show_practice`] | `GET /v1/org` | GetItem |
+//! | [`org::change_practice`] | `PATCH /v1/org` | TransactWriteItems, GetItem |
 //!
 //! The authorizer's use case, which reads members and links, is `access::authorize`.
 
 pub mod add_member;
+pub mod channels;
 pub mod list_members;
 pub mod model;
+pub mod org;
 pub mod remove_member;
 pub mod sign_in;
 pub mod sign_up;

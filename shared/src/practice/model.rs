@@ -16,6 +16,28 @@ pub struct Practice {
     /// owner can never be removed, even by two concurrent removals.
     pub owner_count: i64,
     pub created_at: i64,
+    /// The practice's own number for standard SMS conversations, taken from the pool when
+    /// the practice was created; None when the pool was empty then (see
+    /// [`crate::practice::channels`]).
+    pub sms_number: Option<PhoneNumber>,
+    /// The practice's own address for standard email conversations (replies come back to
+    /// it, with the conversation's token after a `+`).
+    pub reply_email: Option<EmailAddress>,
+    /// `settings.unread_reminder_minutes`: None means never remind.
+    pub unread_reminder_minutes: Option<u32>,
+}
+
+impl Practice {
+    /// The practice as `GET /v1/org` shows it.
+    pub fn view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "name": self.name.as_str(),
+            "sms_number": self.sms_number.as_ref().map(|p| p.as_str()),
+            "reply_email": self.reply_email.as_ref().map(|e| e.as_str()),
+            "settings": {"unread_reminder_minutes": self.unread_reminder_minutes},
+        })
+    }
 }
 
 /// Whether a teammate has claimed their email yet.

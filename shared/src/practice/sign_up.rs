@@ -3,7 +3,14 @@
 //! `access::start_code`); completing it (`complete_signup`, called by
 //! [`super::verify`]) creates the practice, its owner (account, membership, email login)
 //! and the owner's session in one `TransactWriteItems`, which also consumes the code.
+//!
+//! The practice's channels come with it (see [`super::channels`]): one Query for a few
+//! free pool numbers first, then the same transaction takes one number out of the pool
+//! and claims the reply address, so a practice never exists half-provisioned and a number
+//! never goes to two practices. Round trips: Query + TransactWriteItems (+ one more of
+//! each only when another signup took the chosen number first).
 
+use super::channels::reply_address;
 use super::model::{Account, Member, MemberStatus, Practice};
 use super::verify::{SignedIn, VerifyError};
 use crate::access::audit::AuditEvent;
@@ -11,7 +18,7 @@ use crate::access::codes::{Challenge, CodePurpose, Destination};
 use crate::access::sessions::Session;
 use crate::access::start_code::{self, CodeRequest, Couriers, StartError};
 use crate::adapters::dynamo::StoreError;
-use crate::domain::contact_info::{DisplayName, EmailAddress};
+use crate::domain::contact_info::{DisplayName, EmailAddress, PhoneNumber};
 use crate::domain::ids::{AccountId, ChallengeId, OrgId};
 use crate::domain::role::Role;
 use crate::ports::access::ChallengeStore;
@@ -45,10 +52,11 @@ pub async fn start_signup(
     start_code::start(store, couriers, pepper, request, now).await
 }
 
-/// Creates the practice from a verified signup challenge.
+/// Creates the practice from a verified signup challenge, with its channels.
 pub(super) async fn complete_signup(
     store: &impl SignInStore,
     challenge: &Challenge,
+    reply_domain: &str,
     request_id: &str,
     now: i64,
 ) -> Result<SignedIn, VerifyError> {
@@ -56,11 +64,14 @@ pub(super) async fn complete_signup(
         serde_json::from_str(&challenge.payload).map_err(|_| VerifyError::BadPayload)?;
     let org = OrgId::generate();
     let owner = AccountId::generate();
-    let practice = Practice {
+    let mut practice = Practice {
         id: org,
         name: signup.practice_name,
         owner_count: 1,
         created_at: now,
+        sms_number: None,
+        reply_email: None,
+        unread_reminder_minutes: Some(crate::notifications::model::DEFAULT_REMINDER_MINUTES),
     };
     let account = Account::staff(
         owner,
@@ -88,25 +99,66 @@ pub(super) async fn complete_signup(
         request_id,
         outcome: "ok",
     };
-    let new = NewPractice {
-        challenge,
-        practice: &practice,
-        owner: &account,
-        member: &member,
-        session: &session,
-    };
-    store
-        .create_practice(&new, &audit, now)
-        .await
-        .map_err(|refused| match refused {
-            SignInRefused::EmailTaken => VerifyError::EmailTaken,
-            other => VerifyError::from(other),
-        })?;
-    Ok(SignedIn {
-        token,
-        account_id: owner,
-        name: signup.owner_name,
-        role: Role::Owner,
-        org_id: Some(org),
-    })
+    let mut choice = ChannelChoice::new(store.free_sms_numbers(POOL_PAGE).await?);
+    let mut refilled = false;
+    for attempt in 0..SIGNUP_ATTEMPTS {
+        practice.sms_number = choice.number();
+        practice.reply_email = reply_address(practice.name.as_str(), &org, reply_domain, attempt);
+        let new = NewPractice {
+            challenge,
+            practice: &practice,
+            owner: &account,
+            member: &member,
+            session: &session,
+        };
+        match store.create_practice(&new, &audit, now).await {
+            Ok(()) => {
+                return Ok(SignedIn {
+                    token,
+                    account_id: owner,
+                    name: signup.owner_name,
+                    role: Role::Owner,
+                    org_id: Some(org),
+                })
+            }
+            Err(SignInRefused::NumberTaken) => {
+                choice.taken();
+                if choice.is_empty() && !refilled {
+                    refilled = true;
+                    choice = ChannelChoice::new(store.free_sms_numbers(POOL_PAGE).await?);
+                }
+            }
+            Err(SignInRefused::ReplyTaken) => {}
+            Err(SignInRefused::EmailTaken) => return Err(VerifyError::EmailTaken),
+            Err(other) => return Err(VerifyError::from(other)),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+/// Free numbers read at once; concurrent signups read the same page in different orders.
+const POOL_PAGE: i32 = 10;
+/// Bounded: each retry means another signup took the number (or the reply address) first.
+const SIGNUP_ATTEMPTS: usize = 12;
+
+/// The free numbers still worth trying, the first one next.
+struct ChannelChoice(Vec<PhoneNumber>);
+
+impl ChannelChoice {
+    fn new(free: Vec<PhoneNumber>) -> Self {
+        Self(free)
+    }
+    /// The number to try now; None when the pool is empty (the practice is created
+    /// without one: see `super::channels`).
+    fn number(&self) -> Option<PhoneNumber> {
+        self.0.first().cloned()
+    }
+    fn taken(&mut self) {
+        if !self.0.is_empty() {
+            self.0.remove(0);
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }

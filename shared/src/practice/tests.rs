@@ -84,6 +84,16 @@ impl TeamStore for FakeTeam {
         Ok(None)
     }
 
+    async fn change_practice(
+        &self,
+        _org: &OrgId,
+        _change: &crate::ports::practice::PracticeChange,
+        _audit: &AuditEvent<'_>,
+        _now: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
     async fn member(&self, org: &OrgId, account: &AccountId) -> Result<Option<Member>, StoreError> {
         let members = self.members.lock().unwrap();
         Ok(members

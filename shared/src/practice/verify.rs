@@ -62,8 +62,8 @@ impl From<SignInRefused> for VerifyError {
             SignInRefused::CodeUsed => CheckError::Used.into(),
             SignInRefused::CodeReplaced => CheckError::Replaced.into(),
             SignInRefused::MembershipGone => VerifyError::NoLongerMember,
-            SignInRefused::EmailTaken => {
-                VerifyError::Store(StoreError::Other("unexpected login conflict".into()))
+            SignInRefused::EmailTaken | SignInRefused::NumberTaken | SignInRefused::ReplyTaken => {
+                VerifyError::Store(StoreError::Other("unexpected conflict".into()))
             }
             SignInRefused::Store(e) => VerifyError::Store(e),
         }
@@ -74,6 +74,7 @@ impl From<SignInRefused> for VerifyError {
 pub async fn verify(
     store: &(impl ChallengeStore + SignInStore + TeamStore),
     pepper: &[u8],
+    reply_domain: &str,
     challenge: &ChallengeId,
     code: Option<&str>,
     request_id: &str,
@@ -83,7 +84,7 @@ pub async fn verify(
     let proven =
         check_code::check(store, pepper, challenge, &purposes, &[("code", code)], now).await?;
     if proven.purpose == CodePurpose::OrgSignup {
-        complete_signup(store, &proven, request_id, now).await
+        complete_signup(store, &proven, reply_domain, request_id, now).await
     } else {
         complete_sign_in(store, &proven, request_id, now).await
     }

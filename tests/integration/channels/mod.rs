@@ -34,36 +34,22 @@ pub struct ChannelPractice {
     pub reply: EmailAddress,
 }
 
-/// Signs a practice up and gives it channels from the pool.
+/// Signs a practice up; its number and reply address came with it (`GET /v1/org`).
 pub async fn practice(h: &Harness, name: &str) -> ChannelPractice {
     let staff = h.new_practice(name).await;
     let org: OrgId = staff.org_id.parse().unwrap();
-    let number = h
-        .app
-        .store
-        .take_sms_number(&org)
-        .await
-        .unwrap()
+    let shown = h.call("GET", "/v1/org", None, Some(&staff.token)).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let body = shown.json();
+    let number = body["sms_number"]
+        .as_str()
         .expect("the local pool has numbers");
-    let mut reply = None;
-    for attempt in 0..5 {
-        let candidate =
-            dynamo::channel_pool::reply_address(name, &org, "reply.canopy.local", attempt).unwrap();
-        if h.app
-            .store
-            .claim_reply_address(&org, &candidate)
-            .await
-            .unwrap()
-        {
-            reply = Some(candidate);
-            break;
-        }
-    }
+    let reply = body["reply_email"].as_str().expect("a reply address");
     ChannelPractice {
         staff,
         org,
-        number,
-        reply: reply.expect("a reply address"),
+        number: PhoneNumber::parse(number).unwrap(),
+        reply: EmailAddress::parse(reply).unwrap(),
     }
 }
 

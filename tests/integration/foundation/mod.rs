@@ -1,5 +1,6 @@
 mod bad_input;
 mod members;
 mod one_time_codes;
+mod org;
 mod practice_signup;
 mod template_agrees;

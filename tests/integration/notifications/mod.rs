@@ -119,24 +119,23 @@ impl Notify {
         assert_eq!(reply.status, 200, "{}", reply.text);
     }
 
-    /// Sets the practice's `unread_reminder_minutes` (None: never) on its item.
+    /// Sets the practice's `unread_reminder_minutes` (None: never) through
+    /// `PATCH /v1/org`, as an owner does.
     pub async fn reminder_minutes(&self, owner: &Staff, minutes: Option<u32>) {
-        use canopy_shared::adapters::dynamo::{key, keys};
-        let value = match minutes {
-            Some(m) => aws_sdk_dynamodb::types::AttributeValue::N(m.to_string()),
-            None => aws_sdk_dynamodb::types::AttributeValue::Null(true),
-        };
-        self.h
-            .db
-            .update_item()
-            .table_name(self.h.app.table())
-            .set_key(Some(key(keys::org_pk(&org_of(owner)), keys::ORG_META_SK)))
-            .update_expression("SET #m = :m")
-            .expression_attribute_names("#m", "unread_reminder_minutes")
-            .expression_attribute_values(":m", value)
-            .send()
-            .await
-            .expect("setting written");
+        let reply = self
+            .h
+            .call(
+                "PATCH",
+                "/v1/org",
+                Some(json!({"settings": {"unread_reminder_minutes": minutes}})),
+                Some(&owner.token),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(
+            reply.json()["settings"]["unread_reminder_minutes"],
+            json!(minutes)
+        );
     }
 
     /// The patient's phone number, as their profile has it.

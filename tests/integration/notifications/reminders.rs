@@ -123,6 +123,26 @@ async fn a_later_reminder_goes_out_from_the_sweep_exactly_once() {
     assert_eq!(reminders(&phone).len(), 1);
 }
 
+#[tokio::test]
+async fn a_practice_setting_of_thirty_minutes_makes_the_reminder_due_then() {
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    let mut n = Notify::with_clock(clock.clone()).await;
+    let (staff, patient, conv) = n.practice_with_patient("Rowan Clinic").await;
+    let phone = n.phone_of(&patient).await;
+    n.reminder_minutes(&staff, Some(30)).await;
+    n.post(&staff.token, &conv, "Your lab slip is ready").await;
+    n.drain().await;
+    clock.advance_ms(29 * 60_000);
+    assert_eq!(sweep(&n).await["done"], 0, "not due before 30 minutes");
+    clock.advance_ms(60_000);
+    assert_eq!(
+        sweep(&n).await["done"],
+        1,
+        "due at 30 minutes, not the default 60"
+    );
+    assert_eq!(reminders(&phone).len(), 1);
+}
+
 /// While armed, the next SMS fails (gateway down); the rest go through.
 struct NextSmsFails(Arc<dyn Sms>, Arc<AtomicBool>);
 

@@ -2,15 +2,16 @@
 //! free `CHANNEL#sms#…` items, listed on GSI1 `POOL#sms`) and reply addresses (made per
 //! practice on the reply domain, no pool needed).
 //!
-//! Round trips to give a practice a number: one Query (a few free numbers, GSI1) + one
-//! conditional UpdateItem (take one: set the practice, leave the index); a number another
-//! practice took first fails its condition and the next one is tried. A reply address is
-//! one conditional PutItem.
+//! A practice gets its number and reply address when its signup completes
+//! (`practice::sign_up`): one Query (a few free numbers, GSI1) before the signup's
+//! transaction, which takes one ([`take_number`]: set the practice, leave the index, only
+//! if still free) and puts the reply address ([`reply_item`], only if absent); a number
+//! another practice took first cancels the transaction and the next one is tried.
 
 use super::expr::Expr;
 use super::keys;
 use super::standard::ChannelItem;
-use super::{key, s, to_item, Dynamo, StoreError};
+use super::{key, s, to_item, Dynamo, Item, StoreError};
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use crate::domain::ids::OrgId;
 use crate::standard::model::StandardChannel;
@@ -53,48 +54,47 @@ impl Dynamo {
         Ok(added)
     }
 
-    /// Takes a free number from the pool for `org`; `None` when the pool is empty.
+    /// Up to `limit` free numbers (one Query on GSI1 `POOL#sms`), in a random order so
+    /// concurrent signups that read the same page try different numbers first.
+    pub async fn free_pool_numbers(&self, limit: i32) -> Result<Vec<PhoneNumber>, StoreError> {
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", "gsi1pk")
+            .expression_attribute_values(":pk", s(keys::channel_pool_pk(SMS)))
+            .limit(limit)
+            .send()
+            .await?;
+        let mut free: Vec<PhoneNumber> = out
+            .items()
+            .iter()
+            .filter_map(|i| super::get_s(i, "address"))
+            .map(|a| PhoneNumber::from_trusted(a.to_string()))
+            .collect();
+        if !free.is_empty() {
+            let mut start = [0u8; 1];
+            let _ = getrandom::fill(&mut start);
+            let by = usize::from(start[0]) % free.len();
+            free.rotate_left(by);
+        }
+        Ok(free)
+    }
+
+    /// Takes a free number from the pool for `org` outside a signup (a practice created
+    /// while the pool was empty); `None` when the pool is empty.
     pub async fn take_sms_number(&self, org: &OrgId) -> Result<Option<PhoneNumber>, StoreError> {
         for _ in 0..5 {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(keys::GSI1)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", "gsi1pk")
-                .expression_attribute_values(":pk", s(keys::channel_pool_pk(SMS)))
-                .limit(10)
-                .send()
-                .await?;
-            let free: Vec<String> = out
-                .items()
-                .iter()
-                .filter_map(|i| super::get_s(i, "address").map(str::to_string))
-                .collect();
+            let free = self.free_pool_numbers(10).await?;
             if free.is_empty() {
                 return Ok(None);
             }
-            // Concurrent signups start from the same page: begin at a random place in it.
-            let mut start = [0u8; 1];
-            let _ = getrandom::fill(&mut start);
-            for i in 0..free.len() {
-                let number = &free[(usize::from(start[0]) + i) % free.len()];
-                let mut e = Expr::new("attribute_exists(#pk) AND attribute_not_exists(#org)");
-                e.name("#pk", "pk")
-                    .name("#org", "org_id")
-                    .name("#g1pk", "gsi1pk")
-                    .name("#g1sk", "gsi1sk")
-                    .value(":org", s(org.to_string()));
-                let taken = self
-                    .conditional_update(
-                        key(keys::channel_pk(SMS, number), keys::CHANNEL_SK),
-                        "SET #org = :org REMOVE #g1pk, #g1sk",
-                        e,
-                    )
-                    .await?;
-                if taken {
-                    return Ok(Some(PhoneNumber::from_trusted(number.clone())));
+            for number in free {
+                let (k, update, e) = take_number(org, &number);
+                if self.conditional_update(k, &update, e).await? {
+                    return Ok(Some(number));
                 }
             }
         }
@@ -107,20 +107,11 @@ impl Dynamo {
         org: &OrgId,
         address: &EmailAddress,
     ) -> Result<bool, StoreError> {
-        let item = ChannelItem {
-            pk: keys::channel_pk("email", &address.as_str().to_ascii_lowercase()),
-            sk: keys::CHANNEL_SK.into(),
-            channel: StandardChannel::Email,
-            address: address.as_str().to_ascii_lowercase(),
-            org_id: Some(*org),
-            gsi1pk: None,
-            gsi1sk: None,
-        };
         let result = self
             .client()
             .put_item()
             .table_name(self.table())
-            .set_item(Some(to_item(&item)?))
+            .set_item(Some(to_item(&reply_item(org, address))?))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
@@ -132,50 +123,35 @@ impl Dynamo {
     }
 }
 
-/// A practice's reply address on `domain`: a readable slug of its name and a short suffix
-/// from its id (`maple-clinic-3k9q@reply.canopy.care`); `attempt` varies the suffix when a
-/// claim collides.
-pub fn reply_address(
-    name: &str,
-    org: &OrgId,
-    domain: &str,
-    attempt: usize,
-) -> Option<EmailAddress> {
-    let slug: String = name
-        .to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-        .chars()
-        .take(30)
-        .collect();
-    let id = org.ulid().to_string().to_ascii_lowercase();
-    let suffix = &id[id.len() - 4 - attempt.min(8)..id.len() - attempt.min(8)];
-    let local = if slug.is_empty() {
-        format!("practice-{suffix}")
-    } else {
-        format!("{}-{suffix}", slug.trim_matches('-'))
-    };
-    EmailAddress::parse(&format!("{local}@{domain}")).ok()
+/// The update that takes `number` for `org`: the number's item gets the practice and
+/// leaves the pool index, only if it is in the pool and free (so no number ever goes to
+/// two practices: of two writers, the second fails this condition). Key, update, condition.
+pub fn take_number(org: &OrgId, number: &PhoneNumber) -> (Item, String, Expr) {
+    let mut e = Expr::new("attribute_exists(#pk) AND attribute_not_exists(#org)");
+    e.name("#pk", "pk")
+        .name("#org", "org_id")
+        .name("#g1pk", "gsi1pk")
+        .name("#g1sk", "gsi1sk")
+        .value(":org", s(org.to_string()));
+    (
+        key(keys::channel_pk(SMS, number.as_str()), keys::CHANNEL_SK),
+        "SET #org = :org REMOVE #g1pk, #g1sk".to_string(),
+        e,
+    )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reply_addresses_are_readable_and_vary_by_attempt() {
-        let org = OrgId::generate();
-        let a = reply_address("Maple Street Clinic", &org, "reply.example", 0).unwrap();
-        assert!(
-            a.as_str().starts_with("maple-street-clinic-"),
-            "{}",
-            a.as_str()
-        );
-        assert!(a.as_str().ends_with("@reply.example"));
-        let b = reply_address("Maple Street Clinic", &org, "reply.example", 1).unwrap();
-        assert_ne!(a, b);
-        assert!(reply_address("  ", &org, "reply.example", 0).is_some());
+/// The channel item that makes `address` `org`'s reply address (put only if absent).
+pub fn reply_item(org: &OrgId, address: &EmailAddress) -> ChannelItem {
+    let lower = address.as_str().to_ascii_lowercase();
+    ChannelItem {
+        pk: keys::channel_pk("email", &lower),
+        sk: keys::CHANNEL_SK.into(),
+        channel: StandardChannel::Email,
+        address: lower,
+        org_id: Some(*org),
+        gsi1pk: None,
+        gsi1sk: None,
     }
 }
+
+pub use crate::practice::channels::reply_address;

@@ -17,6 +17,17 @@ pub struct OrgItem {
     pub name: DisplayName,
     pub owner_count: i64,
     pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_number: Option<PhoneNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_email: Option<EmailAddress>,
+    /// Absent: the default (60); NULL: never (what the stream consumer reads too).
+    #[serde(default = "default_reminder_minutes")]
+    pub unread_reminder_minutes: Option<u32>,
+}
+
+fn default_reminder_minutes() -> Option<u32> {
+    Some(crate::notifications::model::DEFAULT_REMINDER_MINUTES)
 }
 
 impl OrgItem {
@@ -28,6 +39,9 @@ impl OrgItem {
             name: practice.name.clone(),
             owner_count: practice.owner_count,
             created_at: practice.created_at,
+            sms_number: practice.sms_number.clone(),
+            reply_email: practice.reply_email.clone(),
+            unread_reminder_minutes: practice.unread_reminder_minutes,
         }
     }
 
@@ -37,6 +51,9 @@ impl OrgItem {
             name: self.name,
             owner_count: self.owner_count,
             created_at: self.created_at,
+            sms_number: self.sms_number,
+            reply_email: self.reply_email,
+            unread_reminder_minutes: self.unread_reminder_minutes,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::adapters::dynamo::access::{
     consume_challenge, get_item, put_session, CHALLENGE_SLOT, CURRENT_CODE_SLOT,
 };
 use crate::adapters::dynamo::{keys, query_all, s, Dynamo, Expr, StoreError, Tx, TxError};
-use crate::domain::contact_info::EmailAddress;
+use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use crate::domain::ids::AccountId;
 use crate::ports::practice::{InviteClaim, NewPractice, SignInRefused, SignInStore};
 use crate::practice::model::{Account, StaffInvite};
@@ -22,6 +22,8 @@ fn refusal(err: TxError) -> SignInRefused {
         TxError::Refused(CURRENT_CODE_SLOT) => SignInRefused::CodeReplaced,
         TxError::Refused("login") => SignInRefused::EmailTaken,
         TxError::Refused("member" | "invite") => SignInRefused::MembershipGone,
+        TxError::Refused("number") => SignInRefused::NumberTaken,
+        TxError::Refused("reply") => SignInRefused::ReplyTaken,
         TxError::Refused(slot) => SignInRefused::Store(unexpected(slot)),
         TxError::Store(e) => SignInRefused::Store(e),
     }
@@ -58,6 +60,10 @@ impl SignInStore for Dynamo {
             .collect())
     }
 
+    async fn free_sms_numbers(&self, limit: i32) -> Result<Vec<PhoneNumber>, StoreError> {
+        self.free_pool_numbers(limit).await
+    }
+
     async fn create_practice(
         &self,
         new: &NewPractice<'_>,
@@ -70,6 +76,18 @@ impl SignInStore for Dynamo {
             .put_new("account", &AccountItem::new(new.owner))?
             .put_new("member", &MemberItem::new(new.member))?
             .put_new("login", &LoginItem::staff_email(&email, &new.owner.id))?;
+        let org = &new.practice.id;
+        if let Some(number) = &new.practice.sms_number {
+            let (k, update, condition) =
+                crate::adapters::dynamo::channel_pool::take_number(org, number);
+            tx.update("number", k, update, condition)?;
+        }
+        if let Some(reply) = &new.practice.reply_email {
+            tx.put_new(
+                "reply",
+                &crate::adapters::dynamo::channel_pool::reply_item(org, reply),
+            )?;
+        }
         put_session(&mut tx, new.session)?;
         tx.audit(audit, now)?;
         self.commit(tx).await.map_err(refusal)

@@ -7,7 +7,7 @@ use crate::adapters::dynamo::access::get_item;
 use crate::adapters::dynamo::{key, keys, n, query_all, s, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::domain::ids::{AccountId, OrgId};
 use crate::domain::role::Role;
-use crate::ports::practice::{AddMemberRefused, RemoveMemberRefused, TeamStore};
+use crate::ports::practice::{AddMemberRefused, PracticeChange, RemoveMemberRefused, TeamStore};
 use crate::practice::model::{
     Account, LinkAccess, Login, Member, MemberStatus, Practice, StaffInvite,
 };
@@ -29,9 +29,52 @@ pub(super) fn unexpected(slot: &str) -> StoreError {
 #[async_trait]
 impl TeamStore for Dynamo {
     async fn practice(&self, org: &OrgId) -> Result<Option<Practice>, StoreError> {
+        // Consistent: `PATCH /v1/org` answers what it just wrote.
         let item: Option<OrgItem> =
-            get_item(self, keys::org_pk(org), keys::ORG_META_SK, false).await?;
+            get_item(self, keys::org_pk(org), keys::ORG_META_SK, true).await?;
         Ok(item.map(OrgItem::into_practice))
+    }
+
+    async fn change_practice(
+        &self,
+        org: &OrgId,
+        change: &PracticeChange,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut e = Expr::present();
+        let mut sets = Vec::new();
+        if let Some(name) = &change.name {
+            e.name("#name", "name").value(":name", s(name.as_str()));
+            sets.push("#name = :name");
+        }
+        if let Some(minutes) = change.unread_reminder_minutes {
+            let value = match minutes {
+                Some(m) => n(i64::from(m)),
+                // NULL, not absent: absent means the default (60).
+                None => aws_sdk_dynamodb::types::AttributeValue::Null(true),
+            };
+            e.name("#urm", "unread_reminder_minutes")
+                .value(":urm", value);
+            sets.push("#urm = :urm");
+        }
+        if sets.is_empty() {
+            return Ok(true);
+        }
+        let mut tx = Tx::new();
+        tx.update(
+            "practice",
+            key(keys::org_pk(org), keys::ORG_META_SK),
+            format!("SET {}", sets.join(", ")),
+            e,
+        )?
+        .audit(audit, now)?;
+        match self.commit(tx).await {
+            Ok(()) => Ok(true),
+            Err(TxError::Refused("practice")) => Ok(false),
+            Err(TxError::Refused(slot)) => Err(unexpected(slot)),
+            Err(TxError::Store(e)) => Err(e),
+        }
     }
 
     async fn member(&self, org: &OrgId, account: &AccountId) -> Result<Option<Member>, StoreError> {
