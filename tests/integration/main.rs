@@ -11,3 +11,4 @@ mod journeys;
 mod links;
 mod notifications;
 mod patients;
+mod sessions;

@@ -233,9 +233,25 @@ impl ContactStore for Dynamo {
     ) -> Result<ContactPage, SearchFailure> {
         let plan = search_plan(by);
         let partition = keys::contact_search_pk(org);
-        let start = cursor
-            .map(|c| cursor::decode(c, plan.pk_attr, &partition, &plan.prefix))
-            .transpose()?;
+        // A contact of this practice on the search index, inside the search's prefix.
+        let contact_key = |key: &cursor::KeyView<'_>| {
+            key.sort.starts_with(&plan.prefix)
+                && key
+                    .sort
+                    .rsplit_once('#')
+                    .and_then(|(_, id)| id.parse::<ContactId>().ok())
+                    .is_some_and(|id| {
+                        key.sort.ends_with(&format!("#{id}"))
+                            && key.pk == keys::org_pk(org)
+                            && key.sk == keys::contact_sk(&id)
+                    })
+        };
+        let shape = cursor::Shape {
+            partition_attr: plan.pk_attr,
+            partition: &partition,
+            valid: &contact_key,
+        };
+        let start = cursor.map(|c| cursor::decode(c, &shape)).transpose()?;
         let (page, audited) = tokio::join!(
             self.search_page(org, &plan, limit, start),
             self.audit_read(audit, now)

@@ -13,9 +13,11 @@
 
 use super::access::inbox_filter;
 use super::items::{ConversationItem, ParticipantItem};
+use crate::adapters::dynamo::cursor::{KeyView, Shape};
 use crate::adapters::dynamo::{self, cursor, keys, s, Dynamo, Expr, Item, StoreError};
 use crate::conversations::Conversation;
 use crate::domain::caller::Caller;
+use crate::domain::ids::ConversationId;
 use crate::ports::conversations::{InboxScope, ListError, Listing, StaffInboxQuery};
 
 /// Queries of a staff inbox page, at most (when the filter hides whole windows).
@@ -23,6 +25,24 @@ const MAX_WINDOWS: usize = 5;
 
 fn bad_cursor(_: cursor::BadCursor) -> ListError {
     ListError::BadCursor
+}
+
+/// The conversation an inbox sort key ([`keys::activity_sk`]) names, when it has exactly
+/// that form.
+fn activity_conversation(sort: &str) -> Option<ConversationId> {
+    let (activity, conversation) = sort.split_once('#')?;
+    let conversation: ConversationId = conversation.parse().ok()?;
+    let canonical = activity.len() == 13
+        && activity.bytes().all(|b| b.is_ascii_digit())
+        && keys::activity_sk(activity.parse().ok()?, &conversation) == sort;
+    canonical.then_some(conversation)
+}
+
+/// A staff inbox cursor: a conversation meta on the inbox index.
+fn is_meta_key(key: &KeyView<'_>) -> bool {
+    activity_conversation(key.sort).is_some_and(|c| {
+        key.pk == keys::conversation_pk(&c) && key.sk == keys::CONVERSATION_META_SK
+    })
 }
 
 impl Dynamo {
@@ -45,7 +65,14 @@ impl Dynamo {
         }
         let mut start = q
             .cursor
-            .map(|c| cursor::decode(c, pk_attr, &partition, "").map_err(bad_cursor))
+            .map(|c| {
+                let shape = Shape {
+                    partition_attr: pk_attr,
+                    partition: &partition,
+                    valid: &is_meta_key,
+                };
+                cursor::decode(c, &shape).map_err(bad_cursor)
+            })
             .transpose()?;
         e.name("#ipk", pk_attr).value(":ipk", s(partition));
         let mut windows = 0;
@@ -104,8 +131,20 @@ impl Dynamo {
         cursor_text: Option<&str>,
     ) -> Result<Listing<Conversation>, ListError> {
         let partition = keys::account_inbox_pk(&viewer.account_id);
+        // A participant inbox cursor: this viewer's own row of a conversation.
+        let own_row = |key: &KeyView<'_>| {
+            activity_conversation(key.sort).is_some_and(|c| {
+                key.pk == keys::conversation_pk(&c)
+                    && key.sk == keys::participant_sk(&viewer.account_id)
+            })
+        };
+        let shape = Shape {
+            partition_attr: "gsi1pk",
+            partition: &partition,
+            valid: &own_row,
+        };
         let start = cursor_text
-            .map(|c| cursor::decode(c, "gsi1pk", &partition, "").map_err(bad_cursor))
+            .map(|c| cursor::decode(c, &shape).map_err(bad_cursor))
             .transpose()?;
         let page = self
             .client()

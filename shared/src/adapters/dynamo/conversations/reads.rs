@@ -144,10 +144,24 @@ impl Dynamo {
         Ok(match from {
             MessagesFrom::Newest => None,
             MessagesFrom::Before(id) => Some(resume_at(key(pk, keys::message_sk(id)))),
-            MessagesFrom::Cursor(text) => Some(resume_at(
-                cursor::decode(text, "pk", &pk, keys::MESSAGE_PREFIX)
-                    .map_err(|_| ListError::BadCursor)?,
-            )),
+            MessagesFrom::Cursor(text) => {
+                // A message key of this conversation, exactly (`M#msg_…`): inside the
+                // Query's `BETWEEN M# AND M#~`.
+                let message_key = |key: &cursor::KeyView<'_>| {
+                    key.sk
+                        .strip_prefix(keys::MESSAGE_PREFIX)
+                        .and_then(|id| id.parse::<MessageId>().ok())
+                        .is_some_and(|id| keys::message_sk(&id) == key.sk)
+                };
+                let shape = cursor::Shape {
+                    partition_attr: "pk",
+                    partition: &pk,
+                    valid: &message_key,
+                };
+                Some(resume_at(
+                    cursor::decode(text, &shape).map_err(|_| ListError::BadCursor)?,
+                ))
+            }
         })
     }
 
