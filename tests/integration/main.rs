@@ -3,6 +3,7 @@
 //! `scripts/test.sh`.
 
 mod attachments;
+mod audit;
 mod channels;
 mod conversations;
 mod events_replay;

@@ -218,6 +218,21 @@ pub fn audit_pk(org: Option<&OrgId>, month: &str) -> String {
     }
 }
 
+/// The practice's audit trail in time order: GSI1 `AUDIT#o` / `at#ulid` (every practice
+/// event), and per actor on GSI2 `AUDIT#o#ACTOR#a` / `at#ulid`, so that reading the trail,
+/// whole or by actor, is one Query per page. Events without a practice are not indexed.
+pub fn audit_trail_pk(org: &OrgId) -> String {
+    format!("AUDIT#{org}")
+}
+pub fn audit_actor_pk(org: &OrgId, actor: &AccountId) -> String {
+    format!("AUDIT#{org}#ACTOR#{actor}")
+}
+/// `2026-11-22T04:10:00.123Z#01J…`: the fixed-width time sorts as text.
+pub fn audit_time_sk(at: &str, id: &str) -> String {
+    format!("{at}#{id}")
+}
+
+
 // ---- attachments -------------------------------------------------------------------------
 
 /// An attachment lives in its conversation's partition (`CONV#c` / `A#att`): the message
