@@ -8,6 +8,7 @@ mod channels;
 mod conversations;
 mod events_replay;
 mod foundation;
+mod growth;
 mod journeys;
 mod links;
 mod notifications;
