@@ -24,6 +24,7 @@ pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<
             None => crate::uploads::not_configured(),
         },
         "DevicesFunction" => fn_devices::handle(app, req).await,
+        "AuditFunction" => fn_audit::handle(app, req).await,
         _ => return None,
     })
 }
@@ -40,4 +41,5 @@ pub const HTTP_FUNCTIONS: &[&str] = &[
     "MessagesFunction",
     "AttachmentsFunction",
     "DevicesFunction",
+    "AuditFunction",
 ];

@@ -150,6 +150,9 @@ def _classify(failure, case, response):
             return "CONTRACT", "idempotency-key-reused"
         if code == "invalid_field" and message.startswith("cursor:"):
             return "CONTRACT", "opaque-cursor"
+        # GET /v1/audit: two valid times may still make a reversed range (from after to).
+        if code == "invalid_field" and message == "from: must not be after to":
+            return "CONTRACT", "audit-reversed-range"
         if code == "invalid_field" and message.startswith("email_code: required"):
             return "CONTRACT", "invite-email-code"
         if code == "invalid_field" and message == "channel: the contact has no address for this channel":

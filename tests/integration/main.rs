@@ -3,10 +3,12 @@
 //! `scripts/test.sh`.
 
 mod attachments;
+mod audit;
 mod channels;
 mod conversations;
 mod events_replay;
 mod foundation;
+mod growth;
 mod journeys;
 mod links;
 mod notifications;

@@ -313,19 +313,21 @@ impl ConversationStore for FakeStore {
         }))
     }
 
-    async fn receipts_from(
+    async fn first_receipts_from(
         &self,
         conversation: &ConversationId,
         message: &MessageId,
+        readers: &[AccountId],
     ) -> Result<Vec<Receipt>, StoreError> {
-        let mut found: Vec<Receipt> = self.with("receipts_from", |s| {
-            let mine = s
-                .receipts
-                .iter()
-                .filter(|(c, r)| c == conversation && r.through >= *message);
+        let mut found: Vec<Receipt> = self.with("first_receipts_from", |s| {
+            let mine = s.receipts.iter().filter(|(c, r)| {
+                c == conversation && r.through >= *message && readers.contains(&r.reader)
+            });
             mine.map(|(_, r)| r.clone()).collect()
         });
         found.sort_by_key(|r| (r.through, r.reader));
+        let mut seen = std::collections::BTreeSet::new();
+        found.retain(|r| seen.insert(r.reader));
         Ok(found)
     }
 

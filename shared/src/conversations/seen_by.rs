@@ -1,13 +1,18 @@
 //! One message with who sent it and who has seen it, with the time each reader's horizon
 //! first reached it.
 //!
-//! Round trips: one for the conversation (authorization, names), the message, the receipts
-//! at or past it and the audit write, all concurrent; plus one BatchGetItem for the names
-//! of readers who are not participants (staff who see it through its link) and of a
-//! contact who sent it (an inbound SMS or email: `sent_by.name` is the contact's name),
-//! when any.
-//! Horizons only move forward, so a reader's first receipt at or past the message is when
-//! they first reached it.
+//! Bounded by design: the conversation's meta holds every reader's horizon (one per
+//! reader, moved forward only), so the readers who have seen the message are those whose
+//! horizon is at or past it; for each of them one `Limit 1` lookup finds their first
+//! receipt at or past it, which is when they first reached it. However many receipts later
+//! messages have, the read touches at most one receipt per reader.
+//!
+//! Round trips: the conversation (authorization, names, horizons), the message and the
+//! audit write, concurrent; then one `Limit 1` Query per reader who reached the message,
+//! concurrent (bounded by the group size plus the link's staff); plus one BatchGetItem for
+//! the names of readers who are not participants (staff who see it through its link) and
+//! of a contact who sent it (an inbound SMS or email: `sent_by.name` is the contact's
+//! name), when any.
 
 use super::{Context, Message};
 use crate::adapters::dynamo::StoreError;
@@ -55,10 +60,9 @@ pub async fn seen_by(
 ) -> Result<SeenBy, SeenByError> {
     let targets = vec![conversation.to_string(), message_id.to_string()];
     let event = cx.audit("message.read", targets, "requested");
-    let (found, message, receipts, audited) = tokio::join!(
+    let (found, message, audited) = tokio::join!(
         store.conversation(conversation),
         store.message(conversation, message_id),
-        store.receipts_from(conversation, message_id),
         store.audit_read(&event, cx.now())
     );
     let found = found?
@@ -67,11 +71,28 @@ pub async fn seen_by(
     audited?;
     let message = message?.ok_or(SeenByError::MessageNotFound)?;
 
+    // Readers whose horizon reached the message (horizons only move forward).
+    let reached: BTreeMap<AccountId, i64> = found
+        .reads
+        .iter()
+        .filter(|(_, r)| r.through >= message.id)
+        .filter_map(|(reader, r)| Some((reader.parse::<AccountId>().ok()?, r.at)))
+        .filter(|(reader, _)| !message.sender_id.is_account(reader))
+        .collect();
+    let readers: Vec<AccountId> = reached.keys().copied().collect();
     let mut first_seen: BTreeMap<AccountId, i64> = BTreeMap::new();
-    for r in receipts? {
-        if !message.sender_id.is_account(&r.reader) {
-            first_seen.entry(r.reader).or_insert(r.at);
+    if !readers.is_empty() {
+        for r in store
+            .first_receipts_from(conversation, message_id, &readers)
+            .await?
+        {
+            first_seen.insert(r.reader, r.at);
         }
+    }
+    // A horizon whose receipts predate the reader index (none found): the horizon's own
+    // time, the latest it can have been.
+    for (reader, at) in reached {
+        first_seen.entry(reader).or_insert(at);
     }
     let mut names: BTreeMap<SenderId, String> = found
         .participants

@@ -4,6 +4,7 @@
 pub mod error;
 mod errors_access;
 mod errors_attachments;
+mod errors_audit;
 mod errors_contacts;
 mod errors_conversations;
 mod errors_invites;

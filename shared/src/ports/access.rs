@@ -8,7 +8,7 @@
 //! into its own transaction (`adapters::dynamo::access::{consume_challenge, put_session}`,
 //! `Tx::audit`).
 
-use crate::access::audit::AuditEvent;
+use crate::access::audit::{AuditEntry, AuditEvent, AuditQuery};
 use crate::access::codes::{Challenge, CodePurpose};
 use crate::access::idempotency::{IdempotencyRecord, StoredAnswer};
 use crate::access::rate_limit::Budget;
@@ -16,6 +16,7 @@ use crate::access::sessions::Session;
 use crate::access::window::Window;
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::{AccountId, ChallengeId};
+use crate::ports::conversations::{ListError, Listing};
 use async_trait::async_trait;
 
 /// Challenges and the per-destination send windows that budget them.
@@ -112,4 +113,18 @@ pub trait IdempotencyStore: Send + Sync {
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     async fn record_audit(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError>;
+}
+
+/// Reading a practice's audit trail (`GET /v1/audit`).
+#[async_trait]
+pub trait AuditTrail: Send + Sync {
+    /// One page of `q.org`'s trail, newest first (one Query), with `read` (the audit item of
+    /// this read) put concurrently. A cursor that does not belong to this exact query
+    /// (partition, key shape, time range) is refused before anything is read or written.
+    async fn audit_page(
+        &self,
+        q: &AuditQuery<'_>,
+        read: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<Listing<AuditEntry>, ListError>;
 }

@@ -247,11 +247,14 @@ pub trait ConversationStore: Send + Sync {
         id: &MessageId,
     ) -> Result<Option<Message>, StoreError>;
 
-    /// Every receipt whose horizon reached `message` or a later one, by message ascending.
-    async fn receipts_from(
+    /// For each of `readers`, their first receipt whose horizon reached `message` or a
+    /// later one (when they have one): at most one receipt per reader, whatever the number
+    /// of receipts after it.
+    async fn first_receipts_from(
         &self,
         conversation: &ConversationId,
         message: &MessageId,
+        readers: &[AccountId],
     ) -> Result<Vec<Receipt>, StoreError>;
 
     /// Display names of these senders: accounts' profile names, and `org`'s contacts'

@@ -56,7 +56,11 @@ async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
     let got = h.api(&staff).contact(&id).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.json()["conversation_ids"], json!([]));
-    assert_eq!(h.app.db_calls.count(), 2, "GetItem + audit PutItem");
+    assert_eq!(
+        h.app.db_calls.count(),
+        3,
+        "GetItem ‖ Query (its conversations) ‖ audit PutItem"
+    );
 }
 
 #[tokio::test]

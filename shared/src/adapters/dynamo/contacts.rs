@@ -5,9 +5,21 @@
 //! under `ORG#o#CT` (see [`keys::contact_search_pk`]); a detail that is absent has no index
 //! entry (the attributes are absent, never NULL).
 //!
-//! Round trips: a contact 1 GetItem; audited read 1 GetItem + 1 PutItem (concurrent);
+//! A contact's conversations are separate items, `ORG#o#CONTACT#ct` / `CONV#conv`, one per
+//! conversation (written by the invite and pairing transactions with
+//! [`list_conversation`]), so the contact item stays the same size however many invites it
+//! gets. `GET /v1/contacts/{id}` shows the newest [`CONVERSATIONS_SHOWN`] of them (one
+//! Query, concurrent with the GetItem), merged with ids an older item still lists inline.
+//!
+//! Round trips: a contact 1 GetItem; audited read 1 GetItem + 1 Query + 1 PutItem (concurrent);
 //! search 1 Query + 1 PutItem (concurrent); exact phone / email 1 Query; create 1
 //! TransactWriteItems (contact + audit).
+
+mod conversations;
+
+pub use conversations::{
+    list_conversation, put_new_contact, ContactConversationItem, CONVERSATIONS_SHOWN,
+};
 
 use super::{cursor, from_item, from_items, keys, s, Dynamo, Item, StoreError, Tx, TxError};
 use crate::contacts::{email_key, phone_key, Contact, ContactPage, SearchBy};
@@ -33,7 +45,9 @@ pub struct ContactItem {
     pub account_id: Option<AccountId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invited_at: Option<i64>,
-    #[serde(default)]
+    /// Legacy: conversations are items of their own now ([`list_conversation`]); an item
+    /// written before that may still list some inline (read and merged, never grown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversation_ids: Vec<ConversationId>,
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,9 +231,24 @@ impl ContactStore for Dynamo {
         audit: &AuditEvent<'_>,
         now: i64,
     ) -> Result<Option<Contact>, StoreError> {
-        let (contact, audited) = tokio::join!(self.contact(org, id), self.audit_read(audit, now));
+        let (contact, listed, audited) = tokio::join!(
+            self.contact(org, id),
+            self.contact_conversations(org, id),
+            self.audit_read(audit, now)
+        );
         audited?;
-        contact
+        let Some(mut contact) = contact? else {
+            return Ok(None);
+        };
+        // Ids an older item lists inline (or a writer outside this module still appends),
+        // then the listed ones; newest first, each once, at most CONVERSATIONS_SHOWN.
+        let mut all = std::mem::take(&mut contact.conversation_ids);
+        all.extend(listed?);
+        all.sort_by(|a, b| b.cmp(a));
+        all.dedup();
+        all.truncate(CONVERSATIONS_SHOWN);
+        contact.conversation_ids = all;
+        Ok(Some(contact))
     }
 
     async fn search_contacts(

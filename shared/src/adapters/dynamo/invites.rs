@@ -13,7 +13,7 @@ mod pairing;
 
 pub use pairing::{access_part, AccessPart, PairingItem};
 
-use super::contacts::{contact_key, ContactItem};
+use super::contacts::{contact_key, list_conversation, ContactItem};
 use super::{batch_get, from_item, get_s, keys, n, s, Dynamo, Expr, Item, StoreError, Tx, TxError};
 use crate::contacts::Contact;
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
@@ -187,22 +187,25 @@ pub fn put_new_conversation(
     Ok(())
 }
 
-/// Contact: invited now, the new conversation listed; only while it has no account (slot
-/// `contact`).
+/// Contact: invited now, only while it has no account (slot `contact`); the new
+/// conversation listed under it as its own item (the contact item does not grow).
 fn mark_invited(tx: &mut Tx, invite: &Invite, now: i64) -> Result<(), StoreError> {
     let mut e = Expr::new("attribute_exists(#pk) AND attribute_not_exists(#account)");
     e.name("#pk", "pk")
         .name("#invited_at", "invited_at")
-        .name("#convs", "conversation_ids")
         .name("#account", "account_id")
-        .value(":now", n(now))
-        .value(":empty", AttributeValue::L(vec![]))
-        .value(":conv", attribute(&[invite.conversation_id])?);
+        .value(":now", n(now));
     tx.update(
         "contact",
         contact_key(&invite.org_id, &invite.contact_id),
-        "SET #invited_at = :now, #convs = list_append(if_not_exists(#convs, :empty), :conv)",
+        "SET #invited_at = :now",
         e,
+    )?;
+    list_conversation(
+        tx,
+        &invite.org_id,
+        &invite.contact_id,
+        &invite.conversation_id,
     )?;
     Ok(())
 }

@@ -106,6 +106,17 @@ pub fn contact_sk(contact: &ContactId) -> String {
     format!("CONTACT#{contact}")
 }
 pub const CONTACT_PREFIX: &str = "CONTACT#";
+
+/// The conversations of a contact, one item each, in the contact's own partition
+/// (`ORG#o#CONTACT#ct` / `CONV#conv`): the contact item never grows with them, and the
+/// ULID sort keys list them oldest to newest.
+pub fn contact_conversations_pk(org: &OrgId, contact: &ContactId) -> String {
+    format!("ORG#{org}#CONTACT#{contact}")
+}
+pub fn contact_conversation_sk(conversation: &ConversationId) -> String {
+    format!("CONV#{conversation}")
+}
+pub const CONTACT_CONVERSATION_PREFIX: &str = "CONV#";
 /// GSI1/GSI2/GSI3 partition of a practice's contact search (name, phone, email).
 pub fn contact_search_pk(org: &OrgId) -> String {
     format!("ORG#{org}#CT")
@@ -184,6 +195,12 @@ pub fn receipts_from_sk(message: &MessageId) -> String {
 }
 /// Sorts after every receipt key.
 pub const RECEIPTS_END: &str = "R#~";
+/// One reader's receipts in a conversation, on GSI3 (`CONV#c#READER#a` / `M#through`): the
+/// first horizon move of a reader at or past a message is one Query with `Limit 1`,
+/// however many receipts later messages have.
+pub fn reader_receipts_pk(conversation: &ConversationId, reader: &AccountId) -> String {
+    format!("CONV#{conversation}#READER#{reader}")
+}
 
 /// GSI1 partition: a practice's inbox (conversation metas by last activity).
 pub fn org_inbox_pk(org: &OrgId) -> String {
@@ -216,6 +233,20 @@ pub fn audit_pk(org: Option<&OrgId>, month: &str) -> String {
         Some(o) => format!("AUDIT#{o}#{month}"),
         None => format!("AUDIT#-#{month}"),
     }
+}
+
+/// The practice's audit trail in time order: GSI1 `AUDIT#o` / `at#ulid` (every practice
+/// event), and per actor on GSI2 `AUDIT#o#ACTOR#a` / `at#ulid`, so that reading the trail,
+/// whole or by actor, is one Query per page. Events without a practice are not indexed.
+pub fn audit_trail_pk(org: &OrgId) -> String {
+    format!("AUDIT#{org}")
+}
+pub fn audit_actor_pk(org: &OrgId, actor: &AccountId) -> String {
+    format!("AUDIT#{org}#ACTOR#{actor}")
+}
+/// `2026-11-22T04:10:00.123Z#01J…`: the fixed-width time sorts as text.
+pub fn audit_time_sk(at: &str, id: &str) -> String {
+    format!("{at}#{id}")
 }
 
 // ---- attachments -------------------------------------------------------------------------

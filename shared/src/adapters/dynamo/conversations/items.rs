@@ -383,6 +383,12 @@ pub struct ReceiptItem {
     pub from: Option<MessageId>,
     pub through: MessageId,
     pub at: i64,
+    /// The reader's receipts on GSI3 ([`keys::reader_receipts_pk`] / `M#through`), so the
+    /// first one at or past a message is one `Limit 1` Query (`GET …/messages/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
 }
 
 impl ReceiptItem {
@@ -394,6 +400,8 @@ impl ReceiptItem {
             from: r.from,
             through: r.through,
             at: r.at,
+            gsi3pk: Some(keys::reader_receipts_pk(conversation, &r.reader)),
+            gsi3sk: Some(keys::message_sk(&r.through)),
         }
     }
 

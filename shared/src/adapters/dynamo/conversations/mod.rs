@@ -4,8 +4,8 @@
 //! [`Dynamo`], which only delegates to them.
 //!
 //! Round trips per port method: every write is one TransactWriteItems; `conversation`,
-//! `post_record`, `message` one GetItem; `messages_page`, `receipts_from`,
-//! `count_messages` one Query (per 1 MB page); `staff_inbox` one Query (up to 5 when its
+//! `post_record`, `message` one GetItem; `first_receipts_from` one `Limit 1` Query per
+//! reader (concurrent); `messages_page`, `count_messages` one Query (per 1 MB page); `staff_inbox` one Query (up to 5 when its
 //! filter hides whole windows); `participant_inbox` one Query (rows kept by the stream consumer);
 //! `sender_names` one BatchGetItem; `audit_read` one PutItem.
 
@@ -130,12 +130,14 @@ impl ConversationStore for Dynamo {
         self.get_message(conversation, id).await
     }
 
-    async fn receipts_from(
+    async fn first_receipts_from(
         &self,
         conversation: &ConversationId,
         message: &MessageId,
+        readers: &[AccountId],
     ) -> Result<Vec<Receipt>, StoreError> {
-        self.get_receipts_from(conversation, message).await
+        self.get_first_receipts_from(conversation, message, readers)
+            .await
     }
 
     async fn sender_names(

@@ -1,6 +1,6 @@
 //! The conversation reads: single items by key (GetItem) and the partition's ranges
-//! (Query): a messages page is `sk BETWEEN M# AND M#~` descending, one Query; the receipts
-//! at or past a message are `sk BETWEEN R#m AND R#~` ascending (usually one page).
+//! (Query): a messages page is `sk BETWEEN M# AND M#~` descending, one Query; a reader's
+//! first receipt at or past a message is one `Limit 1` Query on their GSI3 partition.
 
 use super::items::{ConversationItem, IdempotencyItem, MessageItem, ReceiptItem};
 use crate::adapters::dynamo::practice::AccountItem;
@@ -66,36 +66,37 @@ impl Dynamo {
         Ok(item.map(MessageItem::into_model))
     }
 
-    /// Every item with `lo <= sk <= hi` in the conversation's partition (all pages),
-    /// ascending: only for small ranges (receipts of one message onwards).
-    async fn range<T: DeserializeOwned>(
-        &self,
-        conversation: &ConversationId,
-        lo: String,
-        hi: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let query = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-            .expression_attribute_names("#pk", "pk")
-            .expression_attribute_names("#sk", "sk")
-            .expression_attribute_values(":pk", s(keys::conversation_pk(conversation)))
-            .expression_attribute_values(":lo", s(lo))
-            .expression_attribute_values(":hi", s(hi))
-            .consistent_read(true);
-        dynamo::query_all(query).await
-    }
-
-    pub(super) async fn get_receipts_from(
+    /// Each reader's first receipt at or past `message`: one `Limit 1` Query per reader on
+    /// their GSI3 partition, all concurrent, so the read is bounded by the number of readers
+    /// (the group and the link's staff), never by the receipts that came after.
+    pub(super) async fn get_first_receipts_from(
         &self,
         conversation: &ConversationId,
         message: &MessageId,
+        readers: &[AccountId],
     ) -> Result<Vec<Receipt>, StoreError> {
-        let lo = keys::receipts_from_sk(message);
-        let items: Vec<ReceiptItem> = self.range(conversation, lo, keys::RECEIPTS_END).await?;
-        Ok(items.into_iter().map(ReceiptItem::into_model).collect())
+        let lookups = readers.iter().map(|reader| async move {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(keys::GSI3)
+                .key_condition_expression("#pk = :pk AND #sk >= :from")
+                .expression_attribute_names("#pk", "gsi3pk")
+                .expression_attribute_names("#sk", "gsi3sk")
+                .expression_attribute_values(
+                    ":pk",
+                    s(keys::reader_receipts_pk(conversation, reader)),
+                )
+                .expression_attribute_values(":from", s(keys::message_sk(message)))
+                .limit(1)
+                .send()
+                .await?;
+            let items: Vec<ReceiptItem> = dynamo::from_items(out.items.unwrap_or_default())?;
+            Ok::<_, StoreError>(items.into_iter().next().map(ReceiptItem::into_model))
+        });
+        let found = futures::future::try_join_all(lookups).await?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// Counts with `Select COUNT` (no items read back), all pages.

@@ -8,7 +8,7 @@
 //!
 //! Round trips: the link-pairing lookup 1 GetItem; each commit 1 TransactWriteItems.
 
-use super::super::contacts::{contact_key, ContactItem};
+use super::super::contacts::{contact_key, list_conversation, put_new_contact};
 use super::super::links::count_signup;
 use super::super::{from_item, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
 use super::{attribute, invite_key, put_new_conversation, token_key};
@@ -144,16 +144,16 @@ fn attach_contact(
     e.name("#pk", "pk")
         .name("#account", "account_id")
         .value(":a", s(account.to_string()));
-    let update = match conversation {
-        Some(c) => {
-            e.name("#convs", "conversation_ids")
-                .value(":empty", AttributeValue::L(vec![]))
-                .value(":conv", attribute(&[c])?);
-            "SET #account = :a, #convs = list_append(if_not_exists(#convs, :empty), :conv)"
-        }
-        None => "SET #account = :a",
-    };
-    tx.update(slots::CONTACT, contact_key(org, contact), update, e)?;
+    tx.update(
+        slots::CONTACT,
+        contact_key(org, contact),
+        "SET #account = :a",
+        e,
+    )?;
+    // The conversation is its own item under the contact: the contact never grows.
+    if let Some(c) = conversation {
+        list_conversation(tx, org, contact, c)?;
+    }
     Ok(())
 }
 
@@ -251,7 +251,7 @@ impl PairingStore for Dynamo {
                 Some(&w.conversation.meta.id),
             )?,
             PairedContact::New(c) => {
-                tx.put_new(slots::CONTACT, &ContactItem::from(*c))?;
+                put_new_contact(&mut tx, slots::CONTACT, c)?;
             }
         }
         let pairing = PairingItem {
