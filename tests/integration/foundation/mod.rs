@@ -3,3 +3,4 @@ mod members;
 mod one_time_codes;
 mod practice_signup;
 mod template_agrees;
+mod template_privileges;
