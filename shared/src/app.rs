@@ -55,16 +55,16 @@ impl App {
     /// Loads the AWS configuration (region, credentials, and the standard
     /// `AWS_ENDPOINT_URL_*` overrides that point at the local stack) and the settings.
     pub async fn from_env() -> Result<Self, SettingsError> {
-        let settings = Settings::from_env()?;
         let sdk = load_sdk_config().await;
+        let settings = settings_with_secrets(&sdk).await?;
         Ok(Self::from_parts(&sdk, settings))
     }
 
     /// Like [`App::from_env`], for functions that never send SMS or email: no SNS or SES
     /// client is built, so none is linked into their binaries.
     pub async fn from_env_without_messaging() -> Result<Self, SettingsError> {
-        let settings = Settings::from_env()?;
         let sdk = load_sdk_config().await;
+        let settings = settings_with_secrets(&sdk).await?;
         Ok(Self::assemble(
             &sdk,
             settings,
@@ -130,6 +130,17 @@ impl App {
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }
+}
+
+/// The settings from the environment, with the secrets they name read from Secrets Manager
+/// (one `GetSecretValue`, only for a function given a secret id: auth and signup).
+pub async fn settings_with_secrets(sdk: &SdkConfig) -> Result<Settings, SettingsError> {
+    let mut settings = Settings::from_env()?;
+    if settings.otp_pepper_secret_id.is_some() {
+        let source = crate::adapters::secrets_manager::SecretsManager::from_sdk(sdk);
+        settings.load_secrets(&source).await?;
+    }
+    Ok(settings)
 }
 
 /// SDK configuration with explicit timeouts and bounded retries: a Lambda must answer 503

@@ -65,12 +65,15 @@ pub fn shared_table_name() -> Option<String> {
     TABLE.get().cloned()
 }
 
-/// Settings as the stack's environment gives them, with the test table.
+/// Settings as the stack's environment gives them, with the test table, and the pepper read
+/// from the stack's Secrets Manager as a deployed function reads it.
 pub async fn settings() -> Settings {
     require_stack();
     let table = shared_table().await;
     std::env::set_var("TABLE_NAME", &table);
-    Settings::from_env().expect("stack environment")
+    canopy_shared::app::settings_with_secrets(&load_sdk_config().await)
+        .await
+        .expect("stack environment")
 }
 
 /// An answer from the API.

@@ -6,6 +6,7 @@ pub mod end_user_messaging;
 pub mod provider_echo;
 pub mod s3;
 pub mod s3_mail;
+pub mod secrets_manager;
 pub mod ses;
 pub mod ses_standard;
 pub mod sns;

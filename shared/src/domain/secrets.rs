@@ -6,6 +6,9 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// The shortest pepper accepted (bytes): the template's generated one has 64.
+pub const MIN_PEPPER_BYTES: usize = 16;
+
 /// How long a one-time code may be used, in milliseconds (10 minutes).
 pub const CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
 /// Wrong (or any) checks allowed per challenge before it is dead.

@@ -10,6 +10,7 @@ pub mod invites;
 pub mod links;
 pub mod notifications;
 pub mod practice;
+pub mod secrets;
 pub mod standard;
 pub mod sync;
 

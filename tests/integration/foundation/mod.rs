@@ -4,3 +4,4 @@ mod one_time_codes;
 mod org;
 mod practice_signup;
 mod template_agrees;
+mod template_privileges;
