@@ -27,6 +27,8 @@ struct Body {
     attachment_ids: Vec<String>,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, files: Option<&dyn AttachmentFiles>, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let conversation: ConversationId = path_id(req, "id", "conversation")?;

@@ -43,6 +43,7 @@ impl From<CreateError> for ApiError {
         match e {
             CreateError::NotAllowed(e) => e.into(),
             CreateError::Invalid(e) => e.into(),
+            e @ CreateError::Unknown { .. } => ApiError::new(404, "not_found", e.to_string()),
             e @ CreateError::NoAccount { .. } => ApiError::conflict("no_account", e.to_string()),
             CreateError::Store(e) => e.into(),
         }
