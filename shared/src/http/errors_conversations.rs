@@ -93,6 +93,11 @@ impl From<PostError> for ApiError {
             e @ PostError::AttachmentTaken(_) => {
                 ApiError::conflict("attachment_unavailable", format!("attachment_ids: {e}."))
             }
+            PostError::AttachmentsNotSupported => ApiError::new(
+                400,
+                "attachments_not_supported",
+                "Standard (SMS and email) conversations take no attachments.",
+            ),
             PostError::Busy => ApiError::unavailable(),
             PostError::Store(e) => e.into(),
         }
