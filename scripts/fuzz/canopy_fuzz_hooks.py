@@ -101,32 +101,10 @@ def map_case(context, case):
 
 # --- 2. failures that are not the document's ---------------------------------------------
 
-# Optional fields where the server takes an explicit null as "absent" although the document
-# (rightly) does not allow null there. Operation label -> field names.
-NULL_AS_ABSENT = {
-    "POST /v1/auth/start": {"email", "phone"},
-    "POST /v1/links": {"code"},
-    "PATCH /v1/links/{id}": {"label", "tags", "member_ids", "active"},
-    "POST /v1/invites": {"link_id"},
-    "POST /v1/conversations": {"participant_ids", "link_id", "contact_id", "channel"},
-    "PATCH /v1/conversations/{id}": {"read_only", "tags"},
-    "POST /v1/signup/start": {"link_code", "invite_token"},
-    "POST /v1/signup/verify": {"email_code"},
-    "POST /{code}/download-sms": {"token"},
-}
-
-# 400 answers to a well-formed reference that names nothing: the contract's 404 (or 409).
-UNKNOWN_REFERENCE = re.compile(
-    r"^(participant_ids\[\d+\]: no such (contact|teammate)|contact_id: no such contact|link_id: no such link"
-    r"|member_ids: \S+ is not a member of this practice)$"
-)
-
-SERVER_FIXES = {
-    "null-as-absent": "reject an explicit null in optional fields that are not nullable (400 invalid_field), "
-    "e.g. #[serde(default, deserialize_with = ...)] that refuses null, for the fields in NULL_AS_ABSENT",
-    "unknown-reference-400": "answer 404 not_found instead of 400 invalid_field for a well-formed id "
-    "that names nothing the caller has (as POST /v1/invites does)",
-}
+# Known server bugs awaiting a fix, by rule name -> the fix it needs. Empty: every rule that
+# stood here has been fixed and removed, so the run proves the fix (add one only with the
+# precise classification in _classify that drops it).
+SERVER_FIXES = {}
 
 
 def _error(response):
@@ -160,8 +138,6 @@ def _classify(failure, case, response):
         # Whether a conversation id names a standard (SMS/email) conversation is state.
         if code == "attachments_not_supported":
             return "CONTRACT", "standard-conversation-attachments"
-        if code == "invalid_field" and UNKNOWN_REFERENCE.match(message):
-            return "SERVER", "unknown-reference-400"
     # POST /v1/conversations/{id}/read names a message in its body; a message of another
     # conversation is 404 "No such message." although the linked conversation exists.
     if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
@@ -170,10 +146,6 @@ def _classify(failure, case, response):
     # 413 `too_large` (API.md), a status schemathesis does not count as a rejection.
     if kind == "AcceptedNegativeData" and response.status_code == 413 and code == "too_large":
         return "CONTRACT", "attachment-size-413"
-    if kind == "AcceptedNegativeData" and isinstance(case.body, dict):
-        nulls = {k for k, v in case.body.items() if v is None} & NULL_AS_ABSENT.get(label, set())
-        if nulls:
-            return "SERVER", "null-as-absent"
     return None, None
 
 

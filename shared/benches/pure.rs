@@ -20,6 +20,8 @@ struct PostBody {
     client_message_id: String,
 }
 
+impl canopy_shared::http::JsonBody for PostBody {}
+
 fn request(body: &str) -> lambda_http::Request {
     let mut req = lambda_http::Request::new(lambda_http::Body::Text(body.to_string()));
     req.headers_mut()

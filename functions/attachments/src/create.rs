@@ -22,6 +22,8 @@ struct Body {
     size: u64,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, files: &dyn AttachmentFiles, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let conversation: ConversationId = path_id(req, "id", "conversation")?;

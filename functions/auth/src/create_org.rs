@@ -17,6 +17,8 @@ struct Body {
     owner_email: String,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let body: Body = json_body(req)?;
     let signup = PracticeSignup {

@@ -18,6 +18,8 @@ struct Body {
     phone: Option<String>,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let body: Body = json_body(req)?;
     let login = match (body.email.as_deref(), body.phone.as_deref()) {

@@ -15,6 +15,11 @@ struct Body {
     email: Option<String>,
 }
 
+/// The contract allows `null` here (as no value).
+impl canopy_shared::http::JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["phone", "email"];
+}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     // Refused before the body is read, as the contract orders the checks.

@@ -16,6 +16,11 @@ struct Body {
     subject: Option<String>,
 }
 
+/// The contract allows `null` here (as no value).
+impl canopy_shared::http::JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["subject"];
+}
+
 /// Where this function's invites go out.
 pub fn outbox(app: &App) -> Outbox<'_> {
     Outbox {

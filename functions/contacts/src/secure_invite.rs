@@ -22,6 +22,11 @@ struct Body {
     subject: Option<String>,
 }
 
+/// The contract allows `null` here (as no value).
+impl canopy_shared::http::JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["subject"];
+}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let org = caller.staff_org()?;

@@ -29,6 +29,11 @@ struct Body {
     channel: Option<Channel>,
 }
 
+/// The contract allows `null` here (as no value).
+impl canopy_shared::http::JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["subject"];
+}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     caller.staff_org()?;

@@ -21,6 +21,11 @@ struct Body {
     tags: Option<Vec<String>>,
 }
 
+/// The contract allows `null` here (as no value).
+impl canopy_shared::http::JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["subject"];
+}
+
 /// Distinguishes an absent field (None) from `null` (Some(None)).
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))

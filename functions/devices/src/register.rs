@@ -18,6 +18,8 @@ struct Body {
     token: String,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let body: Body = json_body(req)?;

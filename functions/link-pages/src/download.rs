@@ -51,6 +51,8 @@ struct JsonBody {
     token: Option<String>,
 }
 
+impl canopy_shared::http::JsonBody for JsonBody {}
+
 #[derive(Serialize)]
 struct Sent {
     sent: bool,

@@ -20,6 +20,8 @@ struct Body {
     member_ids: Vec<AccountId>,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     // Refused before the body is read, as the contract orders the checks.

@@ -21,6 +21,8 @@ struct Body {
     active: Option<bool>,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     // Refused before the path and body are read, as the contract orders the checks.

@@ -17,6 +17,8 @@ struct Body {
     role: String,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     // Who may add is answered before the body is read, so a caller without the right

@@ -1,12 +1,13 @@
 //! `POST /v1/conversations/{id}/messages` → [`canopy_shared::conversations::post`] (one
-//! TransactWriteItems on the happy path). With `attachment_ids` (at most 5; `text` may then
-//! be empty), [`canopy_shared::attachments::attach::prepare`] first reads and checks them
-//! (one BatchGetItem) and marks their objects attached; the post's transaction conditions
-//! each again.
+//! TransactWriteItems on the happy path, with or without attachments). With
+//! `attachment_ids` (at most 5; `text` may then be empty),
+//! [`canopy_shared::attachments::attach::prepare`] first reads their cards from S3 and marks
+//! their objects attached; the post's transaction conditions each attachment item, and only
+//! a refusal reads one ([`canopy_shared::attachments::attach::refusal`]) to say why.
 
 use crate::view;
-use canopy_shared::attachments::attach::{parse_ids, prepare};
-use canopy_shared::conversations::post::{post, PostInput};
+use canopy_shared::attachments::attach::{parse_ids, prepare, refusal};
+use canopy_shared::conversations::post::{post, PostError, PostInput};
 use canopy_shared::conversations::{ClientMessageId, Context, MessageText};
 use canopy_shared::domain::ids::ConversationId;
 use canopy_shared::http::{
@@ -26,6 +27,8 @@ struct Body {
     #[serde(default)]
     attachment_ids: Vec<String>,
 }
+
+impl canopy_shared::http::JsonBody for Body {}
 
 pub async fn handle(app: &App, files: Option<&dyn AttachmentFiles>, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
@@ -57,6 +60,13 @@ pub async fn handle(app: &App, files: Option<&dyn AttachmentFiles>, req: &Reques
         request_id: &rid,
         clock: &*app.clock,
     };
-    let message = post(&app.store, &cx, &input).await?;
+    let message = match post(&app.store, &cx, &input).await {
+        Err(PostError::AttachmentTaken(id)) => {
+            return Err(refusal(&app.store, &caller, &conversation, &id)
+                .await
+                .into())
+        }
+        posted => posted?,
+    };
     json(201, &view::message(&message))
 }

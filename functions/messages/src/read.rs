@@ -15,6 +15,8 @@ struct Body {
     message_id: MessageId,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let caller = Caller::from_request(req)?;
     let conversation = path_id(req, "id", "conversation")?;

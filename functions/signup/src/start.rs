@@ -27,6 +27,11 @@ struct Body {
     invite_token: Option<String>,
 }
 
+/// The contract allows `null` here (as no value).
+impl canopy_shared::http::JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["email"];
+}
+
 /// Signup's answer for an invite it cannot use (expired, used, replaced).
 fn invite_gone() -> ApiError {
     AcceptInviteError::InviteGone.into()

@@ -30,6 +30,8 @@ struct Body {
     email_code: Option<String>,
 }
 
+impl canopy_shared::http::JsonBody for Body {}
+
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let body: Body = json_body(req)?;
     let challenge: ChallengeId = body

@@ -1,25 +1,36 @@
 //! Attaching ready attachments to a message: the message post's part of the aggregate.
 //!
-//! A post with `attachment_ids` first runs [`prepare`]: it reads the conversation's meta and
-//! those attachment items in one `BatchGetItem` (so a refusal names its reason: missing or
-//! someone else's, not ready, rejected, or a standard conversation) and marks the objects
-//! attached in S3 (their `unattached` tag is what the bucket's lifecycle rule deletes).
-//! Then the post commits its one `TransactWriteItems`, in which every attachment item is
-//! conditioned again (ready, the sender's, on no message yet: the key fixes the
-//! conversation) and gets the message id, so two posts can never attach the same file. An
-//! attachment already on a message is left to that condition on purpose: a retry of the
-//! same post is then answered its stored message (its idempotency slot fails first), and
-//! any other post gets 409 `attachment_unavailable`. The message stores [`AttachmentRef`]s
-//! (the declaration never changes after reservation), so reading messages needs no extra
-//! call.
+//! A post with `attachment_ids` is ONE DynamoDB round trip, its `TransactWriteItems`:
+//! 1. [`prepare`] reads each attachment's card from S3 (`super::card`: what a message shows
+//!    of it, written by the upload check when the object matched its declaration),
+//!    concurrently, and keeps those of the sender; then it marks the objects attached in S3
+//!    (their `unattached` tag is what the bucket's lifecycle rule deletes). No DynamoDB read.
+//! 2. The post's transaction updates every attachment item (`SET message_id`) under the
+//!    condition that it is in this conversation (the key), `ready`, uploaded by the sender,
+//!    on no message yet, and has exactly the card's filename, type and size. So the
+//!    metadata the message stores is the item's own (a stale or forged card only makes the
+//!    post fail), two posts never attach the same file, and nothing the client sends
+//!    beyond the ids is believed. An attachment already on a message is left to that
+//!    condition on purpose: a retry of the same post is answered its stored message (its
+//!    idempotency slot fails first), any other post is refused.
+//! 3. Only a refused post reads, to say why ([`refusal`]: one `GetItem` of the refused
+//!    attachment): missing or someone else's → 404 `attachment_not_found`, still uploading
+//!    → 409 `attachment_not_ready`, rejected → 409 `attachment_rejected`, on a message
+//!    already → 409 `attachment_unavailable`. The conversation's own refusals (not visible
+//!    → 404, closed → 409, standard → 400 `attachments_not_supported`) are the post's.
 //!
-//! Round trips of a post with attachments: one `BatchGetItem`, then (concurrently per
-//! attachment) S3 `GetObjectTagging` + `PutObjectTagging`, then the post's one
-//! `TransactWriteItems`. A post without attachments makes none of these.
+//! Round trips of a post with attachments: S3 `GetObject` (the card) per attachment, then
+//! S3 `GetObjectTagging` + `PutObjectTagging` per attachment (concurrently per step), then
+//! the post's one `TransactWriteItems`. A card that is missing (an upload checked before
+//! cards existed, a failed card write, or not the sender's) falls back to one
+//! `BatchGetItem` of the conversation and the items, which also explains the refusal.
+//! A post without attachments makes none of these.
 //!
 //! The S3 tag is changed before the commit on purpose: if the commit then fails, the worst
 //! case is an object that does not expire; the other order could lose an attached file.
+//! Only the sender's own ready uploads (by their card) are marked before the commit.
 
+use super::card::{card_key, AttachmentCard};
 use super::model::{Attachment, ContentType, Filename, Status};
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{Closed, ConversationKind};
@@ -98,6 +109,9 @@ pub enum NotAttachable {
     NotReady(AttachmentId),
     #[error("attachment {0} was rejected")]
     Rejected(AttachmentId),
+    /// Ready and the sender's, but on a message already (or its card was stale).
+    #[error("attachment {0} can no longer be attached")]
+    Taken(AttachmentId),
 }
 
 /// The refs to put on the message, in the order asked, if every attachment in `found` (what
@@ -139,8 +153,8 @@ pub enum PrepareError {
     Files(#[from] FilesError),
 }
 
-/// Reads and checks a post's attachments and marks their objects attached: the refs the
-/// message will carry, in `ids` order.
+/// What the message will show of each attachment (in `ids` order), from their cards, or
+/// from the items when a card is missing; then their objects are marked attached.
 pub async fn prepare(
     store: &impl AttachmentStore,
     files: &dyn AttachmentFiles,
@@ -148,15 +162,19 @@ pub async fn prepare(
     conversation: &ConversationId,
     ids: &[AttachmentId],
 ) -> Result<Vec<AttachmentRef>, PrepareError> {
-    let (meta, found) = store.for_post(conversation, ids).await?;
-    let meta = meta
-        .filter(|m| m.visible_to(sender))
-        .ok_or(PrepareError::ConversationNotFound)?;
-    if meta.kind != ConversationKind::Secure {
-        return Err(PrepareError::NotSecure);
+    let card_keys: Vec<String> = ids.iter().map(|id| card_key(conversation, id)).collect();
+    let cards = futures::future::join_all(card_keys.iter().map(|k| files.read_card(k))).await;
+    let mut refs = Vec::with_capacity(ids.len());
+    for (card, id) in cards.into_iter().zip(ids) {
+        let card = card?.and_then(|bytes| AttachmentCard::parse(&bytes, conversation, id));
+        match card {
+            Some(c) if c.uploader == sender.account_id => refs.push(c.attachment),
+            _ => break,
+        }
     }
-    meta.open_for_posts()?;
-    let refs = attachable(ids, &found, &sender.account_id)?;
+    if refs.len() < ids.len() {
+        refs = from_items(store, sender, conversation, ids).await?;
+    }
     let keys: Vec<String> = ids
         .iter()
         .map(|id| super::model::object_key(conversation, id))
@@ -171,6 +189,43 @@ pub async fn prepare(
         }
     }
     Ok(refs)
+}
+
+/// Without every card: the conversation and the items in one `BatchGetItem`, checked.
+async fn from_items(
+    store: &impl AttachmentStore,
+    sender: &Caller,
+    conversation: &ConversationId,
+    ids: &[AttachmentId],
+) -> Result<Vec<AttachmentRef>, PrepareError> {
+    let (meta, found) = store.for_post(conversation, ids).await?;
+    let meta = meta
+        .filter(|m| m.visible_to(sender))
+        .ok_or(PrepareError::ConversationNotFound)?;
+    if meta.kind != ConversationKind::Secure {
+        return Err(PrepareError::NotSecure);
+    }
+    meta.open_for_posts()?;
+    Ok(attachable(ids, &found, &sender.account_id)?)
+}
+
+/// Why the post's transaction refused attachment `id` (read only then: one `GetItem`).
+pub async fn refusal(
+    store: &impl AttachmentStore,
+    sender: &Caller,
+    conversation: &ConversationId,
+    id: &AttachmentId,
+) -> PrepareError {
+    match store.attachment(conversation, id).await {
+        Err(e) => e.into(),
+        Ok(found) => {
+            let found: Vec<Attachment> = found.into_iter().collect();
+            match attachable(&[*id], &found, &sender.account_id) {
+                Err(reason) => reason.into(),
+                Ok(_) => NotAttachable::Taken(*id).into(),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -202,16 +257,78 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn standard_and_closed_conversations_take_no_attachments() {
+    async fn with_their_cards_prepare_reads_no_item_and_trusts_only_the_senders() {
         let me = patient();
+        let meta = conversation(&me, ConversationKind::Secure);
+        let files = FakeFiles::default();
+        let mut a = uploaded(&me, &meta.id, b"%PDF-1.7", ContentType::Pdf);
+        a.status = Status::Ready;
+        files.put(&a.object_key(), b"%PDF-1.7");
+        let card = AttachmentCard::of(&a);
+        files
+            .write_card(&card_key(&meta.id, &a.id), card.to_bytes())
+            .await
+            .unwrap();
+        // The store holds neither the conversation nor the item: the card alone answers.
+        let empty = FakeStore::default();
+        let refs = prepare(&empty, &files, &me, &meta.id, &[a.id]).await;
+        assert_eq!(refs, Ok(vec![AttachmentRef::of(&a)]));
+        // Someone else's card is not believed: the items are read (and say 404 here).
+        let stranger = patient();
+        let store = FakeStore::with_conversation(meta.clone());
+        store.put(a.clone());
+        let theirs = prepare(&store, &files, &stranger, &meta.id, &[a.id]).await;
+        assert_eq!(theirs, Err(PrepareError::ConversationNotFound));
+    }
+
+    #[tokio::test]
+    async fn a_refused_attachment_is_read_once_to_say_why() {
+        let me = patient();
+        let meta = conversation(&me, ConversationKind::Secure);
+        let store = FakeStore::with_conversation(meta.clone());
+        let mut a = uploaded(&me, &meta.id, b"x", ContentType::Jpeg);
+        store.put(a.clone());
+        assert_eq!(
+            refusal(&store, &me, &meta.id, &a.id).await,
+            NotAttachable::NotReady(a.id).into()
+        );
+        a.status = Status::Rejected;
+        store.put(a.clone());
+        assert_eq!(
+            refusal(&store, &me, &meta.id, &a.id).await,
+            NotAttachable::Rejected(a.id).into()
+        );
+        a.status = Status::Ready;
+        a.message_id = Some(MessageId::generate());
+        store.put(a.clone());
+        assert_eq!(
+            refusal(&store, &me, &meta.id, &a.id).await,
+            NotAttachable::Taken(a.id).into()
+        );
+        assert_eq!(
+            refusal(&store, &patient(), &meta.id, &a.id).await,
+            NotAttachable::NotFound(a.id).into()
+        );
+        let missing = AttachmentId::generate();
+        assert_eq!(
+            refusal(&store, &me, &meta.id, &missing).await,
+            NotAttachable::NotFound(missing).into()
+        );
+    }
+
+    #[tokio::test]
+    async fn standard_and_closed_conversations_take_no_attachments() {
+        // (Without a card, as no upload to them can have one, the items are read.)
+        let me = patient();
+        let any = [AttachmentId::generate()];
         let standard = conversation(&me, ConversationKind::Standard);
         let store = FakeStore::with_conversation(standard.clone());
-        let got = prepare(&store, &FakeFiles::default(), &me, &standard.id, &[]).await;
+        let got = prepare(&store, &FakeFiles::default(), &me, &standard.id, &any).await;
         assert_eq!(got, Err(PrepareError::NotSecure));
         let mut closed = conversation(&me, ConversationKind::Secure);
         closed.read_only = true;
         let store = FakeStore::with_conversation(closed.clone());
-        let got = prepare(&store, &FakeFiles::default(), &me, &closed.id, &[]).await;
+        let got = prepare(&store, &FakeFiles::default(), &me, &closed.id, &any).await;
         assert_eq!(got, Err(PrepareError::Closed(Closed::ReadOnly)));
     }
 

@@ -9,9 +9,11 @@
 //! the status it was read in, so a redelivered event changes nothing and two concurrent
 //! checks decide once. An object replaced after its check (another ETag) is checked again.
 //!
-//! Round trips: `GetItem` (the attachment), a ranged S3 `GetObject`, one conditional
+//! Round trips: `GetItem` (the attachment), a ranged S3 `GetObject`, for a match an S3
+//! `PutObject` of its card (`super::card`: what a post shows of it), one conditional
 //! `UpdateItem`, and a `DeleteObject` for a rejected (or orphaned) object.
 
+use super::card::{card_key, AttachmentCard};
 use super::model::{parse_object_key, verdict, RejectReason, Status, SNIFF_BYTES};
 use crate::adapters::dynamo::StoreError;
 use crate::ports::attachments::{AttachmentFiles, AttachmentStore, Checked, FilesError};
@@ -78,6 +80,15 @@ pub async fn check_upload(
         Ok(()) => Checked::Ready,
         Err(reason) => Checked::Rejected(reason),
     };
+    if checked == Checked::Ready {
+        // The card first: once the item says `ready`, a post finds the card (module docs
+        // of `super::card`); a card of a check that loses the race below is harmless (the
+        // post's transaction conditions the item itself).
+        let card = AttachmentCard::of(&attachment);
+        files
+            .write_card(&card_key(&conversation, &id), card.to_bytes())
+            .await?;
+    }
     let recorded = store
         .record_check(&attachment, attachment.status, checked, &head.etag, now_ms)
         .await?;
@@ -125,7 +136,20 @@ mod tests {
             check_upload(&store, &files, &key, 1).await,
             Ok(CheckOutcome::Ready)
         );
-        assert_eq!(store.attachments()[0].status, Status::Ready);
+        let a = store.attachments()[0].clone();
+        assert_eq!(a.status, Status::Ready);
+        // Its card: what a post will show of it.
+        let card = files
+            .read_card(&card_key(&a.conversation_id, &a.id))
+            .await
+            .unwrap()
+            .and_then(|b| AttachmentCard::parse(&b, &a.conversation_id, &a.id))
+            .unwrap();
+        assert_eq!(
+            card.attachment,
+            crate::attachments::attach::AttachmentRef::of(&a)
+        );
+        assert_eq!(card.uploader, a.uploader);
         assert_eq!(
             check_upload(&store, &files, &key, 2).await,
             Ok(CheckOutcome::Unchanged)
@@ -140,8 +164,13 @@ mod tests {
             check_upload(&store, &files, &key, 1).await,
             Ok(CheckOutcome::Rejected(RejectReason::TypeMismatch))
         );
-        assert_eq!(store.attachments()[0].status, Status::Rejected);
+        let a = store.attachments()[0].clone();
+        assert_eq!(a.status, Status::Rejected);
         assert!(!files.exists(&key));
+        assert!(
+            !files.exists(&card_key(&a.conversation_id, &a.id)),
+            "no card"
+        );
     }
 
     #[tokio::test]

@@ -269,4 +269,13 @@ impl AttachmentFiles for FakeFiles {
             Err(FilesError::Missing)
         }
     }
+
+    async fn write_card(&self, key: &str, body: Vec<u8>) -> Result<(), FilesError> {
+        self.objects().insert(key.to_string(), body);
+        Ok(())
+    }
+
+    async fn read_card(&self, key: &str) -> Result<Option<Vec<u8>>, FilesError> {
+        Ok(self.objects().get(key).cloned())
+    }
 }

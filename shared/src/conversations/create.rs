@@ -44,6 +44,9 @@ pub enum CreateError {
     NotAllowed(#[from] NotAllowed),
     #[error(transparent)]
     Invalid(#[from] BadField),
+    /// A well-formed id that names nothing the caller can see (`field` names it): 404.
+    #[error("{field}: no such {what}")]
+    Unknown { field: String, what: &'static str },
     /// A listed patient contact has no account yet (`field` names it).
     #[error("{field}: the patient has no account yet; invite them first")]
     NoAccount { field: String },
@@ -67,7 +70,7 @@ pub async fn create(
             let found = directory
                 .contact(&org, &contact)
                 .await?
-                .ok_or(BadField::new("contact_id", "no such contact"))?;
+                .ok_or_else(|| unknown("contact_id", "contact"))?;
             let reachable = match channel {
                 Channel::Sms => found.has_phone,
                 Channel::Email => found.has_email,
@@ -114,6 +117,13 @@ pub async fn create(
     Ok(conversation)
 }
 
+fn unknown(field: &str, what: &'static str) -> CreateError {
+    CreateError::Unknown {
+        field: field.to_string(),
+        what,
+    }
+}
+
 /// Resolves each id concurrently; the first failing id (in the given order) is the error.
 async fn secure_participants(
     directory: &impl PracticeDirectory,
@@ -152,7 +162,7 @@ async fn participant(
         let found = directory
             .contact(org, &contact)
             .await?
-            .ok_or_else(|| BadField::new(field.clone(), "no such contact"))?;
+            .ok_or_else(|| unknown(&field, "contact"))?;
         let id = found.account_id.ok_or(CreateError::NoAccount { field })?;
         let kind = ParticipantKind::Patient;
         Ok((
@@ -167,7 +177,7 @@ async fn participant(
         let name = directory
             .teammate_name(org, &id)
             .await?
-            .ok_or_else(|| BadField::new(field, "no such teammate"))?;
+            .ok_or_else(|| unknown(&field, "teammate"))?;
         let kind = ParticipantKind::Staff;
         Ok((ParticipantRef { id, kind, name }, None))
     } else {
@@ -188,7 +198,7 @@ fn routing_link(
             .into_iter()
             .find(|l| l.id == id && caller.sees_link(Some(&l.id)))
             .map(Some)
-            .ok_or_else(|| BadField::new("link_id", "no such link").into());
+            .ok_or_else(|| unknown("link_id", "link"));
     }
     if links.len() == 1 && caller.sees_link(Some(&links[0].id)) {
         return Ok(links.into_iter().next());

@@ -10,9 +10,13 @@
 //!   message committed first (the post retries with a larger id, so ids stay in commit
 //!   order).
 //!
-//! With attachments (prepared by `attachments::attach::prepare`: one BatchGetItem before
-//! this), the same transaction conditions each attachment (ready, the sender's, on no
-//! message yet) and marks it attached; one taken meanwhile is [`PostError::AttachmentTaken`].
+//! With attachments (their refs prepared by `attachments::attach::prepare` from S3, with no
+//! DynamoDB read), the same transaction conditions each attachment (ready, the sender's, on
+//! no message yet, the refs' metadata) and marks it attached; a refused one is
+//! [`PostError::AttachmentTaken`], which `attachments::attach::refusal` explains. Such a
+//! post never trusts a remembered standard kind: it assumes secure, so a stranger learns
+//! nothing before the conversation's own condition (a standard one is
+//! [`PostError::AttachmentsNotSupported`] once read).
 //!
 //! A standard conversation's messages carry a `delivery` (queued), so the post must know
 //! the kind before writing: it remembers kinds it has learned ([`known_kind`]), so only
@@ -60,9 +64,12 @@ pub enum PostError {
     Closed(#[from] Closed),
     #[error("client_message_id was already used for a different message.")]
     KeyReused,
-    /// The attachment went on another message (or was rejected) since it was read.
+    /// The transaction refused this attachment (see `attachments::attach::refusal`).
     #[error("attachment {0} can no longer be attached")]
     AttachmentTaken(AttachmentId),
+    /// Attachments posted to a standard (SMS/email) conversation.
+    #[error("standard conversations take no attachments")]
+    AttachmentsNotSupported,
     /// Other posts kept committing first: try again.
     #[error("too many concurrent posts")]
     Busy,
@@ -77,8 +84,11 @@ pub async fn post(
 ) -> Result<Message, PostError> {
     let conversation = input.conversation;
     let mut id = next_message_id(None);
-    let mut kind = known_kind(&conversation).unwrap_or(ConversationKind::Secure);
     let attachment_ids = input.attachment_ids();
+    let mut kind = match attachment_ids.is_empty() {
+        true => known_kind(&conversation).unwrap_or(ConversationKind::Secure),
+        false => ConversationKind::Secure,
+    };
     for _ in 0..ATTEMPTS {
         let message = draft(cx, input, id, kind);
         let record = PostRecord {
@@ -115,6 +125,9 @@ pub async fn post(
                     .filter(|c| c.visible_to(cx.caller))
                     .ok_or(PostError::NotFound)?;
                 remember_kind(conversation, found.kind);
+                if found.kind != ConversationKind::Secure && !attachment_ids.is_empty() {
+                    return Err(PostError::AttachmentsNotSupported);
+                }
                 found.open_for_posts()?;
                 kind = found.kind;
                 id = next_message_id(found.last_message_id.as_ref());

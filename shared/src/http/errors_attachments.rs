@@ -103,6 +103,7 @@ impl From<NotAttachable> for ApiError {
             NotAttachable::NotFound(_) => ApiError::new(404, "attachment_not_found", message),
             NotAttachable::NotReady(_) => ApiError::conflict("attachment_not_ready", message),
             NotAttachable::Rejected(_) => ApiError::conflict("attachment_rejected", message),
+            NotAttachable::Taken(_) => ApiError::conflict("attachment_unavailable", message),
         }
     }
 }
@@ -136,6 +137,7 @@ mod tests {
             (NotAttachable::NotFound(id), 404, "attachment_not_found"),
             (NotAttachable::NotReady(id), 409, "attachment_not_ready"),
             (NotAttachable::Rejected(id), 409, "attachment_rejected"),
+            (NotAttachable::Taken(id), 409, "attachment_unavailable"),
         ];
         for (e, status, code) in cases {
             let api = ApiError::from(e);

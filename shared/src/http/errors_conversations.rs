@@ -43,6 +43,7 @@ impl From<CreateError> for ApiError {
         match e {
             CreateError::NotAllowed(e) => e.into(),
             CreateError::Invalid(e) => e.into(),
+            e @ CreateError::Unknown { .. } => ApiError::new(404, "not_found", e.to_string()),
             e @ CreateError::NoAccount { .. } => ApiError::conflict("no_account", e.to_string()),
             CreateError::Store(e) => e.into(),
         }
@@ -92,6 +93,11 @@ impl From<PostError> for ApiError {
             e @ PostError::AttachmentTaken(_) => {
                 ApiError::conflict("attachment_unavailable", format!("attachment_ids: {e}."))
             }
+            PostError::AttachmentsNotSupported => ApiError::new(
+                400,
+                "attachments_not_supported",
+                "Standard (SMS and email) conversations take no attachments.",
+            ),
             PostError::Busy => ApiError::unavailable(),
             PostError::Store(e) => e.into(),
         }

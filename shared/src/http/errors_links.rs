@@ -1,7 +1,7 @@
 //! `ApiError` for the links use cases' errors: the HTTP edge's half of the mapping.
 
 use super::ApiError;
-use crate::links::rules::InvalidField;
+use crate::links::rules::{InvalidField, UnknownMember};
 use crate::links::{CreateLinkError, ListLinksError, LookupError, UpdateLinkError};
 
 impl From<InvalidField> for ApiError {
@@ -10,11 +10,18 @@ impl From<InvalidField> for ApiError {
     }
 }
 
+impl From<UnknownMember> for ApiError {
+    fn from(e: UnknownMember) -> Self {
+        ApiError::new(404, "not_found", e.to_string())
+    }
+}
+
 impl From<CreateLinkError> for ApiError {
     fn from(e: CreateLinkError) -> Self {
         match e {
             CreateLinkError::NotAllowed(e) => e.into(),
             CreateLinkError::Invalid(e) => e.into(),
+            CreateLinkError::UnknownMember(e) => e.into(),
             CreateLinkError::NoPractice => ApiError::not_found("practice"),
             CreateLinkError::CodeTaken => ApiError::conflict(
                 "code_taken",
@@ -31,6 +38,7 @@ impl From<UpdateLinkError> for ApiError {
         match e {
             UpdateLinkError::NotAllowed(e) => e.into(),
             UpdateLinkError::Invalid(e) => e.into(),
+            UpdateLinkError::UnknownMember(e) => e.into(),
             UpdateLinkError::NotFound => ApiError::not_found("link"),
             UpdateLinkError::Store(e) => e.into(),
         }

@@ -1,6 +1,7 @@
 //! The HTTP edge shared by every function: parse → call the use case → map its typed
 //! error to the contract's status and JSON error.
 
+pub mod body;
 pub mod error;
 mod errors_access;
 mod errors_attachments;
@@ -16,6 +17,7 @@ pub mod request;
 pub mod response;
 pub mod serve;
 
+pub use body::JsonBody;
 pub use error::ApiError;
 pub use request::{json_body, page_limit, path_id, path_param, query_param, Caller};
 pub use response::{json, no_content, HttpResult, Page};

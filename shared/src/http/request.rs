@@ -1,19 +1,20 @@
 //! Reading requests: JSON bodies (with the failing field named), path and query values,
 //! and the caller identity the authorizer attached.
 
+use super::body::{refuse_undeclared_nulls, JsonBody};
 use super::error::ApiError;
 use crate::domain::role::Role;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
-use serde::de::DeserializeOwned;
 
 /// Largest JSON body any route accepts. Messages are at most 4,000 characters (up to 16 KB
 /// of UTF-8), so 64 KiB leaves room for the envelope and refuses abuse early.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Parses a JSON body into `T`, answering 400 with the path of the failing field
-/// (`participant_ids[2]: invalid type…`) or 413 for oversized bodies.
-pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+/// (`participant_ids[2]: invalid type…`), an explicit `null` where `T` does not declare the
+/// field nullable included ([`JsonBody`]), or 413 for oversized bodies.
+pub fn json_body<T: JsonBody>(req: &Request) -> Result<T, ApiError> {
     let bytes: &[u8] = req.body().as_ref();
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::new(
@@ -41,7 +42,13 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
     match parsed {
         Ok(value) => match de.end() {
-            Ok(()) => Ok(value),
+            Ok(()) => {
+                // The body parsed, so it is valid JSON: read it again as a tree for its nulls.
+                let tree: serde_json::Value = serde_json::from_slice(bytes)
+                    .map_err(|e| ApiError::new(400, "invalid_json", describe(&e)))?;
+                refuse_undeclared_nulls::<T>(&tree)?;
+                Ok(value)
+            }
             Err(trailing) => Err(ApiError::new(400, "invalid_json", describe(&trailing))),
         },
         Err(err) => {
@@ -201,7 +208,9 @@ mod tests {
         Request::new(lambda_http::Body::from(body.to_string()))
     }
 
-    fn status_and_code<T: DeserializeOwned + std::fmt::Debug>(body: &str) -> (u16, String) {
+    impl JsonBody for Patch {}
+
+    fn status_and_code<T: JsonBody + std::fmt::Debug>(body: &str) -> (u16, String) {
         let err = json_body::<T>(&request(body)).unwrap_err();
         (err.status, err.code.to_string())
     }

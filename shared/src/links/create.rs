@@ -6,7 +6,7 @@
 //! Round trips: the practice's name (GetItem) and, when members are listed, its roster
 //! (Query), concurrently; then one TransactWriteItems (link + audit) per code drawn.
 
-use super::rules::{self, InvalidField};
+use super::rules::{self, InvalidField, UnknownMember};
 use super::{staff_audit, Link, LinkCode, NewLink};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::{Caller, NotAllowed};
@@ -32,6 +32,9 @@ pub enum CreateLinkError {
     NotAllowed(#[from] NotAllowed),
     #[error(transparent)]
     Invalid(#[from] InvalidField),
+    /// A listed member is not on the practice's roster (404).
+    #[error(transparent)]
+    UnknownMember(#[from] UnknownMember),
     #[error("the caller's practice does not exist")]
     NoPractice,
     #[error("a link already uses this code")]

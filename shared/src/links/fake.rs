@@ -169,8 +169,13 @@ async fn only_managers_create_and_members_must_be_on_the_roster() {
     let stranger = AccountId::generate();
     let mut with_members = request(None);
     with_members.member_ids = vec![teammate, stranger];
-    let invalid = create_link(&store, &caller(Role::Admin, org), with_members, 1, "r").await;
-    assert!(matches!(invalid, Err(CreateLinkError::Invalid(f)) if f.field == "member_ids"));
+    let unknown = create_link(&store, &caller(Role::Admin, org), with_members, 1, "r").await;
+    assert_eq!(
+        unknown,
+        Err(CreateLinkError::UnknownMember(super::rules::UnknownMember(
+            stranger
+        )))
+    );
     assert!(store.links.lock().unwrap().is_empty());
 }
 

@@ -88,13 +88,16 @@ pub fn member_list(raw: &[AccountId]) -> Result<Vec<AccountId>, InvalidField> {
     Ok(out)
 }
 
+/// A listed member who is not on the practice's roster: a well-formed id that names no
+/// teammate the caller can see, so the contract's 404 (a malformed id never gets here).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("member_ids: {0} is not a member of this practice")]
+pub struct UnknownMember(pub AccountId);
+
 /// Every listed member must be on the practice's roster.
-pub fn members_on_roster(members: &[AccountId], roster: &[AccountId]) -> Result<(), InvalidField> {
+pub fn members_on_roster(members: &[AccountId], roster: &[AccountId]) -> Result<(), UnknownMember> {
     match members.iter().find(|id| !roster.contains(id)) {
-        Some(unknown) => Err(InvalidField::new(
-            "member_ids",
-            format!("{unknown} is not a member of this practice"),
-        )),
+        Some(unknown) => Err(UnknownMember(*unknown)),
         None => Ok(()),
     }
 }
@@ -125,6 +128,10 @@ mod tests {
         assert_eq!(member_list(&[a, a, b]).unwrap(), vec![a, b]);
         assert!(members_on_roster(&[a], &[a, b]).is_ok());
         let err = members_on_roster(&[a, b], &[a]).unwrap_err();
-        assert_eq!(err.problem, format!("{b} is not a member of this practice"));
+        assert_eq!(err, UnknownMember(b));
+        assert_eq!(
+            err.to_string(),
+            format!("member_ids: {b} is not a member of this practice")
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! Round trips: the link (Query on GSI1) and, when members are given, the roster (Query),
 //! concurrently; then one TransactWriteItems (update + audit) unless nothing changes.
 
-use super::rules::{self, InvalidField};
+use super::rules::{self, InvalidField, UnknownMember};
 use super::{staff_audit, Link, LinkChanges};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::{Caller, NotAllowed};
@@ -28,6 +28,9 @@ pub enum UpdateLinkError {
     NotAllowed(#[from] NotAllowed),
     #[error(transparent)]
     Invalid(#[from] InvalidField),
+    /// A listed member is not on the practice's roster (404).
+    #[error(transparent)]
+    UnknownMember(#[from] UnknownMember),
     #[error("no such link in the caller's practice")]
     NotFound,
     #[error(transparent)]

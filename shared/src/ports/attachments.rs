@@ -161,4 +161,10 @@ pub trait AttachmentFiles: Send + Sync {
     /// Marks the object as attached to a message, so the bucket's lifecycle rule for
     /// never-attached uploads no longer applies to it (other tags are kept).
     async fn mark_attached(&self, key: &str) -> Result<(), FilesError>;
+
+    /// Writes a small server-made JSON object (an attachment card, `attachments::card`).
+    async fn write_card(&self, key: &str, body: Vec<u8>) -> Result<(), FilesError>;
+
+    /// Reads one back; None when there is none.
+    async fn read_card(&self, key: &str) -> Result<Option<Vec<u8>>, FilesError>;
 }

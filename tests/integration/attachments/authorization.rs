@@ -99,3 +99,52 @@ async fn nobody_outside_the_conversation_reserves_or_downloads() {
         );
     }
 }
+
+/// A patient taken out of a group (the roster written as a removal leaves it: no route
+/// removes a participant yet, so the test writes the item) loses the attachments at once,
+/// exactly as the messages: 404, the same answer as for anyone who never was in it. The
+/// staff case (taken off the link) is in the test above; a teammate removed from the
+/// practice has no session left (API.md: their sessions end at once), hence 401 there.
+#[tokio::test]
+async fn a_patient_taken_out_of_a_group_gets_404_for_its_files_as_for_its_messages() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Hazel Clinic").await;
+    let stays = h.new_patient(&owner, "Ada Stays").await;
+    let leaves = h.new_patient(&owner, "Bo Leaves").await;
+    let conv = h
+        .new_conversation(&owner, &[&stays.contact_id, &leaves.contact_id], None)
+        .await;
+    let photo = upload(&h, &stays.token, &conv, "rash.jpg", "image/jpeg", JPEG).await;
+    let messages = format!("/v1/conversations/{conv}/messages");
+    let file = format!("/v1/conversations/{conv}/attachments/{photo}");
+    let before = h.call("GET", &file, None, Some(&leaves.token)).await;
+    assert_eq!(before.status, 200, "{}", before.text);
+    assert_eq!(
+        h.call("GET", &messages, None, Some(&leaves.token))
+            .await
+            .status,
+        200
+    );
+
+    let mut item = h.stored_conversation(&conv).await;
+    let gone: canopy_shared::domain::ids::AccountId = leaves.account_id.parse().unwrap();
+    item.participants.retain(|p| p.id != gone);
+    item.participant_ids.retain(|id| *id != gone);
+    h.put_items(&[serde_dynamo::to_item(&item).unwrap()]).await;
+
+    let for_messages = h.call("GET", &messages, None, Some(&leaves.token)).await;
+    let for_file = h.call("GET", &file, None, Some(&leaves.token)).await;
+    assert_eq!(for_messages.status, 404, "{}", for_messages.text);
+    assert_eq!(for_file.status, 404, "{}", for_file.text);
+    assert_eq!(
+        for_file.json(),
+        for_messages.json(),
+        "the same answer as for a conversation that does not exist"
+    );
+    assert!(!for_file.text.contains("rash") && !for_file.text.contains("X-Amz"));
+    let upload_again = reserve(&h, &leaves.token, &conv, "x.jpg", "image/jpeg", 10).await;
+    assert_eq!(upload_again.status, 404, "{}", upload_again.text);
+    // The one who stays still downloads it.
+    let view = status(&h, &stays.token, &conv, &photo).await;
+    assert_eq!(view.json()["status"], "ready", "{}", view.text);
+}

@@ -1,10 +1,13 @@
 //! Attachments on messages: a post with `attachment_ids` carries them, the other side
-//! downloads them, and the post stays one BatchGetItem plus its one TransactWriteItems
-//! (a post without attachments stays one TransactWriteItems). Every refusal has its code
-//! and leaves nothing behind.
+//! downloads them, and the post is ONE DynamoDB round trip, its TransactWriteItems (the
+//! metadata comes from the upload check's cards in S3, conditioned in the transaction; a
+//! post without attachments is one too). Every refusal has its code and leaves nothing
+//! behind; a forged card cannot change what a message shows.
 
 use super::support::{bucket, fetch, reserve, status, upload, JPEG, PDF, PNG};
 use canopy_shared::adapters::dynamo::{key, keys};
+use canopy_shared::attachments::card::{card_key, AttachmentCard};
+use canopy_shared::ports::attachments::AttachmentFiles;
 use canopy_tests::Harness;
 use serde_json::{json, Value};
 
@@ -13,7 +16,7 @@ fn post_body(text: &str, key: &str, ids: &[&str]) -> Value {
 }
 
 #[tokio::test]
-async fn attached_files_reach_the_other_side_and_the_post_stays_one_read_and_one_write() {
+async fn attached_files_reach_the_other_side_and_the_post_is_one_round_trip() {
     let h = Harness::new().await;
     let owner = h.new_practice("Poplar Clinic").await;
     let patient = h.new_patient(&owner, "Ina Vale").await;
@@ -41,7 +44,11 @@ async fn attached_files_reach_the_other_side_and_the_post_stays_one_read_and_one
         ))
         .await;
     assert_eq!(sent.status, 201, "{}", sent.text);
-    assert_eq!(ops, ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(
+        ops,
+        ["TransactWriteItems"],
+        "a post with attachments is one round trip"
+    );
     let message = sent.json();
     assert_eq!(message["text"], "");
     assert_eq!(
@@ -278,5 +285,71 @@ async fn files_not_ready_not_the_senders_or_elsewhere_are_refused_and_nothing_is
         (400, "attachments_not_supported"),
         "{}",
         reply.text
+    );
+}
+
+/// The card of `attachment` in `conversation`, as stored in the bucket.
+async fn stored_card(conversation: &str, attachment: &str) -> Option<AttachmentCard> {
+    let (c, a) = (conversation.parse().unwrap(), attachment.parse().unwrap());
+    let bytes = bucket().await.read_card(&card_key(&c, &a)).await.unwrap()?;
+    AttachmentCard::parse(&bytes, &c, &a)
+}
+
+#[tokio::test]
+async fn a_forged_card_cannot_change_what_a_message_shows_and_a_missing_one_costs_one_read() {
+    let h = Harness::new().await;
+    let owner = h.new_practice("Rowan Clinic").await;
+    let patient = h.new_patient(&owner, "Lu Marsh").await;
+    let conv = h
+        .new_conversation(&owner, &[&patient.contact_id], None)
+        .await;
+    let t = &patient.token;
+    let scan = upload(&h, t, &conv, "letter.pdf", "application/pdf", PDF).await;
+    let path = format!("/v1/conversations/{conv}/messages");
+    let card = stored_card(&conv, &scan)
+        .await
+        .expect("the check wrote its card");
+    assert_eq!(card.attachment.filename.as_str(), "letter.pdf");
+    assert_eq!(card.uploader.to_string(), patient.account_id);
+
+    // Someone with write access to the bucket rewrites the card: another name and size.
+    let key = card_key(&conv.parse().unwrap(), &scan.parse().unwrap());
+    let mut forged = card.clone();
+    forged.attachment.filename =
+        canopy_shared::attachments::Filename::parse("other-name.pdf").unwrap();
+    forged.attachment.size += 1;
+    bucket()
+        .await
+        .write_card(&key, forged.to_bytes())
+        .await
+        .unwrap();
+    let (refused, ops) = h
+        .counted(h.call("POST", &path, Some(post_body("", "f1", &[&scan])), Some(t)))
+        .await;
+    assert_eq!(
+        (refused.status, refused.error_code().as_str()),
+        (409, "attachment_unavailable"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        ops,
+        ["TransactWriteItems", "GetItem"],
+        "refused, then read to say why"
+    );
+    let page = h.call("GET", &path, None, Some(t)).await.json();
+    assert_eq!(page["items"], json!([]), "nothing was posted");
+
+    // Without a card (never written, or lost) the post reads the items once, and the
+    // message shows the item's own metadata.
+    bucket().await.delete(&key).await.unwrap();
+    let (sent, ops) = h
+        .counted(h.call("POST", &path, Some(post_body("", "f2", &[&scan])), Some(t)))
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    assert_eq!(ops, ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(
+        sent.json()["attachments"],
+        json!([{"id": scan, "filename": "letter.pdf", "content_type": "application/pdf", "size": PDF.len()}])
     );
 }

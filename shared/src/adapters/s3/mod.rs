@@ -244,6 +244,43 @@ impl AttachmentFiles for S3Files {
             .map_err(missing_or_error)?;
         Ok(())
     }
+
+    async fn write_card(&self, key: &str, body: Vec<u8>) -> Result<(), FilesError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("application/json")
+            .body(body.into())
+            .send()
+            .await
+            .map_err(files_error)?;
+        Ok(())
+    }
+
+    async fn read_card(&self, key: &str) -> Result<Option<Vec<u8>>, FilesError> {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Ok(None)
+            }
+            Err(err) => return Err(files_error(err)),
+        };
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|_| FilesError::Unavailable)?
+            .into_bytes();
+        Ok(Some(bytes.to_vec()))
+    }
 }
 
 /// `NoSuchKey` (the object is gone) as [`FilesError::Missing`], the rest as usual.

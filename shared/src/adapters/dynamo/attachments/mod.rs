@@ -12,8 +12,11 @@
 //!   updates, audit item).
 //! - read: one `BatchGetItem` (meta + attachment) with the audit `PutItem` concurrently.
 //! - upload check: `GetItem`, then one conditional `UpdateItem`.
-//! - message post: one `BatchGetItem` (meta + the named attachments) before the post's own
-//!   `TransactWriteItems`, which [`attach_in`] extends with one conditioned update each.
+//! - message post: none of its own: the post's one `TransactWriteItems`, which
+//!   [`attach_in`] extends with one conditioned update each (the metadata comes from the
+//!   attachment cards in S3, `crate::attachments::card`). Only without a card, one
+//!   `BatchGetItem` (meta + the named attachments) first; only after a refusal, one
+//!   `GetItem` of the refused attachment to say why.
 
 use crate::access::audit::AuditEvent;
 use crate::adapters::dynamo::conversations::access::access_condition;

@@ -215,7 +215,7 @@ impl Dynamo {
             &message.conversation_id,
             poster,
             &message.id,
-            p.attachments,
+            &message.attachments,
         )?;
         self.commit(tx).await.map_err(|e| match e {
             TxError::Refused("idempotency") => PostRefused::KeyUsed,
