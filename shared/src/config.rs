@@ -1,6 +1,8 @@
 //! Settings read once at cold start from the environment that `template.yaml` (or the local
 //! stack's `.local/stack.env`) provides.
 
+use crate::access::send_budgets::SendBudgets;
+use crate::invites::rules::InviteBudgets;
 use std::env;
 
 #[derive(Clone)]
@@ -25,6 +27,9 @@ pub struct Settings {
     /// SNS platform applications of the push services (issue 11); unset: no push there.
     pub push_ios_application: Option<String>,
     pub push_android_application: Option<String>,
+    /// Issue 12: budgets of codes and invites sent to destinations strangers chose.
+    pub send_budgets: SendBudgets,
+    pub invite_budgets: InviteBudgets,
 }
 
 /// `STANDARD_CHANNELS`: `aws` (End User Messaging SMS + SES, the default) or
@@ -80,6 +85,66 @@ impl Settings {
             email_configuration_set: optional("EMAIL_CONFIGURATION_SET"),
             push_ios_application: optional("PUSH_IOS_APPLICATION_ARN"),
             push_android_application: optional("PUSH_ANDROID_APPLICATION_ARN"),
+            send_budgets: send_budgets()?,
+            invite_budgets: invite_budgets()?,
         })
     }
+}
+
+// ---- issue 12: abuse budgets (template parameters; defaults and reasons in
+// `access::send_budgets` and `invites::rules`) ---------------------------------------
+
+/// A positive count from the environment, or `default` when unset.
+fn count(name: &'static str, default: usize) -> Result<usize, SettingsError> {
+    match optional(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or(SettingsError::Invalid(name)),
+    }
+}
+
+fn send_budgets() -> Result<SendBudgets, SettingsError> {
+    let d = SendBudgets::default();
+    let sms_countries = match optional("SMS_ALLOWED_COUNTRIES") {
+        None => d.sms_countries.clone(),
+        Some(list) => {
+            let codes: Vec<String> = list
+                .split(',')
+                .map(|c| c.trim().to_ascii_uppercase())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if codes.is_empty()
+                || codes
+                    .iter()
+                    .any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+            {
+                return Err(SettingsError::Invalid("SMS_ALLOWED_COUNTRIES"));
+            }
+            codes
+        }
+    };
+    Ok(SendBudgets {
+        per_address_hour: count("CODE_BUDGET_PER_ADDRESS_HOUR", d.per_address_hour)?,
+        per_address_day: count("CODE_BUDGET_PER_ADDRESS_DAY", d.per_address_day)?,
+        per_link_hour: count("CODE_BUDGET_PER_LINK_HOUR", d.per_link_hour)?,
+        per_link_day: count("CODE_BUDGET_PER_LINK_DAY", d.per_link_day)?,
+        global_sms_hour: count("CODE_BUDGET_GLOBAL_SMS_HOUR", d.global_sms_hour)?,
+        global_email_hour: count("CODE_BUDGET_GLOBAL_EMAIL_HOUR", d.global_email_hour)?,
+        sms_countries,
+    })
+}
+
+fn invite_budgets() -> Result<InviteBudgets, SettingsError> {
+    let d = InviteBudgets::default();
+    Ok(InviteBudgets {
+        per_practice_hour: count("INVITE_BUDGET_PRACTICE_HOUR", d.per_practice_hour)?,
+        per_practice_day: count("INVITE_BUDGET_PRACTICE_DAY", d.per_practice_day)?,
+        new_practice_hour: count("INVITE_BUDGET_NEW_PRACTICE_HOUR", d.new_practice_hour)?,
+        new_practice_day: count("INVITE_BUDGET_NEW_PRACTICE_DAY", d.new_practice_day)?,
+        per_contact_day: count("INVITE_BUDGET_CONTACT_DAY", d.per_contact_day)?,
+    })
 }

@@ -7,6 +7,7 @@ mod channels;
 mod conversations;
 mod events_replay;
 mod foundation;
+mod hardening;
 mod journeys;
 mod links;
 mod notifications;
