@@ -3,6 +3,8 @@
 
 use crate::domain::secrets::MIN_PEPPER_BYTES;
 use crate::ports::secrets::{SecretError, SecretSource};
+use crate::access::send_budgets::SendBudgets;
+use crate::invites::rules::InviteBudgets;
 use std::env;
 
 #[derive(Clone)]
@@ -35,6 +37,9 @@ pub struct Settings {
     /// `REPLY_EMAIL_DOMAIN`: the domain of practices' reply addresses (default
     /// `reply.canopy.local`, the local stack's moto-verified domain).
     pub reply_email_domain: String,
+    /// Issue 12: budgets of codes and invites sent to destinations strangers chose.
+    pub send_budgets: SendBudgets,
+    pub invite_budgets: InviteBudgets,
 }
 
 /// `STANDARD_CHANNELS`: `aws` (End User Messaging SMS + SES, the default) or
@@ -95,8 +100,68 @@ impl Settings {
             push_android_application: optional("PUSH_ANDROID_APPLICATION_ARN"),
             reply_email_domain: optional("REPLY_EMAIL_DOMAIN")
                 .unwrap_or_else(|| "reply.canopy.local".to_string()),
+            send_budgets: send_budgets()?,
+            invite_budgets: invite_budgets()?,
         })
     }
+}
+
+// ---- issue 12: abuse budgets (template parameters; defaults and reasons in
+// `access::send_budgets` and `invites::rules`) ---------------------------------------
+
+/// A positive count from the environment, or `default` when unset.
+fn count(name: &'static str, default: usize) -> Result<usize, SettingsError> {
+    match optional(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or(SettingsError::Invalid(name)),
+    }
+}
+
+fn send_budgets() -> Result<SendBudgets, SettingsError> {
+    let d = SendBudgets::default();
+    let sms_countries = match optional("SMS_ALLOWED_COUNTRIES") {
+        None => d.sms_countries.clone(),
+        Some(list) => {
+            let codes: Vec<String> = list
+                .split(',')
+                .map(|c| c.trim().to_ascii_uppercase())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if codes.is_empty()
+                || codes
+                    .iter()
+                    .any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+            {
+                return Err(SettingsError::Invalid("SMS_ALLOWED_COUNTRIES"));
+            }
+            codes
+        }
+    };
+    Ok(SendBudgets {
+        per_address_hour: count("CODE_BUDGET_PER_ADDRESS_HOUR", d.per_address_hour)?,
+        per_address_day: count("CODE_BUDGET_PER_ADDRESS_DAY", d.per_address_day)?,
+        per_link_hour: count("CODE_BUDGET_PER_LINK_HOUR", d.per_link_hour)?,
+        per_link_day: count("CODE_BUDGET_PER_LINK_DAY", d.per_link_day)?,
+        global_sms_hour: count("CODE_BUDGET_GLOBAL_SMS_HOUR", d.global_sms_hour)?,
+        global_email_hour: count("CODE_BUDGET_GLOBAL_EMAIL_HOUR", d.global_email_hour)?,
+        sms_countries,
+    })
+}
+
+fn invite_budgets() -> Result<InviteBudgets, SettingsError> {
+    let d = InviteBudgets::default();
+    Ok(InviteBudgets {
+        per_practice_hour: count("INVITE_BUDGET_PRACTICE_HOUR", d.per_practice_hour)?,
+        per_practice_day: count("INVITE_BUDGET_PRACTICE_DAY", d.per_practice_day)?,
+        new_practice_hour: count("INVITE_BUDGET_NEW_PRACTICE_HOUR", d.new_practice_hour)?,
+        new_practice_day: count("INVITE_BUDGET_NEW_PRACTICE_DAY", d.new_practice_day)?,
+        per_contact_day: count("INVITE_BUDGET_CONTACT_DAY", d.per_contact_day)?,
+    })
 }
 
 impl Settings {
@@ -149,6 +214,9 @@ mod tests {
             email_configuration_set: None,
             push_ios_application: None,
             push_android_application: None,
+            reply_email_domain: "reply.canopy.local".into(),
+            send_budgets: SendBudgets::default(),
+            invite_budgets: InviteBudgets::default(),
         }
     }
 

@@ -9,6 +9,7 @@ mod conversations;
 mod events_replay;
 mod foundation;
 mod growth;
+mod hardening;
 mod journeys;
 mod links;
 mod notifications;

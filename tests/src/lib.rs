@@ -76,6 +76,18 @@ pub async fn settings() -> Settings {
         .expect("stack environment")
 }
 
+/// A fresh client address (IPv6 documentation range) for each request that names none, so
+/// the suite's tests never share a per-address budget (`access::send_budgets`).
+pub fn test_address() -> String {
+    let n = ulid::Ulid::new().random();
+    format!(
+        "2001:db8:{:x}:{:x}::{:x}",
+        (n >> 32) as u16,
+        (n >> 16) as u16,
+        n as u16
+    )
+}
+
 /// An answer from the API.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -218,6 +230,22 @@ impl Harness {
         headers: BTreeMap<String, String>,
         body: Vec<u8>,
     ) -> Reply {
+        let ip = test_address();
+        self.raw_from(&ip, api, method, path_and_query, headers, body)
+            .await
+    }
+
+    /// [`Harness::raw`] from the client address `ip`, as API Gateway would put it in the
+    /// request context (`requestContext.http.sourceIp`): how tests simulate several clients.
+    pub async fn raw_from(
+        &self,
+        ip: &str,
+        api: Api,
+        method: &str,
+        path_and_query: &str,
+        headers: BTreeMap<String, String>,
+        body: Vec<u8>,
+    ) -> Reply {
         let (path, query) = path_and_query
             .split_once('?')
             .unwrap_or((path_and_query, ""));
@@ -227,7 +255,7 @@ impl Harness {
             query: query.to_string(),
             headers,
             body,
-            source_ip: "127.0.0.1".to_string(),
+            source_ip: ip.to_string(),
         };
         // Boxed: the router's future holds every handler's, and tests await many of them
         // in one task whose future would otherwise grow past a test thread's stack.

@@ -1,7 +1,10 @@
-//! `POST /v1/orgs`: a practice signs up (see `canopy_shared::practice::sign_up`).
+//! `POST /v1/orgs`: a practice signs up (see `canopy_shared::practice::sign_up`); the start
+//! spends the public-send budgets of the client address (`access::send_budgets`).
 
+use canopy_shared::access::send_budgets::Origin;
 use canopy_shared::access::{couriers, pepper};
 use canopy_shared::domain::contact_info::{DisplayName, EmailAddress};
+use canopy_shared::http::request::source_ip;
 use canopy_shared::http::{json, json_body, ApiError, HttpResult};
 use canopy_shared::practice::sign_up::{start_signup, PracticeSignup};
 use canopy_shared::App;
@@ -34,6 +37,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         &couriers(app),
         pepper(app)?,
         &signup,
+        &app.settings.send_budgets,
+        Origin {
+            address: source_ip(req).as_deref(),
+            link_code: None,
+        },
         app.now_ms(),
     )
     .await?;

@@ -1,8 +1,12 @@
 //! `POST /v1/auth/start`: `{email}` (staff) or `{phone}` (patients) → a code if the account
-//! exists, the same answer if not (see `canopy_shared::practice::sign_in`).
+//! exists, the same answer if not (see `canopy_shared::practice::sign_in`). A phone outside
+//! the deployment's SMS countries is refused (400) before anything; every start spends the
+//! public-send budgets of the client address API Gateway saw (never a header).
 
+use canopy_shared::access::send_budgets::Origin;
 use canopy_shared::access::{couriers, pepper};
 use canopy_shared::domain::contact_info::{EmailAddress, PhoneNumber};
+use canopy_shared::http::request::source_ip;
 use canopy_shared::http::{json, json_body, ApiError, HttpResult};
 use canopy_shared::practice::model::Login;
 use canopy_shared::practice::sign_in::start_sign_in;
@@ -26,9 +30,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         (Some(email), None) => Login::StaffEmail(
             EmailAddress::parse(email).map_err(|e| ApiError::invalid("email", e))?,
         ),
-        (None, Some(phone)) => Login::PatientPhone(
-            PhoneNumber::parse(phone).map_err(|e| ApiError::invalid("phone", e))?,
-        ),
+        (None, Some(phone)) => {
+            let phone = PhoneNumber::parse(phone).map_err(|e| ApiError::invalid("phone", e))?;
+            app.settings.send_budgets.check_country(&phone)?;
+            Login::PatientPhone(phone)
+        }
         _ => {
             return Err(ApiError::invalid(
                 "email",
@@ -41,6 +47,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         &couriers(app),
         pepper(app)?,
         login,
+        &app.settings.send_budgets,
+        Origin {
+            address: source_ip(req).as_deref(),
+            link_code: None,
+        },
         app.now_ms(),
     )
     .await?;

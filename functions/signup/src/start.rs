@@ -3,10 +3,17 @@
 //!
 //! The challenge's payload carries what verify needs (the practice, link or invite), so
 //! verify never sees the invite token again: the token is only ever hashed.
+//!
+//! SMS pumping: a phone outside the deployment's SMS countries is refused (400
+//! `unsupported_country`) before anything is read; the start spends, in the challenge's own
+//! round trips, the budgets of the client address API Gateway saw (the request context,
+//! never a header), of the link code and the global one (`access::send_budgets`).
 
 use crate::{PURPOSE_INVITE_BOTH, PURPOSE_INVITE_SMS, PURPOSE_LINK};
+use canopy_shared::access::send_budgets::{random_pick, Origin};
 use canopy_shared::domain::contact_info::{DisplayName, EmailAddress, PhoneNumber};
 use canopy_shared::domain::secrets::token_hash;
+use canopy_shared::http::request::source_ip;
 use canopy_shared::http::{json, json_body, ApiError, HttpResult};
 use canopy_shared::invites::{self, TokenState};
 use canopy_shared::links;
@@ -41,6 +48,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let body: Body = json_body(req)?;
     let name = DisplayName::parse(&body.name).map_err(|e| ApiError::invalid("name", e))?;
     let phone = PhoneNumber::parse(&body.phone).map_err(|e| ApiError::invalid("phone", e))?;
+    app.settings.send_budgets.check_country(&phone)?;
     let email = body
         .email
         .as_deref()
@@ -121,7 +129,29 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         }
     };
     let payload = serde_json::to_string(&signup).map_err(|_| ApiError::internal())?;
-    let challenge = otp::start(app, purpose, &destinations, payload, true, texts::code_for).await?;
+    let link_code = match &signup.via {
+        Via::Link { code, .. } => Some(code.to_string()),
+        Via::Invite { .. } => None,
+    };
+    let address = source_ip(req);
+    let origin = Origin {
+        address: address.as_deref(),
+        link_code: link_code.as_deref(),
+    };
+    let budgets = app
+        .settings
+        .send_budgets
+        .budgets(origin, &destinations, random_pick());
+    let challenge = otp::start(
+        app,
+        purpose,
+        &destinations,
+        payload,
+        true,
+        budgets,
+        texts::code_for,
+    )
+    .await?;
     let channels: Vec<&str> = destinations.iter().map(Destination::channel).collect();
     json(
         202,

@@ -2,8 +2,14 @@
 //! compared (one `UpdateItem` returning the challenge), so 50 concurrent guesses evaluate
 //! exactly 5. A refused count is explained with one consistent `GetItem` (failure path
 //! only). On success the caller still consumes the challenge in its own transaction.
+//!
+//! A wrong code is also counted against each of the challenge's destinations across
+//! challenges ([`super::guessing`]): `BatchGetItem` + `TransactWriteItems` on the
+//! wrong-code path only. Once that budget is spent the answer is `DestinationLocked`.
 
 use super::codes::{Challenge, CodePurpose};
+use super::guessing::failure_budgets;
+use super::rate_limit::{self, RateError};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::ChallengeId;
 use crate::domain::secrets::{looks_like_code, MAX_CODE_CHECKS};
@@ -21,6 +27,9 @@ pub enum CheckError {
     Used,
     #[error("too many wrong codes")]
     Locked,
+    /// Too many wrong codes for this destination across challenges ([`super::guessing`]).
+    #[error("sign-in to this destination is locked for a while")]
+    DestinationLocked { retry_after_secs: u64 },
     #[error("a newer code was sent to this destination")]
     Replaced,
     #[error("wrong code")]
@@ -51,11 +60,21 @@ pub async fn check(
         return Err(why_refused(store, id, purposes, now).await?);
     };
     if challenge.answered_by(pepper, codes) {
-        Ok(challenge)
-    } else {
-        Err(CheckError::WrongCode {
+        return Ok(challenge);
+    }
+    let failures: Vec<_> = challenge
+        .codes
+        .iter()
+        .flat_map(|slot| failure_budgets(&slot.destination))
+        .collect();
+    match rate_limit::spend_patiently(store, &failures, now).await {
+        Ok(()) => Err(CheckError::WrongCode {
             attempts_left: MAX_CODE_CHECKS.saturating_sub(challenge.attempts),
-        })
+        }),
+        Err(RateError::Limited { retry_after_secs }) => {
+            Err(CheckError::DestinationLocked { retry_after_secs })
+        }
+        Err(RateError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -85,8 +104,10 @@ async fn why_refused(
 mod tests {
     use super::*;
     use crate::access::codes::{Challenge, Destination};
+    use crate::access::rate_limit::Budget;
     use crate::access::window::Window;
     use crate::domain::contact_info::PhoneNumber;
+    use crate::ports::access::RateLimitStore;
     use async_trait::async_trait;
     use std::sync::Mutex;
 
@@ -95,15 +116,60 @@ mod tests {
     /// One stored challenge, counted with the same conditions as the adapter's update.
     struct OneChallenge(Mutex<Challenge>);
 
+    /// Its rate windows (wrong codes per destination), by kind and subject.
+    static WINDOWS: Mutex<Vec<(String, Window)>> = Mutex::new(Vec::new());
+
+    fn window_key(b: &Budget) -> String {
+        format!("{}#{}", b.kind, b.subject)
+    }
+
+    #[async_trait]
+    impl RateLimitStore for OneChallenge {
+        async fn rate_windows(&self, budgets: &[Budget]) -> Result<Vec<Window>, StoreError> {
+            let all = WINDOWS.lock().unwrap();
+            Ok(budgets
+                .iter()
+                .map(|b| {
+                    let k = window_key(b);
+                    all.iter()
+                        .find(|(key, _)| *key == k)
+                        .map(|(_, w)| w.clone())
+                        .unwrap_or_default()
+                })
+                .collect())
+        }
+        async fn save_rate_windows(
+            &self,
+            windows: &[(Budget, Window)],
+            _: i64,
+        ) -> Result<(), StoreError> {
+            let mut all = WINDOWS.lock().unwrap();
+            for (b, w) in windows {
+                let k = window_key(b);
+                all.retain(|(key, _)| *key != k);
+                all.push((k, w.clone()));
+            }
+            Ok(())
+        }
+    }
+
     #[async_trait]
     impl ChallengeStore for OneChallenge {
-        async fn send_windows(&self, keys: &[String]) -> Result<Vec<Window>, StoreError> {
-            Ok(vec![Window::default(); keys.len()])
+        async fn send_windows(
+            &self,
+            keys: &[String],
+            budgets: &[Budget],
+        ) -> Result<(Vec<Window>, Vec<Window>), StoreError> {
+            Ok((
+                vec![Window::default(); keys.len()],
+                self.rate_windows(budgets).await?,
+            ))
         }
         async fn store_challenge(
             &self,
             _: &Challenge,
             _: &[(String, Window)],
+            _: &[(Budget, Window)],
             _: i64,
         ) -> Result<(), StoreError> {
             Ok(())
@@ -134,7 +200,11 @@ mod tests {
     }
 
     fn stored() -> (OneChallenge, ChallengeId, String) {
-        let phone = PhoneNumber::parse("+14155550123").unwrap();
+        stored_for("+14155550123")
+    }
+
+    fn stored_for(number: &str) -> (OneChallenge, ChallengeId, String) {
+        let phone = PhoneNumber::parse(number).unwrap();
         let (challenge, out) = Challenge::issue(
             PEPPER,
             CodePurpose::Login,
@@ -181,5 +251,50 @@ mod tests {
         assert_eq!(ok.unwrap().attempts, 1);
         let late = check(&store, PEPPER, &id, &login, &[("code", Some(&code))], 1_000).await;
         assert_eq!(late.unwrap_err(), CheckError::Expired);
+    }
+
+    #[tokio::test]
+    async fn wrong_codes_across_challenges_lock_the_destination() {
+        use crate::access::guessing::FAILED_PER_HOUR;
+        let login = [CodePurpose::Login];
+        let mut seen = 0;
+        // Fresh challenges for one number, each given wrong codes: the failures add up.
+        while seen < FAILED_PER_HOUR {
+            let (store, id, code) = stored_for("+12025550177");
+            let bad = wrong(&code);
+            for _ in 0..2 {
+                let r = check(&store, PEPPER, &id, &login, &[("code", Some(&bad))], 0).await;
+                assert!(matches!(r, Err(CheckError::WrongCode { .. })), "{r:?}");
+                seen += 1;
+            }
+        }
+        let (store, id, code) = stored_for("+12025550177");
+        let r = check(
+            &store,
+            PEPPER,
+            &id,
+            &login,
+            &[("code", Some(&wrong(&code)))],
+            0,
+        )
+        .await;
+        assert_eq!(
+            r.unwrap_err(),
+            CheckError::DestinationLocked {
+                retry_after_secs: 3600
+            }
+        );
+        // Another number is not affected.
+        let (store, id, code) = stored_for("+12025550178");
+        let r = check(
+            &store,
+            PEPPER,
+            &id,
+            &login,
+            &[("code", Some(&wrong(&code)))],
+            0,
+        )
+        .await;
+        assert!(matches!(r, Err(CheckError::WrongCode { .. })));
     }
 }

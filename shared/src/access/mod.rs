@@ -9,9 +9,11 @@
 //! | [`codes`] | challenge model, code purposes, code matching | — |
 //! | [`start_code`] | spend the send budget, store, deliver | BatchGetItem + TransactWriteItems |
 //! | [`check_code`] | count a check, then compare | UpdateItem (+ GetItem when refused) |
+//! | [`guessing`] | wrong codes per destination across challenges; the lock | (with the challenge's; wrong code: + BatchGetItem + TransactWriteItems) |
 //! | [`sessions`] | issue (in the sign-in's transaction), resolve | GetItem |
 //! | [`authorize`] | token → [`crate::domain::caller::Caller`] | GetItem, then GetItem ‖ Query for staff |
 //! | [`rate_limit`] | spend several budgets, all or none | BatchGetItem + TransactWriteItems |
+//! | [`send_budgets`] | public code sends: per address, link, globally; SMS countries | (spent in the challenge's round trips) |
 //! | [`idempotency`] | claim a key, replay its answer | PutItem (+ GetItem), then UpdateItem/DeleteItem |
 //! | [`audit`] | the audit event; standalone writes for reads | PutItem |
 
@@ -19,8 +21,10 @@ pub mod audit;
 pub mod authorize;
 pub mod check_code;
 pub mod codes;
+pub mod guessing;
 pub mod idempotency;
 pub mod rate_limit;
+pub mod send_budgets;
 pub mod sessions;
 pub mod start_code;
 pub mod window;

@@ -1,18 +1,30 @@
-//! Starting a challenge: spend each destination's send budget, store the hashed codes, and
-//! deliver them, unless `deliver` is false (an unknown account gets the same answer as a
-//! known one: the challenge is stored and the budget spent; only the delivery is skipped).
+//! Starting a challenge: spend each destination's send budget and the public-send budgets
+//! ([`super::send_budgets`]: per client address, link, globally), refuse a destination
+//! locked by wrong codes ([`super::guessing`]), store the hashed codes, and deliver them.
 //!
-//! Round trips: one consistent `BatchGetItem` of the send windows, then one
-//! `TransactWriteItems` (challenge + every window, version-conditioned); a lost race
-//! re-reads and retries, at most five times. Then one SMS or email per destination.
+//! An unknown account gets the same answer as a known one, through the same code path and
+//! in the same time: the challenge is stored and every budget spent, and its codes go
+//! through [`deliver`] too, only to the sink instead of the gateway. The sink answers after
+//! the time this process's real sends of that channel have been taking (a running
+//! average, [`LatencyMirror`]), so the answer's timing does not tell whether an account
+//! exists (SECURITY.md: "in the same time").
+//!
+//! Round trips: one consistent `BatchGetItem` (the destinations' send windows, their
+//! failure windows and the public-send windows), then one `TransactWriteItems` (challenge +
+//! every spent window, version-conditioned); a lost race re-reads and retries, at most five
+//! times. Then one SMS or email per destination (or the sink's wait).
 
-use super::codes::{Challenge, CodePurpose, Destination};
-use super::window::{retry_after_secs, Limit};
+use super::codes::{Challenge, Channel, CodePurpose, Destination, Outgoing};
+use super::guessing::failure_budgets;
+use super::rate_limit::Budget;
+use super::window::{retry_after_secs, Limit, Window};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::ChallengeId;
 use crate::domain::secrets::{CODE_LIFETIME_MS, MAX_SENDS_PER_WINDOW, SEND_WINDOW_MS};
 use crate::ports::access::ChallengeStore;
 use crate::ports::{Email, SendError, Sms};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// At most 5 sends per destination per 10 minutes.
 pub const SEND_LIMIT: Limit = Limit {
@@ -22,8 +34,12 @@ pub const SEND_LIMIT: Limit = Limit {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StartError {
-    #[error("too many codes sent to this destination")]
+    /// The destination's own send budget, or a public-send budget, is used up.
+    #[error("too many codes sent")]
     TooManySends { retry_after_secs: u64 },
+    /// Too many wrong codes for this destination lately ([`super::guessing`]).
+    #[error("sign-in to this destination is locked for a while")]
+    Locked { retry_after_secs: u64 },
     #[error("the code could not be delivered")]
     Undeliverable {
         reason: SendError,
@@ -39,8 +55,11 @@ pub struct CodeRequest<'a> {
     pub destinations: &'a [Destination],
     /// JSON the completing flow reads back from the challenge.
     pub payload: String,
-    /// False for unknown accounts: everything happens except the delivery.
+    /// False for unknown accounts: everything happens, the codes go to the sink.
     pub deliver: bool,
+    /// Public-send budgets spent with the challenge, all or none
+    /// ([`super::send_budgets::SendBudgets::budgets`]); empty for none.
+    pub budgets: Vec<Budget>,
 }
 
 /// How codes reach people: the gateways and the text around a code (`texts::code_for`;
@@ -69,7 +88,7 @@ pub async fn start(
     let keys: Vec<String> = request.destinations.iter().map(Destination::key).collect();
     let mut stored = false;
     for _ in 0..5 {
-        match store_with_budget(store, &challenge, &keys, now).await {
+        match store_with_budget(store, &challenge, &keys, &request.budgets, now).await {
             Ok(()) => {
                 stored = true;
                 break;
@@ -83,33 +102,88 @@ pub async fn start(
     if !stored {
         return Err(StartError::Store(StoreError::Conflict));
     }
-    if request.deliver {
-        for out in &outgoing {
-            let (subject, text) = (couriers.compose)(&out.destination, &out.code);
-            let sent = match &out.destination {
-                Destination::Sms(phone) => couriers.sms.send_sms(phone, &text).await,
-                Destination::Email(email) => {
-                    couriers.email.send_email(email, &subject, &text).await
-                }
-            };
-            sent.map_err(|reason| StartError::Undeliverable {
+    for out in &outgoing {
+        deliver(couriers, out, request.deliver)
+            .await
+            .map_err(|reason| StartError::Undeliverable {
                 reason,
                 challenge: challenge.id,
             })?;
-        }
     }
     Ok(challenge.id)
+}
+
+/// Sends one code, to the gateway (`real`) or to the sink, which takes as long as the
+/// gateway has lately been taking. Both go through here, so they differ only in that.
+async fn deliver(couriers: &Couriers<'_>, out: &Outgoing, real: bool) -> Result<(), SendError> {
+    let (subject, text) = (couriers.compose)(&out.destination, &out.code);
+    let mirror = LatencyMirror::of(out.destination.kind());
+    let began = Instant::now();
+    let sent = if real {
+        match &out.destination {
+            Destination::Sms(phone) => couriers.sms.send_sms(phone, &text).await,
+            Destination::Email(email) => couriers.email.send_email(email, &subject, &text).await,
+        }
+    } else {
+        tokio::time::sleep(mirror.estimate()).await;
+        Ok(())
+    };
+    if real {
+        mirror.record(began.elapsed());
+    }
+    sent
+}
+
+/// A running average (1/8 weight per sample) of how long a channel's real sends take in
+/// this process; the sink waits that long. Before the first real send it is
+/// [`LatencyMirror::PRIOR`], a typical in-region SES/SNS call.
+pub struct LatencyMirror(&'static AtomicU64);
+
+static SMS_MICROS: AtomicU64 = AtomicU64::new(LatencyMirror::PRIOR);
+static EMAIL_MICROS: AtomicU64 = AtomicU64::new(LatencyMirror::PRIOR);
+
+impl LatencyMirror {
+    pub const PRIOR: u64 = 40_000;
+
+    pub fn of(channel: Channel) -> Self {
+        match channel {
+            Channel::Sms => Self(&SMS_MICROS),
+            Channel::Email => Self(&EMAIL_MICROS),
+        }
+    }
+
+    pub fn estimate(&self) -> Duration {
+        Duration::from_micros(self.0.load(Ordering::Relaxed))
+    }
+
+    pub fn record(&self, took: Duration) {
+        let sample = took.as_micros().min(10_000_000) as u64;
+        // A lost update between concurrent samples only drops a sample.
+        let old = self.0.load(Ordering::Relaxed);
+        self.0.store(old - old / 8 + sample / 8, Ordering::Relaxed);
+    }
 }
 
 async fn store_with_budget(
     store: &impl ChallengeStore,
     challenge: &Challenge,
     keys: &[String],
+    budgets: &[Budget],
     now: i64,
 ) -> Result<(), StartError> {
-    let windows = store.send_windows(keys).await?;
+    let locks: Vec<Budget> = keys.iter().flat_map(|k| failure_budgets(k)).collect();
+    let mut read: Vec<Budget> = locks.clone();
+    read.extend_from_slice(budgets);
+    let (sends, rates) = store.send_windows(keys, &read).await?;
+    let (lock_windows, budget_windows) = rates.split_at(locks.len());
+    // Locked: how long until every full failure window has room (only read, never spent).
+    if let Some(wait) = longest_wait(&locks, lock_windows, now) {
+        return Err(StartError::Locked {
+            retry_after_secs: retry_after_secs(wait),
+        });
+    }
     let mut next = Vec::with_capacity(keys.len());
-    for (key, window) in keys.iter().zip(windows) {
+    for (key, window) in keys.iter().zip(sends) {
         let admitted = window
             .admit(SEND_LIMIT, now)
             .map_err(|wait| StartError::TooManySends {
@@ -117,6 +191,25 @@ async fn store_with_budget(
             })?;
         next.push((key.clone(), admitted));
     }
-    store.store_challenge(challenge, &next, now).await?;
+    if let Some(wait) = longest_wait(budgets, budget_windows, now) {
+        return Err(StartError::TooManySends {
+            retry_after_secs: retry_after_secs(wait),
+        });
+    }
+    let spent: Vec<(Budget, Window)> = budgets
+        .iter()
+        .zip(budget_windows)
+        .filter_map(|(b, w)| w.admit(b.limit, now).ok().map(|w| (b.clone(), w)))
+        .collect();
+    store.store_challenge(challenge, &next, &spent, now).await?;
     Ok(())
+}
+
+/// The longest wait among the windows that have no room, if any.
+fn longest_wait(budgets: &[Budget], windows: &[Window], now: i64) -> Option<i64> {
+    budgets
+        .iter()
+        .zip(windows)
+        .filter_map(|(b, w)| w.admit(b.limit, now).err())
+        .max()
 }

@@ -38,6 +38,16 @@ impl PhoneNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The number's country (ISO 3166 alpha-2, e.g. `US`, `JM` for +1 876), as the
+    /// phone parser's metadata says; `None` when no country claims it.
+    pub fn country(&self) -> Option<String> {
+        let parsed = phonenumber::parse(None, &self.0).ok()?;
+        parsed.country().id().map(|id| {
+            let code: &str = id.as_ref();
+            code.to_string()
+        })
+    }
 }
 
 impl fmt::Debug for PhoneNumber {

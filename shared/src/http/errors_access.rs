@@ -4,8 +4,31 @@ use super::ApiError;
 use crate::access::check_code::CheckError;
 use crate::access::idempotency::IdempotencyError;
 use crate::access::rate_limit::RateError;
+use crate::access::send_budgets::CountryNotAllowed;
 use crate::access::start_code::StartError;
 use crate::ports::SendError;
+
+/// 429 for a destination locked by wrong codes (`access::guessing`).
+fn locked(retry_after_secs: u64) -> ApiError {
+    ApiError::new(
+        429,
+        "sign_in_locked",
+        "Too many wrong codes were entered for this number or address, so signing in with it \
+         is paused. Try again after the time in Retry-After.",
+    )
+    .with_retry_after(retry_after_secs.max(1))
+}
+
+/// 400 for a number outside the deployment's SMS countries (`access::send_budgets`).
+impl From<CountryNotAllowed> for ApiError {
+    fn from(err: CountryNotAllowed) -> Self {
+        ApiError::new(
+            400,
+            "unsupported_country",
+            format!("phone: {err}; use a mobile number from one of them."),
+        )
+    }
+}
 
 impl From<CheckError> for ApiError {
     fn from(err: CheckError) -> Self {
@@ -31,6 +54,7 @@ impl From<CheckError> for ApiError {
                 "Too many wrong codes; request a new one.",
             )
             .with_retry_after(1),
+            CheckError::DestinationLocked { retry_after_secs } => locked(retry_after_secs),
             CheckError::WrongCode { attempts_left } => ApiError::new(
                 400,
                 "wrong_code",
@@ -47,6 +71,7 @@ impl From<StartError> for ApiError {
             StartError::TooManySends { retry_after_secs } => {
                 ApiError::rate_limited(retry_after_secs)
             }
+            StartError::Locked { retry_after_secs } => locked(retry_after_secs),
             StartError::Undeliverable {
                 reason: SendError::OptedOut,
                 ..

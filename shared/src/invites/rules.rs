@@ -1,8 +1,76 @@
-//! What an invite request may say: the routing link and the subject.
+//! What an invite request may say (the routing link and the subject), and how many
+//! invites a practice may send ([`InviteBudgets`]).
 
+use crate::access::rate_limit::Budget;
+use crate::access::send_budgets::{DAY_MS, HOUR_MS};
+use crate::access::window::Limit;
 use crate::domain::caller::Caller;
-use crate::domain::ids::LinkId;
+use crate::domain::ids::{ContactId, LinkId, OrgId};
 use crate::links::rules::InvalidField;
+
+/// How many invites (new ones and resends alike: each sends SMS and/or email to an address
+/// staff typed) a practice may send. Anyone can create a practice, so a practice is a
+/// possible phishing and toll-fraud channel; these budgets bound what one can send.
+///
+/// | budget | default | why |
+/// |---|---|---|
+/// | per practice, hour | 30 | A front desk inviting patients as they call or check in sends a few an hour; 30 leaves room for a busy morning. |
+/// | per practice, day | 150 | A practice moving its patient list over invites in batches across days (the deployment can raise it for an import). |
+/// | practice younger than a day, hour | 5 | Enough to try the product and invite the first patients; too few to be worth a phishing run from a throwaway practice. |
+/// | practice younger than a day, day | 15 | The same, over its first day. |
+/// | per contact, day | 3 | An invite and two resends: a patient is never texted more than three times a day. |
+///
+/// Configurable per deployment (`template.yaml` parameters → [`crate::config`]). A
+/// refusal is 429 `rate_limited` with `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteBudgets {
+    pub per_practice_hour: usize,
+    pub per_practice_day: usize,
+    pub new_practice_hour: usize,
+    pub new_practice_day: usize,
+    pub per_contact_day: usize,
+}
+
+impl Default for InviteBudgets {
+    fn default() -> Self {
+        Self {
+            per_practice_hour: 30,
+            per_practice_day: 150,
+            new_practice_hour: 5,
+            new_practice_day: 15,
+            per_contact_day: 3,
+        }
+    }
+}
+
+impl InviteBudgets {
+    /// The windows one invite (or resend) to `contact` by `org` spends at `now`. A practice
+    /// is as old as its id (a ULID carries its creation time); while younger than a day it
+    /// spends the same windows with the lower ceilings.
+    pub fn budgets(&self, org: &OrgId, contact: &ContactId, now: i64) -> Vec<Budget> {
+        let young = now - (org.timestamp_ms() as i64) < DAY_MS;
+        let (hour, day) = if young {
+            (self.new_practice_hour, self.new_practice_day)
+        } else {
+            (self.per_practice_hour, self.per_practice_day)
+        };
+        let budget = |kind, subject: String, max, window_ms| Budget {
+            kind,
+            subject,
+            limit: Limit { max, window_ms },
+        };
+        vec![
+            budget("inv-org-h", org.to_string(), hour, HOUR_MS),
+            budget("inv-org-d", org.to_string(), day, DAY_MS),
+            budget(
+                "inv-contact-d",
+                contact.to_string(),
+                self.per_contact_day,
+                DAY_MS,
+            ),
+        ]
+    }
+}
 
 /// A link the caller does not see (another practice's, not open to them, or malformed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +105,28 @@ pub fn subject(raw: Option<&str>) -> Result<Option<String>, InvalidField> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_practice_younger_than_a_day_gets_the_lower_ceilings() {
+        let budgets = InviteBudgets::default();
+        let org = OrgId::generate();
+        let contact = ContactId::generate();
+        let born = org.timestamp_ms() as i64;
+        let maxes = |now| -> Vec<(&str, usize)> {
+            budgets
+                .budgets(&org, &contact, now)
+                .iter()
+                .map(|b| (b.kind, b.limit.max))
+                .collect()
+        };
+        let young = vec![("inv-org-h", 5), ("inv-org-d", 15), ("inv-contact-d", 3)];
+        assert_eq!(maxes(born), young);
+        assert_eq!(maxes(born + DAY_MS - 1), young);
+        assert_eq!(
+            maxes(born + DAY_MS),
+            vec![("inv-org-h", 30), ("inv-org-d", 150), ("inv-contact-d", 3)]
+        );
+    }
 
     #[test]
     fn subjects_are_trimmed_and_bounded() {

@@ -19,21 +19,30 @@ use crate::domain::ids::{AccountId, ChallengeId};
 use crate::ports::conversations::{ListError, Listing};
 use async_trait::async_trait;
 
-/// Challenges and the per-destination send windows that budget them.
+/// Challenges and the windows that budget them: each destination's send window, and the
+/// rate-limit windows read and spent with it (public-send budgets, wrong-code locks), so a
+/// start costs one read and one write whatever it spends. Wrong codes are counted with
+/// [`RateLimitStore`], hence the supertrait.
 #[async_trait]
-pub trait ChallengeStore: Send + Sync {
-    /// The send window of each destination key (a [`crate::access::codes::Destination::key`]),
-    /// in the order given; a destination never sent to has an empty window (version 0).
-    async fn send_windows(&self, destinations: &[String]) -> Result<Vec<Window>, StoreError>;
+pub trait ChallengeStore: RateLimitStore + Send + Sync {
+    /// The send window of each destination key (a [`crate::access::codes::Destination::key`])
+    /// and the window of each budget, in the order given, in one consistent read; a
+    /// destination never sent to (a budget never spent) has an empty window (version 0).
+    async fn send_windows(
+        &self,
+        destinations: &[String],
+        budgets: &[Budget],
+    ) -> Result<(Vec<Window>, Vec<Window>), StoreError>;
 
-    /// Stores `challenge` and, for each destination key, its next window (which names the
-    /// challenge as the destination's current one), all or nothing. A window written by
-    /// someone else since it was read fails the whole write with a condition failure or
-    /// conflict (the caller re-reads and retries).
+    /// Stores `challenge`, for each destination key its next window (which names the
+    /// challenge as the destination's current one) and each budget's next window, all or
+    /// nothing. A window written by someone else since it was read fails the whole write
+    /// with a condition failure or conflict (the caller re-reads and retries).
     async fn store_challenge(
         &self,
         challenge: &Challenge,
         windows: &[(String, Window)],
+        budgets: &[(Budget, Window)],
         now: i64,
     ) -> Result<(), StoreError>;
 

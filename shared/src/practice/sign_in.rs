@@ -3,7 +3,10 @@
 //! an account: an unknown address still gets a stored challenge and spends its send
 //! budget; only the delivery is skipped, and a failed delivery does not change the answer.
 //! An email without a staff login but with a pending invitation gets a code that claims the
-//! newest invitation (see [`super::verify`]).
+//! newest invitation (see [`super::verify`]). Known or not, the start spends the public-send
+//! budgets of its origin (`access::send_budgets`) and its codes go through the same delivery
+//! (to the sink when nobody would receive them), so neither the answer nor its timing
+//! tells whether the account exists.
 //!
 //! Round trips: one consistent `GetItem` (the login alias); for an email without one, one
 //! consistent `Query` (pending invitations); then the challenge's `BatchGetItem` and
@@ -11,6 +14,7 @@
 
 use super::model::{Login, StaffInvite};
 use crate::access::codes::{CodePurpose, Destination};
+use crate::access::send_budgets::{random_pick, Origin, SendBudgets};
 use crate::access::start_code::{self, CodeRequest, Couriers, StartError};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::{AccountId, ChallengeId};
@@ -32,6 +36,8 @@ pub async fn start_sign_in(
     couriers: &Couriers<'_>,
     pepper: &[u8],
     login: Login,
+    budgets: &SendBudgets,
+    origin: Origin<'_>,
     now: i64,
 ) -> Result<ChallengeId, StartError> {
     let account_id = store.account_for(&login).await?;
@@ -58,6 +64,7 @@ pub async fn start_sign_in(
         destinations: std::slice::from_ref(&destination),
         payload,
         deliver,
+        budgets: budgets.budgets(origin, std::slice::from_ref(&destination), random_pick()),
     };
     match start_code::start(store, couriers, pepper, request, now).await {
         Ok(challenge) => Ok(challenge),

@@ -15,6 +15,7 @@ use super::model::{Account, Member, MemberStatus, Practice};
 use super::verify::{SignedIn, VerifyError};
 use crate::access::audit::AuditEvent;
 use crate::access::codes::{Challenge, CodePurpose, Destination};
+use crate::access::send_budgets::{random_pick, Origin, SendBudgets};
 use crate::access::sessions::Session;
 use crate::access::start_code::{self, CodeRequest, Couriers, StartError};
 use crate::adapters::dynamo::StoreError;
@@ -39,6 +40,8 @@ pub async fn start_signup(
     couriers: &Couriers<'_>,
     pepper: &[u8],
     signup: &PracticeSignup,
+    budgets: &SendBudgets,
+    origin: Origin<'_>,
     now: i64,
 ) -> Result<ChallengeId, StartError> {
     let payload = serde_json::to_string(signup).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -48,6 +51,7 @@ pub async fn start_signup(
         destinations: &destinations,
         payload,
         deliver: true,
+        budgets: budgets.budgets(origin, &destinations, random_pick()),
     };
     start_code::start(store, couriers, pepper, request, now).await
 }

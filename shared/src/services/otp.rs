@@ -27,6 +27,7 @@ pub async fn start(
     destinations: &[Destination],
     payload: String,
     deliver: bool,
+    budgets: Vec<crate::access::rate_limit::Budget>,
     compose: impl Fn(&Destination, &str) -> (String, String) + Sync,
 ) -> Result<ChallengeId, StartError> {
     let couriers = Couriers {
@@ -39,6 +40,7 @@ pub async fn start(
         destinations,
         payload,
         deliver,
+        budgets,
     };
     start_code::start(&app.store, &couriers, pepper(app)?, request, app.now_ms()).await
 }

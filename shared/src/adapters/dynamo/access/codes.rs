@@ -1,8 +1,10 @@
 //! Challenges (`CHAL#c` / `#CHAL`) and per-destination send windows (`SENDS#dest` /
-//! `#SENDS`, naming the destination's current challenge).
+//! `#SENDS`, naming the destination's current challenge), read and written with the
+//! rate windows a start spends (`limits.rs`).
 
-use super::get_item;
+use super::{get_item, limits};
 use crate::access::codes::{Challenge, CodePurpose, CodeSlot};
+use crate::access::rate_limit::Budget;
 use crate::access::window::Window;
 use crate::adapters::dynamo::{
     batch_get, bool_av, from_item, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError,
@@ -126,17 +128,22 @@ pub fn consume_challenge(tx: &mut Tx, challenge: &Challenge, now: i64) -> Result
 
 #[async_trait]
 impl ChallengeStore for Dynamo {
-    async fn send_windows(&self, destinations: &[String]) -> Result<Vec<Window>, StoreError> {
-        let wanted = destinations
+    async fn send_windows(
+        &self,
+        destinations: &[String],
+        budgets: &[Budget],
+    ) -> Result<(Vec<Window>, Vec<Window>), StoreError> {
+        let mut wanted: Vec<_> = destinations
             .iter()
             .map(|d| key(keys::sends_pk(d), keys::SENDS_SK))
             .collect();
-        let found: Vec<SendsItem> = batch_get(self.client(), self.table(), wanted, true)
+        wanted.extend(budgets.iter().map(limits::rate_key));
+        let (rates, sends): (Vec<_>, Vec<_>) = batch_get(self.client(), self.table(), wanted, true)
             .await?
             .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(destinations
+            .partition(limits::is_rate_item);
+        let found: Vec<SendsItem> = sends.into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let sends = destinations
             .iter()
             .map(|d| {
                 let pk = keys::sends_pk(d);
@@ -149,13 +156,15 @@ impl ChallengeStore for Dynamo {
                     })
                     .unwrap_or_default()
             })
-            .collect())
+            .collect();
+        Ok((sends, limits::windows_of(budgets, rates)?))
     }
 
     async fn store_challenge(
         &self,
         challenge: &Challenge,
         windows: &[(String, Window)],
+        budgets: &[(Budget, Window)],
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = Tx::new();
@@ -171,6 +180,7 @@ impl ChallengeStore for Dynamo {
             };
             tx.put_if("sends", &item, window_condition(window.version))?;
         }
+        limits::put_windows(&mut tx, budgets, now)?;
         self.commit(tx).await.map_err(race_lost)
     }
 

@@ -1,0 +1,7 @@
+//! Issue 12: the abuse an attacker tries first (SMS pumping, invite floods, guessing codes
+//! across challenges, probing accounts by timing, claiming a contact with an unproven
+//! email), each tried against the running flow.
+
+mod abuse;
+mod guessing;
+mod support;
