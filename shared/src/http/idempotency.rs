@@ -7,7 +7,7 @@ use crate::access::idempotency::{self, Claim, StoredAnswer};
 use crate::app::App;
 use crate::domain::ids::AccountId;
 use crate::http::{request::header, ApiError, HttpResult};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 use std::future::Future;
 
 /// Runs `handler` at most once per (caller, `Idempotency-Key`).
@@ -20,7 +20,13 @@ where
         return handler().await;
     };
     let request_hash = idempotency::request_hash(req.uri().path(), req.body().as_ref());
-    match idempotency::claim(&app.store, caller, key, &request_hash, app.now_ms()).await? {
+    // The function's deadline: a claim left behind by a crash is taken over after it.
+    let deadline = req
+        .lambda_context_ref()
+        .and_then(|c| i64::try_from(c.deadline).ok())
+        .filter(|d| *d > 0);
+    let now = app.now_ms();
+    match idempotency::claim(&app.store, caller, key, &request_hash, now, deadline).await? {
         Claim::Replay(answer) => return replay(answer),
         Claim::Fresh => {}
     }

@@ -10,7 +10,7 @@
 
 use crate::access::audit::{AuditEntry, AuditEvent, AuditQuery};
 use crate::access::codes::{Challenge, CodePurpose};
-use crate::access::idempotency::{IdempotencyRecord, StoredAnswer};
+use crate::access::idempotency::{IdempotencyRecord, NewClaim, StoredAnswer};
 use crate::access::rate_limit::Budget;
 use crate::access::sessions::Session;
 use crate::access::window::Window;
@@ -89,14 +89,14 @@ pub trait RateLimitStore: Send + Sync {
 /// `Idempotency-Key` records, per caller and key.
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    /// Claims the key for a request (state pending) unless it is already claimed; `false`
-    /// when it was.
+    /// Claims the key for a request (state pending) unless it is already claimed by a
+    /// request still in progress or holds an answer; `false` when it is. A pending claim
+    /// past its `in_progress_until`, or a record past its expiry, is taken over.
     async fn claim_key(
         &self,
         caller: &AccountId,
         key: &str,
-        request_hash: &str,
-        expires_at: i64,
+        claim: &NewClaim<'_>,
     ) -> Result<bool, StoreError>;
 
     /// The record of a claimed key (a consistent read).

@@ -2,3 +2,4 @@
 //! `Idempotency-Key` claims left behind by a crash.
 
 mod cursors;
+mod idempotency;

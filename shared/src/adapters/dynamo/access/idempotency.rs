@@ -1,8 +1,9 @@
 //! `Idempotency-Key` records: `IDEMKEY#caller#key` / `#IDEMKEY`, state `pending` until the
-//! request's answer is stored (`done`), expiring after a day (TTL).
+//! request's answer is stored (`done`), expiring after a day (TTL). A pending record carries
+//! `in_progress_until` (epoch ms): past it, a claim takes the record over.
 
 use super::get_item;
-use crate::access::idempotency::{IdempotencyRecord, StoredAnswer};
+use crate::access::idempotency::{IdempotencyRecord, NewClaim, StoredAnswer};
 use crate::adapters::dynamo::{key, keys, n, s, to_item, Dynamo, Expr, StoreError};
 use crate::domain::ids::AccountId;
 use crate::ports::access::IdempotencyStore;
@@ -19,6 +20,10 @@ struct IdempotencyKeyItem {
     state: String,
     request_hash: String,
     ttl: i64,
+    /// Until when the claiming request may still be running (epoch ms); absent on records
+    /// written before claims expired, which are treated as expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_progress_until: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,26 +43,40 @@ impl IdempotencyStore for Dynamo {
         &self,
         caller: &AccountId,
         idempotency_key: &str,
-        request_hash: &str,
-        expires_at: i64,
+        claim: &NewClaim<'_>,
     ) -> Result<bool, StoreError> {
         let item = IdempotencyKeyItem {
             pk: keys::idempotency_key_pk(caller, idempotency_key),
             sk: keys::IDEMPOTENCY_KEY_SK.into(),
             state: PENDING.into(),
-            request_hash: request_hash.into(),
-            ttl: expires_at / 1000,
+            request_hash: claim.request_hash.into(),
+            ttl: claim.expires_at / 1000,
+            in_progress_until: Some(claim.in_progress_until),
             status: None,
             body: None,
         };
-        let absent = Expr::absent();
+        // Free, forgotten (past its TTL, not yet deleted), or a claim whose request can no
+        // longer be running.
+        let mut cond = Expr::default();
+        cond.name("#pk", "pk")
+            .name("#ttl", "ttl")
+            .name("#state", "state")
+            .name("#until", "in_progress_until")
+            .value(":now_s", n(claim.now / 1000))
+            .value(":now", n(claim.now))
+            .value(":pending", s(PENDING))
+            .and(
+                "attribute_not_exists(#pk) OR #ttl < :now_s OR (#state = :pending AND \
+                 (attribute_not_exists(#until) OR #until < :now))",
+            );
         let claimed = self
             .client()
             .put_item()
             .table_name(self.table())
             .set_item(Some(to_item(&item)?))
-            .set_condition_expression(absent.text_opt())
-            .set_expression_attribute_names(absent.names_opt())
+            .set_condition_expression(cond.text_opt())
+            .set_expression_attribute_names(cond.names_opt())
+            .set_expression_attribute_values(cond.values_opt())
             .send()
             .await
             .map_err(StoreError::from);
