@@ -178,11 +178,38 @@ pub async fn load_sdk_config() -> SdkConfig {
                 .operation_timeout(Duration::from_millis(5_000))
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .http_client(https_client());
     if let Ok(url) = std::env::var("AWS_ENDPOINT_URL") {
         builder = builder.endpoint_url(url);
     }
     builder.build()
+}
+
+/// The roots AWS service endpoints chain to (Amazon Root CA 1–4 and the Starfield Services
+/// G2 cross-sign, as Amazon Trust Services publishes them), compiled in.
+const AWS_ROOTS: &[u8] = include_bytes!("../certs/aws-roots.pem");
+
+/// The one HTTP client every AWS SDK client shares: rustls on `ring`, trusting the compiled-in
+/// AWS roots only. Reading the platform store instead (the SDK's default) parses ~150
+/// certificates from disk on a cold start's first request; `aws-lc-rs` (the default crypto)
+/// would be a second crypto library in every binary. Plain `http://` endpoints (the local
+/// stack) still work. Connections are pooled per client and reused across invocations.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{
+        rustls_provider::CryptoMode, Provider, TlsContext, TrustStore,
+    };
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AWS_ROOTS);
+    let tls = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("the compiled-in roots are valid PEM");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .tls_context(tls)
+        .build_https()
 }
 
 /// A DynamoDB client configuration from the SDK configuration, with the standard

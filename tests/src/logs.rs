@@ -29,11 +29,12 @@ pub fn install() {
     CAPTURE.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let writer = Capture(buffer.clone());
+        use tracing_subscriber::layer::SubscriberExt;
         let subscriber = tracing_subscriber::fmt()
             .json()
-            .with_env_filter(canopy_shared::telemetry::filter_from("trace"))
             .with_writer(move || writer.clone())
-            .finish();
+            .finish()
+            .with(canopy_shared::telemetry::filter_from("trace"));
         let _ = tracing::subscriber::set_global_default(subscriber);
         buffer
     });
