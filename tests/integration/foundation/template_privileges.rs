@@ -278,3 +278,245 @@ async fn the_pepper_is_read_from_the_stacks_secrets_manager_by_the_real_adapter(
     let missing = source.secret_string("canopy-no-such-secret").await;
     assert_eq!(missing, Err(SecretError::NotFound));
 }
+
+/// Read/write set shared by the API functions that commit through `Tx`
+/// (adapters/dynamo/tx.rs: `TransactWriteItems` needs the per-item Put/Update/Delete/
+/// ConditionCheck actions too) and read with GetItem (access.rs `get_item`), Query
+/// (`query_all`) and BatchGetItem (mod.rs `batch_get`).
+const TX_WRITER: &[&str] = &[
+    "GetItem",
+    "Query",
+    "BatchGetItem",
+    "TransactWriteItems",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "ConditionCheckItem",
+];
+
+/// Each function's DynamoDB actions (Allow), and the indexes it may Query. Derived from the
+/// code paths: functions/<name>/src routes → shared use cases → adapters/dynamo calls.
+fn expected_dynamodb() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let w = |extra: &[&'static str]| {
+        let mut v = TX_WRITER.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    vec![
+        // access::authorize: sessions.rs `session` + team.rs `member` (GetItem), team.rs
+        // `link_access` (Query GSI1). A reader: no write of any kind.
+        ("AuthorizerFunction", vec!["GetItem", "Query"], vec!["GSI1"]),
+        // sign_up / sign_in / verify: codes.rs update_item, channel_pool.rs put_item +
+        // Query GSI1, sessions through Tx.
+        ("AuthFunction", w(&[]), vec!["GSI1"]),
+        // team.rs (Query GSI1); remove_member → sessions.rs `revoke_sessions`
+        // (Query GSI1 + batch_write_item).
+        ("MembersFunction", w(&["BatchWriteItem"]), vec!["GSI1"]),
+        // links.rs (get_item, Query GSI1, update_item), team.rs link_access (GSI1).
+        ("LinksFunction", w(&[]), vec!["GSI1"]),
+        // links.rs `link_by_code` get_item, invites.rs get_item, links.rs `count_click`
+        // update_item, access/limits.rs rate windows batch_get + Tx put_if. Never deletes.
+        (
+            "LinkPagesFunction",
+            vec![
+                "GetItem",
+                "UpdateItem",
+                "BatchGetItem",
+                "TransactWriteItems",
+                "PutItem",
+            ],
+            vec![],
+        ),
+        // contacts.rs search (GSI1/GSI2/GSI3), invites, idempotency.rs put/update/delete.
+        ("ContactsFunction", w(&[]), vec!["GSI1", "GSI2", "GSI3"]),
+        // invites/pairing.rs (GSI1), links, OTP and sessions through Tx.
+        ("SignupFunction", w(&[]), vec!["GSI1"]),
+        // conversations/inbox.rs (GSI1, GSI2), reads.rs (GSI3), writes.rs put_item, Tx.
+        (
+            "ConversationsFunction",
+            w(&[]),
+            vec!["GSI1", "GSI2", "GSI3"],
+        ),
+        // conversations/reads.rs (GSI3), items (GSI1/GSI2), attachments, Tx.
+        ("MessagesFunction", w(&[]), vec!["GSI1", "GSI2", "GSI3"]),
+        // devices.rs get_item/query (table), sync.rs query (table), register/remove via Tx.
+        ("DevicesFunction", w(&[]), vec![]),
+        // attachments: reserve through Tx, read with get_item / batch_get.
+        (
+            "AttachmentsFunction",
+            vec![
+                "TransactWriteItems",
+                "ConditionCheckItem",
+                "PutItem",
+                "UpdateItem",
+                "GetItem",
+                "BatchGetItem",
+            ],
+            vec![],
+        ),
+        // attachments/mod.rs get_item + update_item.
+        ("UploadCheckFunction", vec!["GetItem", "UpdateItem"], vec![]),
+        // access/audit.rs Query GSI1/GSI2 + put_item of the read's own audit item.
+        (
+            "AuditFunction",
+            vec!["Query", "PutItem"],
+            vec!["GSI1", "GSI2"],
+        ),
+        // notify.rs (Query GSI3, get_item, update_item), batch_get of recipients.
+        (
+            "RemindersFunction",
+            vec!["Query", "GetItem", "BatchGetItem", "UpdateItem"],
+            vec!["GSI3"],
+        ),
+        // standard.rs + notify.rs + sync.rs: batch_get, update_item, get/query/put/delete, Tx checks.
+        (
+            "StreamFunction",
+            vec![
+                "BatchGetItem",
+                "UpdateItem",
+                "GetItem",
+                "Query",
+                "PutItem",
+                "DeleteItem",
+                "ConditionCheckItem",
+            ],
+            vec![],
+        ),
+        // standard.rs delivery updates and opt-outs through Tx checks.
+        (
+            "DeliveryStatusFunction",
+            vec!["GetItem", "UpdateItem", "ConditionCheckItem"],
+            vec![],
+        ),
+        // standard_inbound.rs threading (get/query on GSI2/GSI3, put/update/delete, Tx).
+        (
+            "InboundSmsFunction",
+            vec![
+                "GetItem",
+                "Query",
+                "PutItem",
+                "UpdateItem",
+                "DeleteItem",
+                "ConditionCheckItem",
+            ],
+            vec!["*"],
+        ),
+        (
+            "InboundEmailFunction",
+            vec![
+                "GetItem",
+                "Query",
+                "PutItem",
+                "UpdateItem",
+                "DeleteItem",
+                "ConditionCheckItem",
+            ],
+            vec!["*"],
+        ),
+    ]
+}
+
+/// A function's allowed `dynamodb:*` actions (sorted, no prefix), and the index names of
+/// its Allow statements' resources.
+fn dynamodb_grants(props: &Value) -> (Vec<String>, Vec<String>) {
+    let mut acts = Vec::new();
+    let mut idx = Vec::new();
+    for s in statements(props).iter().filter(|s| s["Effect"] == "Allow") {
+        if let Some(t) = s["Template"].as_str() {
+            acts.push(format!("template:{t}"));
+            continue;
+        }
+        let own: Vec<String> = actions(s)
+            .into_iter()
+            .filter_map(|a| a.strip_prefix("dynamodb:").map(String::from))
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        let resources = match untag(&s["Resource"]) {
+            Value::Sequence(list) => list.clone(),
+            other => vec![other.clone()],
+        };
+        for r in &resources {
+            let text = match untag(r) {
+                Value::String(x) => x.clone(),
+                _ => String::new(),
+            };
+            if let Some((_, name)) = text.split_once("/index/") {
+                idx.push(name.to_string());
+            }
+        }
+        acts.extend(own);
+    }
+    acts.sort();
+    acts.dedup();
+    idx.sort();
+    idx.dedup();
+    (acts, idx)
+}
+
+#[test]
+fn each_function_has_exactly_the_dynamodb_actions_its_code_calls() {
+    let t = raw_template();
+    let expected = expected_dynamodb();
+    let mut wrong = Vec::new();
+    for (id, props) in functions(&t) {
+        let (acts, idx) = dynamodb_grants(&props);
+        let Some((_, want, want_idx)) = expected.iter().find(|(e, _, _)| *e == id) else {
+            if !acts.is_empty() {
+                wrong.push(format!(
+                    "{id}: not in the expected table but granted {acts:?}"
+                ));
+            }
+            continue;
+        };
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        let mut want_idx: Vec<String> = want_idx.iter().map(|s| s.to_string()).collect();
+        want_idx.sort();
+        if acts != want {
+            wrong.push(format!("{id}: granted {acts:?}, expected {want:?}"));
+        }
+        if idx != want_idx {
+            wrong.push(format!("{id}: indexes {idx:?}, expected {want_idx:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn no_function_uses_a_sam_dynamodb_policy_template_and_readers_never_write() {
+    let t = raw_template();
+    for (id, props) in functions(&t) {
+        let granted = allowed(&props);
+        assert!(
+            !granted.iter().any(|a| a.starts_with("template:DynamoDB")),
+            "{id} uses a SAM DynamoDB policy template: {granted:?}"
+        );
+    }
+    let writes = [
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:TransactWriteItems",
+        "dynamodb:*",
+    ];
+    let authorizer = allowed(&t["Resources"]["AuthorizerFunction"]["Properties"]);
+    assert!(
+        !authorizer.iter().any(|a| writes.contains(&a.as_str())),
+        "the authorizer only reads: {authorizer:?}"
+    );
+    let pages = allowed(&t["Resources"]["LinkPagesFunction"]["Properties"]);
+    for a in [
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:Query",
+        "dynamodb:*",
+    ] {
+        assert!(
+            !pages.contains(&a.to_string()),
+            "link pages never {a}: {pages:?}"
+        );
+    }
+}
