@@ -70,7 +70,15 @@ pub async fn settings() -> Settings {
     require_stack();
     let table = shared_table().await;
     std::env::set_var("TABLE_NAME", &table);
-    Settings::from_env().expect("stack environment")
+    let mut settings = Settings::from_env().expect("stack environment");
+    // Every test practice is minutes old, and one test may invite more patients than a new
+    // practice may in its first hour: the suite runs with the established practices'
+    // ceilings raised (tests/integration/hardening/invites_budget.rs tests the defaults).
+    settings.invite_budgets.new_practice_hour = 1_000;
+    settings.invite_budgets.new_practice_day = 1_000;
+    settings.invite_budgets.per_practice_hour = 1_000;
+    settings.invite_budgets.per_practice_day = 1_000;
+    settings
 }
 
 /// A fresh client address (IPv6 documentation range) for each request that names none, so
