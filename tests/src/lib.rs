@@ -71,9 +71,17 @@ pub async fn settings() -> Settings {
     require_stack();
     let table = shared_table().await;
     std::env::set_var("TABLE_NAME", &table);
-    canopy_shared::app::settings_with_secrets(&load_sdk_config().await)
+    let mut settings = canopy_shared::app::settings_with_secrets(&load_sdk_config().await)
         .await
-        .expect("stack environment")
+        .expect("stack environment");
+    // Every test practice is minutes old, and one test may invite more patients than a new
+    // practice may in its first hour: the suite runs with the established practices'
+    // ceilings raised (tests/integration/hardening/invites_budget.rs tests the defaults).
+    settings.invite_budgets.new_practice_hour = 1_000;
+    settings.invite_budgets.new_practice_day = 1_000;
+    settings.invite_budgets.per_practice_hour = 1_000;
+    settings.invite_budgets.per_practice_day = 1_000;
+    settings
 }
 
 /// A fresh client address (IPv6 documentation range) for each request that names none, so

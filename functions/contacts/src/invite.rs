@@ -27,6 +27,7 @@ pub fn outbox(app: &App) -> Outbox<'_> {
         sms: app.sms.as_ref(),
         email: app.email.as_ref(),
         link_base_url: &app.settings.link_base_url,
+        budgets: &app.settings.invite_budgets,
     }
 }
 

@@ -14,6 +14,9 @@ impl From<CreateInviteError> for ApiError {
                 "has_account",
                 "This patient already has an account; start a secure conversation with them instead.",
             ),
+            CreateInviteError::TooMany { retry_after_secs } => {
+                ApiError::rate_limited(retry_after_secs)
+            }
             CreateInviteError::Store(e) => e.into(),
         }
     }

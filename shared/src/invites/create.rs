@@ -1,7 +1,8 @@
 //! Invite a contact to a new secure conversation (`POST /v1/invites`, and the secure invite
 //! of a standard conversation).
 //!
-//! Round trips: 1 BatchGetItem (contact + practice name); 1 TransactWriteItems (the
+//! Round trips: 1 BatchGetItem (contact + practice name); the invite budgets (1
+//! BatchGetItem + 1 TransactWriteItems, [`super::rules::InviteBudgets`]); 1 TransactWriteItems (the
 //! conversation in state `pending_account`, the invite record, the token item — the
 //! plaintext token only ever leaves in the texts —, the contact marked invited with the
 //! conversation listed, the audit item); then the texts, and 1 UpdateItem (send results).
@@ -17,6 +18,7 @@ use crate::domain::caller::{Caller, NotAllowed};
 use crate::domain::ids::{ContactId, ConversationId, InviteId, LinkId};
 use crate::domain::secrets::{new_token, token_hash};
 use crate::links::rules::InvalidField;
+use crate::ports::access::RateLimitStore;
 use crate::ports::invites::{InviteStore, InviteWriteError, NewConversationItems};
 
 /// The request as parsed from the body (ids not parsed yet).
@@ -41,13 +43,25 @@ pub enum CreateInviteError {
     /// The patient already has an account: start a secure conversation instead.
     #[error("the contact already has an account")]
     HasAccount,
+    /// A practice or contact invite budget is used up ([`rules::InviteBudgets`]).
+    #[error("too many invites; retry in {retry_after_secs} s")]
+    TooMany { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+impl From<rules::SpendRefused> for CreateInviteError {
+    fn from(e: rules::SpendRefused) -> Self {
+        match e {
+            rules::SpendRefused::Limited { retry_after_secs } => Self::TooMany { retry_after_secs },
+            rules::SpendRefused::Store(e) => Self::Store(e),
+        }
+    }
+}
+
 /// `POST /v1/invites`: the request's ids and subject checked, then [`invite_contact`].
 pub async fn create_invite(
-    store: &impl InviteStore,
+    store: &(impl InviteStore + RateLimitStore),
     outbox: &Outbox<'_>,
     caller: &Caller,
     request: CreateInvite,
@@ -71,7 +85,7 @@ pub async fn create_invite(
 /// The invite itself, for a contact of the caller's practice, routed to `link`.
 #[allow(clippy::too_many_arguments)]
 pub async fn invite_contact(
-    store: &impl InviteStore,
+    store: &(impl InviteStore + RateLimitStore),
     outbox: &Outbox<'_>,
     caller: &Caller,
     contact_id: &ContactId,
@@ -87,6 +101,7 @@ pub async fn invite_contact(
     if contact.account_id.is_some() {
         return Err(CreateInviteError::HasAccount);
     }
+    outbox.budgets.spend(store, &org, &contact.id, now).await?;
     let token = new_token();
     let conversation_id = ConversationId::generate();
     let (meta, rows) = new_conversation(

@@ -7,11 +7,13 @@ use crate::ports::invites::InviteStore;
 use crate::ports::{Email, Sms};
 use crate::texts;
 
-/// Where invites go out: the SMS and email gateways and the link domain's base URL.
+/// Where invites go out: the SMS and email gateways, the link domain's base URL, and the
+/// budgets every send spends first ([`super::rules::InviteBudgets`]).
 pub struct Outbox<'a> {
     pub sms: &'a dyn Sms,
     pub email: &'a dyn Email,
     pub link_base_url: &'a str,
+    pub budgets: &'a super::rules::InviteBudgets,
 }
 
 /// Sends on every channel the invite has (concurrently) and returns each outcome.

@@ -21,6 +21,27 @@ struct FakeInvites {
     tokens: Mutex<Vec<String>>,
 }
 
+/// Invite budgets are not what these tests are about: every window is empty.
+#[async_trait]
+impl crate::ports::access::RateLimitStore for FakeInvites {
+    async fn rate_windows(
+        &self,
+        budgets: &[crate::access::rate_limit::Budget],
+    ) -> Result<Vec<crate::access::window::Window>, StoreError> {
+        Ok(vec![Default::default(); budgets.len()])
+    }
+    async fn save_rate_windows(
+        &self,
+        _: &[(
+            crate::access::rate_limit::Budget,
+            crate::access::window::Window,
+        )],
+        _: i64,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl InviteStore for FakeInvites {
     async fn contact_and_practice(
@@ -149,6 +170,7 @@ async fn a_resend_revives_the_invite_with_a_new_token_three_times_an_hour() {
         sms: &sms,
         email: &email,
         link_base_url: "https://canopy.link",
+        budgets: &super::rules::InviteBudgets::default(),
     };
     let caller = staff(org);
     let mut token = invite.token_hash.clone();
@@ -204,6 +226,7 @@ async fn an_accepted_or_unseen_invite_is_not_resent() {
         sms: &gateway,
         email: &gateway,
         link_base_url: "https://canopy.link",
+        budgets: &super::rules::InviteBudgets::default(),
     };
     let caller = staff(org);
     let resend = |id| resend_invite(&store, &outbox, &caller, id, now, "r");

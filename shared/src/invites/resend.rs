@@ -3,14 +3,20 @@
 //! sent again to the invite's destinations. At most 3 resends per invite per hour. A resend
 //! also revives an expired invite: the new token has a fresh 7 days.
 //!
-//! Round trips: 1 GetItem (the record) + 1 TransactWriteItems + 1 UpdateItem (send results).
+//! Each resend also spends the practice's and the contact's invite budgets
+//! ([`super::rules::InviteBudgets`]).
+//!
+//! Round trips: 1 GetItem (the record) + the budgets (1 BatchGetItem + 1
+//! TransactWriteItems) + 1 TransactWriteItems + 1 UpdateItem (send results).
 
 use super::deliver::{send_and_record, Outbox};
 use super::model::{Invite, InviteStatus, INVITE_LIFETIME_MS};
+use super::rules::SpendRefused;
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::{Caller, NotAllowed};
 use crate::domain::ids::InviteId;
 use crate::domain::secrets::{new_token, token_hash};
+use crate::ports::access::RateLimitStore;
 use crate::ports::invites::{InviteStore, InviteWriteError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +38,7 @@ pub enum ResendInviteError {
 }
 
 pub async fn resend_invite(
-    store: &impl InviteStore,
+    store: &(impl InviteStore + RateLimitStore),
     outbox: &Outbox<'_>,
     caller: &Caller,
     id: &InviteId,
@@ -52,6 +58,17 @@ pub async fn resend_invite(
         return Err(ResendInviteError::TooMany {
             retry_after_secs: (wait_ms as u64).div_ceil(1000),
         });
+    }
+    match outbox
+        .budgets
+        .spend(store, &org, &invite.contact_id, now)
+        .await
+    {
+        Ok(()) => {}
+        Err(SpendRefused::Limited { retry_after_secs }) => {
+            return Err(ResendInviteError::TooMany { retry_after_secs })
+        }
+        Err(SpendRefused::Store(e)) => return Err(e.into()),
     }
     let token = new_token();
     let mut resends = invite.recent_resends(now);

@@ -1,7 +1,16 @@
 //! What an invite request may say (the routing link and the subject), and how many
 //! invites a practice may send ([`InviteBudgets`]).
 
-use crate::access::rate_limit::Budget;
+use crate::access::rate_limit::{self, Budget, RateError};
+use crate::adapters::dynamo::StoreError;
+use crate::ports::access::RateLimitStore;
+
+/// An invite budget refused a send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpendRefused {
+    Limited { retry_after_secs: u64 },
+    Store(StoreError),
+}
 use crate::access::send_budgets::{DAY_MS, HOUR_MS};
 use crate::access::window::Limit;
 use crate::domain::caller::Caller;
@@ -18,7 +27,7 @@ use crate::links::rules::InvalidField;
 /// | per practice, day | 150 | A practice moving its patient list over invites in batches across days (the deployment can raise it for an import). |
 /// | practice younger than a day, hour | 5 | Enough to try the product and invite the first patients; too few to be worth a phishing run from a throwaway practice. |
 /// | practice younger than a day, day | 15 | The same, over its first day. |
-/// | per contact, day | 3 | An invite and two resends: a patient is never texted more than three times a day. |
+/// | per contact, day | 5 | An invite and its three resends in the first hour, and one more later: a patient gets at most five invite texts a day. |
 ///
 /// Configurable per deployment (`template.yaml` parameters → [`crate::config`]). A
 /// refusal is 429 `rate_limited` with `Retry-After`.
@@ -38,12 +47,30 @@ impl Default for InviteBudgets {
             per_practice_day: 150,
             new_practice_hour: 5,
             new_practice_day: 15,
-            per_contact_day: 3,
+            per_contact_day: 5,
         }
     }
 }
 
 impl InviteBudgets {
+    /// Spends one invite (or resend) to `contact` by `org`, all budgets or none; the wait in
+    /// seconds when one is used up.
+    pub async fn spend(
+        &self,
+        store: &impl RateLimitStore,
+        org: &OrgId,
+        contact: &ContactId,
+        now: i64,
+    ) -> Result<(), SpendRefused> {
+        match rate_limit::spend(store, &self.budgets(org, contact, now), now).await {
+            Ok(()) => Ok(()),
+            Err(RateError::Limited { retry_after_secs }) => {
+                Err(SpendRefused::Limited { retry_after_secs })
+            }
+            Err(RateError::Store(e)) => Err(SpendRefused::Store(e)),
+        }
+    }
+
     /// The windows one invite (or resend) to `contact` by `org` spends at `now`. A practice
     /// is as old as its id (a ULID carries its creation time); while younger than a day it
     /// spends the same windows with the lower ceilings.
@@ -119,12 +146,12 @@ mod tests {
                 .map(|b| (b.kind, b.limit.max))
                 .collect()
         };
-        let young = vec![("inv-org-h", 5), ("inv-org-d", 15), ("inv-contact-d", 3)];
+        let young = vec![("inv-org-h", 5), ("inv-org-d", 15), ("inv-contact-d", 5)];
         assert_eq!(maxes(born), young);
         assert_eq!(maxes(born + DAY_MS - 1), young);
         assert_eq!(
             maxes(born + DAY_MS),
-            vec![("inv-org-h", 30), ("inv-org-d", 150), ("inv-contact-d", 3)]
+            vec![("inv-org-h", 30), ("inv-org-d", 150), ("inv-contact-d", 5)]
         );
     }
 

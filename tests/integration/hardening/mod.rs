@@ -4,4 +4,6 @@
 
 mod abuse;
 mod guessing;
+mod invites_budget;
 mod support;
+mod timing;

@@ -78,3 +78,16 @@ pub fn assert_limited(reply: &Reply, code: &str) -> u64 {
 pub fn address() -> String {
     canopy_tests::test_address()
 }
+
+/// A harness with `clock` and settings `adjust` changes.
+pub async fn harness_clocked_with(
+    clock: Arc<dyn Clock>,
+    adjust: impl FnOnce(&mut Settings),
+) -> Harness {
+    let mut settings = canopy_tests::settings().await;
+    adjust(&mut settings);
+    let sdk = load_sdk_config().await;
+    let mut app = App::from_parts(&sdk, settings);
+    app.clock = clock;
+    Harness::with_app(app)
+}

@@ -45,8 +45,9 @@ async fn an_invite_creates_a_pending_conversation_and_texts_only_the_practice_na
         .invite(json!({"contact_id": contact_id, "subject": "Biopsy results"}))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
-    // BatchGetItem (contact + practice), TransactWriteItems, UpdateItem (send results).
-    assert_eq!(h.app.db_calls.count(), 3);
+    // BatchGetItem (contact + practice), the invite budgets (BatchGetItem +
+    // TransactWriteItems), TransactWriteItems, UpdateItem (send results).
+    assert_eq!(h.app.db_calls.count(), 5);
     let body = reply.json();
     assert!(body["id"].as_str().unwrap().starts_with("inv_"));
     assert_eq!(body["sent_to"], json!({"sms": true, "email": true}));
@@ -176,8 +177,9 @@ async fn resend_kills_the_old_token_and_is_rate_limited() {
     h.app.db_calls.reset();
     let resent = h.api(&staff).resend_invite(invite_id).await;
     assert_eq!(resent.status, 200, "{}", resent.text);
-    // GetItem (invite), TransactWriteItems, UpdateItem (send results).
-    assert_eq!(h.app.db_calls.count(), 3);
+    // GetItem (invite), the invite budgets (BatchGetItem + TransactWriteItems),
+    // TransactWriteItems, UpdateItem (send results).
+    assert_eq!(h.app.db_calls.count(), 5);
     let new = latest_invite_token_sms(&phone).unwrap();
     assert_ne!(old, new);
     let with_old = h
