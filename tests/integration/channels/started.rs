@@ -188,7 +188,7 @@ async fn a_practice_without_a_number_is_told_so_and_gets_one_once_numbers_are_lo
     let loaded = canopy_shared::domain::contact_info::PhoneNumber::parse("+12025550188").unwrap();
     s.h.app
         .store
-        .seed_sms_pool(&[loaded.clone()])
+        .seed_sms_pool(std::slice::from_ref(&loaded))
         .await
         .unwrap();
     let c = start(&s, &owner.token, &ct, "sms").await;
