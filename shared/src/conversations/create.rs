@@ -4,6 +4,13 @@
 //! Round trips: three. The participants, looked up concurrently (contacts and teammates,
 //! through [`PracticeDirectory`]); the practice's links (routing and tags); then one
 //! TransactWriteItems: the conversation, one inbox row per participant, the audit item.
+//!
+//! A standard conversation also reads, concurrently with the links, the practice's own
+//! number or reply address (its `from`) and the contact address's opt-out; it goes `to`
+//! the contact's number or address, and its transaction links it into the practice's
+//! thread with that address (so replies thread into it and STOP opts it out), under the
+//! condition that the opt-out read is still true. A practice without a number for the
+//! channel (made while the pool was empty) is 409 `no_sms_number` / `no_reply_email`.
 
 use super::fields::BadField;
 use super::{
@@ -50,6 +57,9 @@ pub enum CreateError {
     /// A listed patient contact has no account yet (`field` names it).
     #[error("{field}: the patient has no account yet; invite them first")]
     NoAccount { field: String },
+    /// The practice has no number (or reply address) to send this channel from.
+    #[error("the practice has no {0:?} address to send from")]
+    NoPracticeAddress(Channel),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -61,6 +71,7 @@ pub async fn create(
     input: CreateInput,
 ) -> Result<Conversation, CreateError> {
     let org = cx.caller.staff_org()?;
+    let mut addresses = None;
     let (kind, participants, contact_ids, channel) = match input.roster {
         Roster::Secure(ids) => {
             let (refs, contacts) = secure_participants(directory, &org, &ids).await?;
@@ -71,14 +82,20 @@ pub async fn create(
                 .contact(&org, &contact)
                 .await?
                 .ok_or_else(|| unknown("contact_id", "contact"))?;
-            let reachable = match channel {
-                Channel::Sms => found.has_phone,
-                Channel::Email => found.has_email,
+            let to = match channel {
+                Channel::Sms => found.phone,
+                Channel::Email => found.email,
             };
-            if !reachable {
+            let Some(to) = to else {
                 let problem = "the contact has no address for this channel";
                 return Err(BadField::new("channel", problem).into());
-            }
+            };
+            let start = directory.standard_start(&org, channel, &to).await?;
+            let from = start
+                .from
+                .clone()
+                .ok_or(CreateError::NoPracticeAddress(channel))?;
+            addresses = Some((to, from, start));
             (
                 ConversationKind::Standard,
                 vec![],
@@ -90,9 +107,12 @@ pub async fn create(
     let links = directory.links(&org).await?;
     let link = routing_link(cx.caller, links, input.link_id)?;
     let now = cx.now();
-    let conversation = Conversation::new(
+    let mut conversation = Conversation::new(
         NewConversation {
-            id: ConversationId::generate(),
+            id: match kind {
+                ConversationKind::Standard => ConversationId::generate_standard(),
+                ConversationKind::Secure => ConversationId::generate_secure(),
+            },
             org_id: org,
             kind,
             subject: input.subject,
@@ -108,6 +128,12 @@ pub async fn create(
         },
         now,
     );
+    if let Some((to, from, start)) = addresses {
+        conversation.to = Some(to);
+        conversation.from_address = Some(from);
+        conversation.opted_out = start.opted_out;
+        conversation.opted_out_at = start.opted_out_at;
+    }
     let event = cx.audit(
         "conversation.create",
         vec![conversation.id.to_string()],

@@ -381,7 +381,7 @@ impl Scene {
         };
         let conversation = Conversation::new(
             NewConversation {
-                id: ConversationId::generate(),
+                id: ConversationId::generate_secure(),
                 org_id: org,
                 kind: ConversationKind::Secure,
                 subject: None,

@@ -19,8 +19,16 @@
 //! [`PostError::AttachmentsNotSupported`] once read).
 //!
 //! A standard conversation's messages carry a `delivery` (queued), so the post must know
-//! the kind before writing: it remembers kinds it has learned ([`known_kind`]), so only
-//! the first post to a standard conversation in a process pays the refusal and the read.
+//! the kind before writing, and the one write conditions it (`#kind = :kind`). The kind
+//! comes with the request: a conversation's id carries it
+//! ([`ConversationId::marked_standard`]), so a post to a standard conversation is one
+//! round trip even in a cold process. Why not otherwise: a transaction's conditions
+//! cannot make one item's content depend on another item's attribute, and staff are no
+//! participants of a standard conversation (there is no row of theirs the post could
+//! read the kind from for free); the answer itself must show `delivery` or not. Ids made
+//! before the mark (or the rare secure id that looks marked) are guessed wrong once: the
+//! refusal reads the conversation, retries, and the process remembers the kind
+//! ([`known_kind`]).
 //!
 //! Participant inbox rows are not touched: which rows exist is only known after reading the
 //! conversation, and the post stays one round trip instead.
@@ -86,7 +94,11 @@ pub async fn post(
     let mut id = next_message_id(None);
     let attachment_ids = input.attachment_ids();
     let mut kind = match attachment_ids.is_empty() {
-        true => known_kind(&conversation).unwrap_or(ConversationKind::Secure),
+        true => known_kind(&conversation).unwrap_or(if conversation.marked_standard() {
+            ConversationKind::Standard
+        } else {
+            ConversationKind::Secure
+        }),
         false => ConversationKind::Secure,
     };
     for _ in 0..ATTEMPTS {
@@ -140,11 +152,10 @@ pub async fn post(
     Err(PostError::Busy)
 }
 
-/// A conversation's kind never changes, so a process remembers the kinds it has learned:
-/// the message item depends on it (a standard message carries its `delivery`), and the
-/// post has no read before its one transaction. The first post to a standard conversation
-/// in a process guesses secure, is refused, reads the conversation and retries (3 round
-/// trips); every later one is 1. Bounded: the map is dropped when it grows past this.
+/// A conversation's kind never changes, so a process remembers the kinds its id did not
+/// tell right (ids made before the mark): the first post to such a conversation in a
+/// process is refused, reads the conversation and retries (3 round trips); every later
+/// one is 1. Bounded: the map is dropped when it grows past this.
 const KINDS_KEPT: usize = 10_000;
 static KINDS: Mutex<Option<HashMap<ConversationId, ConversationKind>>> = Mutex::new(None);
 
@@ -281,7 +292,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_standard_conversation_gets_messages_with_a_delivery_on_the_second_try() {
+    async fn a_standard_conversation_whose_id_says_so_is_posted_to_in_one_write() {
+        let s = Scene::new();
+        let mut c = s.store.stored(&s.id).unwrap();
+        c.kind = ConversationKind::Standard;
+        c.id = ConversationId::generate_standard();
+        let id = c.id;
+        s.store.insert(c);
+        let mut i = input(&s, "hi", "k1");
+        i.conversation = id;
+        let sent = post(&s.store, &s.cx(&s.staff), &i).await.unwrap();
+        assert_eq!(sent.delivery, Some(Delivery::queued(sent.sent_at)));
+        assert_eq!(s.store.calls(), ["post"], "no refusal, no read");
+    }
+
+    #[tokio::test]
+    async fn an_unmarked_standard_conversation_gets_messages_with_a_delivery_on_the_second_try() {
         let s = Scene::new();
         let mut c = s.store.stored(&s.id).unwrap();
         c.kind = ConversationKind::Standard;

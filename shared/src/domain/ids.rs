@@ -95,6 +95,38 @@ prefixed_id!(/** A one-time-code challenge. */ ChallengeId, "chal");
 prefixed_id!(/** A file attached (or being attached) to a secure conversation. */ AttachmentId, "att");
 prefixed_id!(/** A phone registered for push notifications. */ DeviceId, "dev");
 
+/// The low 16 bits of a standard conversation id's ULID (of its 80 random bits): the id
+/// says the conversation's kind, so a post knows it before its one write (a standard
+/// message carries a `delivery`; see `conversations::post`). A secure id never ends so.
+const STANDARD_MARK: u128 = 0x5D5D;
+const MARK_MASK: u128 = 0xFFFF;
+
+impl ConversationId {
+    /// A new standard (SMS / email) conversation's id: marked.
+    pub fn generate_standard() -> Self {
+        let raw = Ulid::new().0;
+        Self(Ulid((raw & !MARK_MASK) | STANDARD_MARK))
+    }
+
+    /// A new secure conversation's id: never marked.
+    pub fn generate_secure() -> Self {
+        let raw = Ulid::new().0;
+        if raw & MARK_MASK == STANDARD_MARK {
+            Self(Ulid(raw ^ 1))
+        } else {
+            Self(Ulid(raw))
+        }
+    }
+
+    /// Whether the id carries the standard mark. Ids made before the mark existed (and
+    /// ids from [`ConversationId::generate`]) may say wrong: one in 65,536 secure ones
+    /// looks standard, and older standard ones do not; a wrong guess only costs the post
+    /// a refusal and a read.
+    pub fn marked_standard(&self) -> bool {
+        self.0 .0 & MARK_MASK == STANDARD_MARK
+    }
+}
+
 /// Who sent a message: an account (staff, or a patient in a secure conversation) or a
 /// practice contact (an inbound SMS or email in a standard conversation, sent by someone
 /// with no account). Stored and shown as the id itself (`acct_…` or `ct_…`).
@@ -198,6 +230,20 @@ mod tests {
             .is_err());
         let json = serde_json::to_string(&sc).unwrap();
         assert_eq!(serde_json::from_str::<SenderId>(&json).unwrap(), sc);
+    }
+
+    #[test]
+    fn standard_ids_carry_their_mark_and_secure_ones_never_do() {
+        for _ in 0..1_000 {
+            let s = ConversationId::generate_standard();
+            assert!(s.marked_standard());
+            assert!(!ConversationId::generate_secure().marked_standard());
+            let parsed: ConversationId = s.to_string().parse().unwrap();
+            assert!(parsed.marked_standard());
+        }
+        let a = ConversationId::generate_standard();
+        let b = ConversationId::generate_standard();
+        assert_ne!(a, b, "64 random bits remain");
     }
 
     #[test]

@@ -45,6 +45,18 @@ impl From<CreateError> for ApiError {
             CreateError::Invalid(e) => e.into(),
             e @ CreateError::Unknown { .. } => ApiError::new(404, "not_found", e.to_string()),
             e @ CreateError::NoAccount { .. } => ApiError::conflict("no_account", e.to_string()),
+            CreateError::NoPracticeAddress(crate::conversations::Channel::Sms) => {
+                ApiError::conflict(
+                    "no_sms_number",
+                    "The practice has no SMS number yet (none was free when it was created); try again later or use email.",
+                )
+            }
+            CreateError::NoPracticeAddress(crate::conversations::Channel::Email) => {
+                ApiError::conflict(
+                    "no_reply_email",
+                    "The practice has no reply address to send email from.",
+                )
+            }
             CreateError::Store(e) => e.into(),
         }
     }

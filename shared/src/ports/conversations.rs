@@ -9,7 +9,7 @@
 
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{
-    ClientMessageId, Conversation, ConversationKind, Message, PostRecord, Receipt,
+    Channel, ClientMessageId, Conversation, ConversationKind, Message, PostRecord, Receipt,
 };
 use crate::domain::caller::Caller;
 use crate::domain::ids::{
@@ -277,6 +277,20 @@ pub struct DirectoryContact {
     pub account_id: Option<AccountId>,
     pub has_phone: bool,
     pub has_email: bool,
+    /// The stored number (E.164) and address (standard conversations go to them).
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Where a standard conversation with one address of a practice stands: the practice's
+/// own address for that channel, and whether that contact address opted out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandardStart {
+    /// The practice's number or reply address (None: it has none; see
+    /// `practice::channels`).
+    pub from: Option<String>,
+    pub opted_out: bool,
+    pub opted_out_at: Option<i64>,
 }
 
 /// A practice link as conversation routing needs it.
@@ -307,4 +321,15 @@ pub trait PracticeDirectory: Send + Sync {
     ) -> Result<Option<String>, StoreError>;
 
     async fn links(&self, org: &OrgId) -> Result<Vec<RoutingLink>, StoreError>;
+
+    /// What a new standard conversation with `to` on `channel` starts from: the practice's
+    /// own address (a practice made while the number pool was empty takes a number now,
+    /// if the pool has one again) and the address's opt-out. Two GetItems, concurrent
+    /// (+ the number's take when it had none).
+    async fn standard_start(
+        &self,
+        org: &OrgId,
+        channel: Channel,
+        to: &str,
+    ) -> Result<StandardStart, StoreError>;
 }

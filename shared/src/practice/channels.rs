@@ -10,6 +10,10 @@
 //!
 //! **Pool exhausted.** Signing up never fails for want of a number: the practice is
 //! created without one (`GET /v1/org` shows `sms_number: null`; email works as usual).
+//! Starting a standard SMS conversation then first tries to take a number again (numbers
+//! loaded since are used at once: `adapters::dynamo::channel_pool::assign_sms_number`),
+//! else answers 409 `no_sms_number`, so staff are told plainly instead of messages
+//! staying queued forever.
 
 use crate::domain::contact_info::EmailAddress;
 use crate::domain::ids::OrgId;

@@ -204,7 +204,7 @@ async fn thread(
                 )
             }
             _ => {
-                let conversation_id = ConversationId::generate();
+                let conversation_id = ConversationId::generate_standard();
                 let open = OpenThread {
                     practice,
                     from: &message.from,

@@ -12,6 +12,7 @@ mod keywords;
 mod latency;
 mod outbound;
 mod posting;
+mod started;
 
 use canopy_local::stream::StreamEmulator;
 use canopy_shared::adapters::dynamo::{self, keys};

@@ -1,6 +1,7 @@
 //! Staff posting to a standard conversation through the API: 201 `outbound` with
-//! `delivery.status: "queued"`, one round trip (once the messages function knows the
-//! conversation's kind), sent by the stream consumer, and 409 `opted_out` after STOP.
+//! `delivery.status: "queued"`, one round trip from the very first post (the id tells the
+//! kind; no process has seen this conversation before), sent by the stream consumer, and
+//! 409 `opted_out` after STOP.
 
 use super::{practice, sms_records, stand_in, Private};
 use canopy_shared::adapters::dynamo::{get_s, keys};
@@ -32,6 +33,8 @@ async fn a_staff_post_is_queued_in_one_round_trip_sent_once_and_refused_after_st
     let path = format!("/v1/conversations/{c}/messages");
     let post = |text: &str, id: &str| json!({"text": text, "client_message_id": id});
 
+    // A conversation no process has posted to yet: nothing cached anywhere.
+    s.h.app.db_calls.reset();
     let first =
         s.h.call(
             "POST",
@@ -41,6 +44,11 @@ async fn a_staff_post_is_queued_in_one_round_trip_sent_once_and_refused_after_st
         )
         .await;
     assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(
+        s.h.app.db_calls.operations(),
+        vec!["TransactWriteItems"],
+        "the first post to a standard conversation is one round trip"
+    );
     let body = first.json();
     assert_eq!(body["direction"], "outbound");
     assert_eq!(body["delivery"]["status"], "queued");

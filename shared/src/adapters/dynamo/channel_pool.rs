@@ -11,6 +11,7 @@
 use super::expr::Expr;
 use super::keys;
 use super::standard::ChannelItem;
+use super::tx::{Tx, TxError};
 use super::{key, s, to_item, Dynamo, Item, StoreError};
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
 use crate::domain::ids::OrgId;
@@ -95,6 +96,45 @@ impl Dynamo {
                 let (k, update, e) = take_number(org, &number);
                 if self.conditional_update(k, &update, e).await? {
                     return Ok(Some(number));
+                }
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    /// Gives `org` a number now (a practice created while the pool was empty): one
+    /// transaction takes a free number and sets it on the practice only if it still has
+    /// none; `None` when the pool is still empty.
+    pub async fn assign_sms_number(&self, org: &OrgId) -> Result<Option<String>, StoreError> {
+        for _ in 0..3 {
+            let free = self.free_pool_numbers(10).await?;
+            if free.is_empty() {
+                return Ok(None);
+            }
+            for number in free {
+                let (k, update, e) = take_number(org, &number);
+                let mut o = Expr::new("attribute_exists(#pk) AND attribute_not_exists(#sms)");
+                o.name("#pk", "pk")
+                    .name("#sms", "sms_number")
+                    .value(":n", s(number.as_str()));
+                let mut tx = Tx::new();
+                tx.update("number", k, update, e)?.update(
+                    "practice",
+                    key(keys::org_pk(org), keys::ORG_META_SK),
+                    "SET #sms = :n",
+                    o,
+                )?;
+                match self.commit(tx).await {
+                    Ok(()) => return Ok(Some(number.as_str().to_string())),
+                    Err(TxError::Refused("number")) => continue,
+                    // It has one by now (a concurrent start took it first), or is gone.
+                    Err(TxError::Refused(_)) => {
+                        let item = self.get(key(keys::org_pk(org), keys::ORG_META_SK)).await?;
+                        return Ok(
+                            item.and_then(|i| super::get_s(&i, "sms_number").map(str::to_string))
+                        );
+                    }
+                    Err(TxError::Store(e)) => return Err(e),
                 }
             }
         }

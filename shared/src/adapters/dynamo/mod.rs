@@ -17,6 +17,7 @@ pub mod notify;
 pub mod practice;
 pub mod standard;
 pub mod standard_inbound;
+pub mod standard_start;
 pub mod sync;
 pub mod tx;
 

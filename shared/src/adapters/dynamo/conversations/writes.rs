@@ -62,8 +62,12 @@ impl Dynamo {
     ) -> Result<(), StoreError> {
         let mut tx = Tx::new();
         add_new_conversation(&mut tx, c)?;
+        // A standard conversation joins the practice's thread with its contact address.
+        crate::adapters::dynamo::standard_start::link_thread(&mut tx, c)?;
         tx.audit(audit, now)?;
         self.commit(tx).await.map_err(|e| match e {
+            // The address opted out (or in) since it was read: the client retries.
+            TxError::Refused("thread") => StoreError::Conflict,
             TxError::Refused(slot) => unexpected(slot),
             TxError::Store(e) => e,
         })
