@@ -2,6 +2,7 @@
 //! (conversation, invite, token, contact and audit in one transaction, then the texts),
 //! answer 201 with the invite's view.
 
+use canopy_shared::domain::ids::{ContactId, LinkId};
 use canopy_shared::http::{json, json_body, request::request_id, Caller, HttpResult};
 use canopy_shared::invites::{create_invite, CreateInvite, Outbox};
 use canopy_shared::App;
@@ -11,8 +12,8 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Body {
-    contact_id: String,
-    link_id: Option<String>,
+    contact_id: ContactId,
+    link_id: Option<LinkId>,
     subject: Option<String>,
 }
 
@@ -37,8 +38,8 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     caller.staff_org()?;
     let body: Body = json_body(req)?;
     let request = CreateInvite {
-        contact_id: body.contact_id,
-        link_id: body.link_id,
+        contact_id: body.contact_id.to_string(),
+        link_id: body.link_id.map(|l| l.to_string()),
         subject: body.subject,
     };
     let invite = create_invite(

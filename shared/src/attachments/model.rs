@@ -34,7 +34,7 @@ pub enum ContentType {
 
 /// The declared type is not one Canopy accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("content_type must be one of image/jpeg, image/png, image/heic, video/mp4, video/quicktime, application/pdf")]
+#[error("content_type: must be one of image/jpeg, image/png, image/heic, video/mp4, video/quicktime, application/pdf")]
 pub struct UnsupportedType;
 
 impl ContentType {

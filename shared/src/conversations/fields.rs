@@ -40,6 +40,10 @@ pub fn subject(raw: Option<String>) -> Result<Option<String>, BadField> {
 
 /// Tags: each trimmed and 1–40 characters, duplicates dropped, at most 20.
 pub fn tags(raw: Vec<String>) -> Result<Vec<String>, BadField> {
+    // As the schema counts them (maxItems): before duplicates are dropped.
+    if raw.len() > MAX_TAGS {
+        return Err(BadField::new("tags", "at most 20 tags"));
+    }
     let mut tags: Vec<String> = Vec::new();
     for (i, t) in raw.into_iter().enumerate() {
         let t = t.trim().to_string();
@@ -80,5 +84,8 @@ mod tests {
         assert_eq!(tags(vec!["".into()]).unwrap_err().field, "tags[0]");
         let many = (0..21).map(|i| i.to_string()).collect();
         assert_eq!(tags(many).unwrap_err().field, "tags");
+        // Counted as sent (the schema's maxItems), duplicates included.
+        let repeated = vec!["a".to_string(); 21];
+        assert_eq!(tags(repeated).unwrap_err().field, "tags");
     }
 }

@@ -58,7 +58,13 @@ pub fn json_body<T: JsonBody>(req: &Request) -> Result<T, ApiError> {
                 err.inner().classify(),
                 serde_json::error::Category::Syntax | serde_json::error::Category::Eof
             );
-            if syntax || path == "." || path == "?" || path.is_empty() {
+            let at_field = !(path == "." || path == "?" || path.is_empty());
+            // serde_json reports a number where an enum's string belongs as a syntax
+            // error ("expected value"); the body itself is valid JSON, so the field is wrong.
+            let valid_json = || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+            if at_field && syntax && valid_json() {
+                Err(ApiError::invalid(&path, "has the wrong type or value"))
+            } else if syntax || !at_field {
                 Err(ApiError::new(400, "invalid_json", problem))
             } else {
                 Err(ApiError::invalid(&path, problem))

@@ -1,4 +1,5 @@
 mod bad_input;
+mod contract_limits;
 mod members;
 mod one_time_codes;
 mod org;

@@ -158,18 +158,19 @@ async fn patch_changes_label_tags_members_and_active() {
     assert_eq!(stored.member_ids.len(), 1);
     assert_eq!(stored.member_ids[0].to_string(), nurse.account_id);
 
-    // Someone who is not on this practice's team cannot be a link member.
+    // Someone who is not on this practice's team cannot be a link member: a well-formed
+    // id that names no teammate the caller sees is 404 (a malformed one 400).
     let outsider = h
         .api(&owner)
         .patch_link(id, json!({"member_ids": [other.account_id]}))
         .await;
-    assert_eq!(outsider.status, 400);
+    assert_eq!(outsider.status, 404);
     assert!(outsider.text.contains("member_ids"), "{}", outsider.text);
     let rejected_create = h
         .api(&owner)
         .create_link(json!({"label": "x", "member_ids": [other.account_id]}))
         .await;
-    assert_eq!(rejected_create.status, 400);
+    assert_eq!(rejected_create.status, 404);
 
     // Disabling hides the link from the public lookup; enabling brings it back.
     let off = h.api(&owner).patch_link(id, json!({"active": false})).await;

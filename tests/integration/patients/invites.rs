@@ -218,9 +218,10 @@ async fn other_practices_staff_and_patients_cannot_touch_invites() {
         .link_signup(&link.code, "Pat", &random_phone(), None)
         .await;
     assert_eq!(h.api(&patient).resend_invite(invite_id).await.status, 403);
+    // A malformed id in a body is 400 naming it (a well-formed unknown one is 404).
     assert_eq!(
         h.api(&b).invite(json!({"contact_id": "junk"})).await.status,
-        404
+        400
     );
     let as_patient = h
         .api(&patient)
