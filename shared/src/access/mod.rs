@@ -9,7 +9,7 @@
 //! | [`codes`] | challenge model, code purposes, code matching | — |
 //! | [`start_code`] | spend the send budget, store, deliver | BatchGetItem + TransactWriteItems |
 //! | [`check_code`] | count a check, then compare | UpdateItem (+ GetItem when refused) |
-//! | [`sessions`] | issue (in the sign-in's transaction), resolve | GetItem |
+//! | [`sessions`] | issue (in the sign-in's transaction), resolve (slides a patient's expiry), list, end, rotate per device | GetItem (+ UpdateItem at most hourly); Query + DeleteItem |
 //! | [`authorize`] | token → [`crate::domain::caller::Caller`] | GetItem, then GetItem ‖ Query for staff |
 //! | [`rate_limit`] | spend several budgets, all or none | BatchGetItem + TransactWriteItems |
 //! | [`idempotency`] | claim a key, replay its answer | PutItem (+ GetItem), then UpdateItem/DeleteItem |

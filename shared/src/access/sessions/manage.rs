@@ -77,7 +77,7 @@ pub async fn list(
         .into_iter()
         .filter(|s| s.is_live(now))
         .collect();
-    sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
     Ok(sessions
         .into_iter()
         .map(|s| SessionView {
