@@ -15,7 +15,10 @@ use serde_json::json;
 /// The bearer token the request carries (the authorizer accepted it).
 fn own_token(req: &Request) -> Result<&str, ApiError> {
     let value = header(req, "authorization").ok_or_else(ApiError::unauthorized)?;
-    let (scheme, token) = value.trim().split_once(' ').ok_or_else(ApiError::unauthorized)?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(ApiError::unauthorized)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ApiError::unauthorized());
     }

@@ -3,8 +3,8 @@
 
 use canopy_shared::access::pepper;
 use canopy_shared::access::sessions::manage::after_sign_in_logged;
-use canopy_shared::http::request::header;
 use canopy_shared::domain::ids::ChallengeId;
+use canopy_shared::http::request::header;
 use canopy_shared::http::{json, json_body, request::request_id, ApiError, HttpResult};
 use canopy_shared::practice::verify::verify;
 use canopy_shared::App;
@@ -36,7 +36,13 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     .await?;
     // A sign-in on a device rotates that device's token (the previous session ends).
     let user_agent = header(req, "user-agent");
-    after_sign_in_logged(&app.store, &signed_in.account_id, &signed_in.token, user_agent).await;
+    after_sign_in_logged(
+        &app.store,
+        &signed_in.account_id,
+        &signed_in.token,
+        user_agent,
+    )
+    .await;
     json(
         200,
         &json!({

@@ -78,8 +78,7 @@ pub trait SessionUse: Send + Sync {
     async fn account_sessions(&self, account: &AccountId) -> Result<Vec<Session>, StoreError>;
 
     /// Deletes the session only if it is `account`'s; `false` when there was none.
-    async fn end_session(&self, account: &AccountId, token_hash: &str)
-        -> Result<bool, StoreError>;
+    async fn end_session(&self, account: &AccountId, token_hash: &str) -> Result<bool, StoreError>;
 
     /// Records the user agent of the sign-in that made the session (if it still exists).
     async fn set_user_agent(&self, token_hash: &str, user_agent: &str) -> Result<(), StoreError>;

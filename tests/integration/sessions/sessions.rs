@@ -5,10 +5,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use canopy_local::template::Api as Domain;
+use canopy_shared::access::sessions::{PATIENT_SESSION_MS, STAFF_SESSION_MS};
 use canopy_shared::adapters::dynamo::keys;
 use canopy_shared::adapters::dynamo::practice::AccountItem;
 use canopy_shared::domain::ids::AccountId;
-use canopy_shared::access::sessions::{PATIENT_SESSION_MS, STAFF_SESSION_MS};
 use canopy_shared::ports::{Clock, ManualClock, SystemClock};
 use canopy_tests::{moto, Harness, Reply};
 use serde_json::{json, Value};
@@ -49,7 +49,13 @@ async fn verify_from(h: &Harness, challenge: &str, code: &str, ua: Option<&str>)
     }
     let body = json!({"challenge_id": challenge, "code": code}).to_string();
     let reply = h
-        .raw(Domain::App, "POST", "/v1/auth/verify", headers, body.into_bytes())
+        .raw(
+            Domain::App,
+            "POST",
+            "/v1/auth/verify",
+            headers,
+            body.into_bytes(),
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.string("token")
@@ -73,15 +79,14 @@ async fn patient_sign_in(h: &Harness, phone: &str, ua: Option<&str>) -> String {
 /// The phone a patient fixture signed up with (from the account's profile item).
 async fn patient_phone(h: &Harness, account: &str) -> String {
     let account: AccountId = account.parse().unwrap();
-    let out = h
-        .db
-        .get_item()
-        .table_name(h.table())
-        .key("pk", AttributeValue::S(keys::account_pk(&account)))
-        .key("sk", AttributeValue::S(keys::PROFILE_SK.into()))
-        .send()
-        .await
-        .unwrap();
+    let out =
+        h.db.get_item()
+            .table_name(h.table())
+            .key("pk", AttributeValue::S(keys::account_pk(&account)))
+            .key("sk", AttributeValue::S(keys::PROFILE_SK.into()))
+            .send()
+            .await
+            .unwrap();
     let profile: AccountItem = serde_dynamo::from_item(out.item.unwrap()).unwrap();
     profile.phone.unwrap().as_str().to_string()
 }
@@ -106,12 +111,18 @@ async fn logout_ends_only_the_callers_session() {
     let other_device = staff_sign_in(&h, &owner.email, Some(MAC)).await;
     let out = call(&h, "POST", "/v1/auth/logout", &owner.token, None).await;
     assert_eq!(out.status, 204, "{}", out.text);
-    assert!(!works(&h, &owner.token).await, "the token is refused after logout");
+    assert!(
+        !works(&h, &owner.token).await,
+        "the token is refused after logout"
+    );
     let again = call(&h, "POST", "/v1/auth/logout", &owner.token, None).await;
     assert_eq!(again.status, 401);
     let inbox = h.api(&owner).inbox("").await;
     assert_eq!(inbox.status, 401, "every route refuses it");
-    assert!(works(&h, &other_device).await, "the other device stays signed in");
+    assert!(
+        works(&h, &other_device).await,
+        "the other device stays signed in"
+    );
     assert_eq!(items(&sessions(&h, &other_device).await).len(), 1);
 }
 
@@ -132,26 +143,43 @@ async fn sessions_are_listed_and_one_device_can_be_signed_out() {
         assert!(s["created_at"].as_str().unwrap().ends_with('Z'));
         assert!(s["last_used_at"].as_str().unwrap().ends_with('Z'));
         for token in [&owner.token, &phone, &mac] {
-            assert!(!listed.text.contains(token.as_str()), "no token in the list");
+            assert!(
+                !listed.text.contains(token.as_str()),
+                "no token in the list"
+            );
         }
     }
-    let mac_id = all
-        .iter()
-        .find(|s| s["user_agent"] == json!(MAC))
-        .unwrap()["id"]
+    let mac_id = all.iter().find(|s| s["user_agent"] == json!(MAC)).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
 
     // A listed id is not a token.
-    assert!(!works(&h, &mac_id).await, "a session id is refused as a bearer");
+    assert!(
+        !works(&h, &mac_id).await,
+        "a session id is refused as a bearer"
+    );
 
-    let ended = call(&h, "DELETE", &format!("/v1/sessions/{mac_id}"), &phone, None).await;
+    let ended = call(
+        &h,
+        "DELETE",
+        &format!("/v1/sessions/{mac_id}"),
+        &phone,
+        None,
+    )
+    .await;
     assert_eq!(ended.status, 204, "{}", ended.text);
     assert!(!works(&h, &mac).await, "that device is signed out");
     assert!(works(&h, &phone).await && works(&h, &owner.token).await);
     assert_eq!(items(&sessions(&h, &phone).await).len(), 2);
-    let twice = call(&h, "DELETE", &format!("/v1/sessions/{mac_id}"), &phone, None).await;
+    let twice = call(
+        &h,
+        "DELETE",
+        &format!("/v1/sessions/{mac_id}"),
+        &phone,
+        None,
+    )
+    .await;
     assert_eq!(twice.status, 404);
     assert_eq!(twice.error_code(), "not_found");
     for bad in ["x", "sess_ZZ", &"sess_0".repeat(7), &mac.clone()] {
@@ -185,7 +213,10 @@ async fn another_accounts_sessions_are_neither_seen_nor_ended() {
                 continue;
             }
             let mine = sessions(&h, attacker).await;
-            assert!(!mine.text.contains(&victim_id), "another account's session listed");
+            assert!(
+                !mine.text.contains(&victim_id),
+                "another account's session listed"
+            );
             let path = format!("/v1/sessions/{victim_id}");
             let reply = call(&h, "DELETE", &path, attacker, None).await;
             assert_eq!(reply.status, 404, "{}", reply.text);
@@ -208,7 +239,10 @@ async fn signing_out_everywhere_ends_every_session_of_the_account_only() {
     assert_eq!(all.status, 204, "{}", all.text);
     assert!(!works(&h, &second).await);
     assert!(!works(&h, &owner.token).await);
-    assert!(works(&h, &teammate.token).await, "other accounts keep theirs");
+    assert!(
+        works(&h, &teammate.token).await,
+        "other accounts keep theirs"
+    );
 }
 
 #[tokio::test]
@@ -217,9 +251,15 @@ async fn a_new_sign_in_on_a_device_rotates_that_devices_token() {
     let first = staff_sign_in(&h, &owner.email, Some(IPHONE)).await;
     let laptop = staff_sign_in(&h, &owner.email, Some(MAC)).await;
     let again = staff_sign_in(&h, &owner.email, Some(IPHONE)).await;
-    assert!(!works(&h, &first).await, "the device's old token is refused");
+    assert!(
+        !works(&h, &first).await,
+        "the device's old token is refused"
+    );
     assert!(works(&h, &again).await && works(&h, &laptop).await);
-    assert!(works(&h, &owner.token).await, "no user agent, no device: kept");
+    assert!(
+        works(&h, &owner.token).await,
+        "no user agent, no device: kept"
+    );
     let listed = sessions(&h, &again).await;
     let agents: Vec<Value> = items(&listed)
         .iter()
@@ -249,15 +289,24 @@ async fn sessions_expire_staff_after_a_day_patients_thirty_days_after_last_use()
     clock.advance_ms(STAFF_SESSION_MS - 3_600_000);
     assert!(works(&h, &owner.token).await);
     clock.advance_ms(3_600_000);
-    assert!(!works(&h, &owner.token).await, "a staff session does not slide");
+    assert!(
+        !works(&h, &owner.token).await,
+        "a staff session does not slide"
+    );
 
     // Patients: each use moves the end to 30 days after it.
     clock.advance_ms(28 * DAY);
     assert!(works(&h, &patient.token).await, "day 29");
     let used = current(&sessions(&h, &patient.token).await);
-    assert_ne!(used["last_used_at"], used["created_at"], "the use is recorded");
+    assert_ne!(
+        used["last_used_at"], used["created_at"],
+        "the use is recorded"
+    );
     clock.advance_ms(29 * DAY);
-    assert!(works(&h, &patient.token).await, "day 58, 29 days after the last use");
+    assert!(
+        works(&h, &patient.token).await,
+        "day 58, 29 days after the last use"
+    );
     assert!(!works(&h, &idle).await, "unused for 30 days: expired");
     clock.advance_ms(PATIENT_SESSION_MS + 1);
     assert!(!works(&h, &patient.token).await, "30 days without use");

@@ -150,11 +150,7 @@ impl SessionUse for Dynamo {
         }
     }
 
-    async fn end_session(
-        &self,
-        account: &AccountId,
-        token_hash: &str,
-    ) -> Result<bool, StoreError> {
+    async fn end_session(&self, account: &AccountId, token_hash: &str) -> Result<bool, StoreError> {
         let mut e = Expr::default();
         e.name("#acct", "account_id")
             .value(":acct", s(account.to_string()))
