@@ -4,6 +4,8 @@
 //! one-time-code rules live in `canopy_shared::access`.
 
 mod create_org;
+/// Signed in: logout and the session list (`POST /v1/auth/logout`, `/v1/sessions`).
+mod sessions;
 mod start;
 mod verify;
 
@@ -17,6 +19,10 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
             "POST /v1/orgs" => create_org::handle(app, &req).await,
             "POST /v1/auth/start" => start::handle(app, &req).await,
             "POST /v1/auth/verify" => verify::handle(app, &req).await,
+            "POST /v1/auth/logout" => sessions::logout(app, &req).await,
+            "GET /v1/sessions" => sessions::list(app, &req).await,
+            "DELETE /v1/sessions/{id}" => sessions::end(app, &req).await,
+            "DELETE /v1/sessions" => sessions::end_all(app, &req).await,
             _ => unknown_route(),
         }
     })

@@ -2,7 +2,9 @@
 //! sign-in or an invited teammate's first sign-in (see `canopy_shared::practice::verify`).
 
 use canopy_shared::access::pepper;
+use canopy_shared::access::sessions::manage::after_sign_in_logged;
 use canopy_shared::domain::ids::ChallengeId;
+use canopy_shared::http::request::header;
 use canopy_shared::http::{json, json_body, request::request_id, ApiError, HttpResult};
 use canopy_shared::practice::verify::verify;
 use canopy_shared::App;
@@ -35,6 +37,15 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         app.now_ms(),
     )
     .await?;
+    // A sign-in on a device rotates that device's token (the previous session ends).
+    let user_agent = header(req, "user-agent");
+    after_sign_in_logged(
+        &app.store,
+        &signed_in.account_id,
+        &signed_in.token,
+        user_agent,
+    )
+    .await;
     json(
         200,
         &json!({

@@ -45,6 +45,15 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         Via::Link { .. } => pair_through_link(app, &item, &signup, &request_id).await?,
         Via::Invite { .. } => accept_invite(app, &item, &signup, &request_id).await?,
     };
+    // A sign-in on a device rotates that device's token (the previous session ends).
+    let user_agent = canopy_shared::http::request::header(req, "user-agent");
+    canopy_shared::access::sessions::manage::after_sign_in_logged(
+        &app.store,
+        &paired.account_id,
+        &paired.token,
+        user_agent,
+    )
+    .await;
     answer(&paired, &signup)
 }
 

@@ -5,18 +5,19 @@
 //! once) and the practice's links (so handlers know which links' conversations the caller
 //! may see without another round trip).
 //!
-//! Round trips: one consistent `GetItem` (session); for staff, then one `GetItem`
+//! Round trips: one consistent `GetItem` (session; plus an `UpdateItem` recording its use
+//! at most once an hour, see [`super::sessions`]); for staff, then one `GetItem`
 //! (membership) and one GSI1 `Query` (links), concurrently.
 
 use super::sessions;
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::Caller;
-use crate::ports::access::SessionStore;
+use crate::ports::access::{SessionStore, SessionUse};
 use crate::ports::practice::TeamStore;
 
 /// The caller behind `token`, or `None` (no live session, or no longer a member).
 pub async fn authorize(
-    store: &(impl SessionStore + TeamStore),
+    store: &(impl SessionStore + SessionUse + TeamStore),
     token: &str,
     now: i64,
 ) -> Result<Option<Caller>, StoreError> {

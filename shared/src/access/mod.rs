@@ -10,7 +10,7 @@
 //! | [`start_code`] | spend the send budget, store, deliver | BatchGetItem + TransactWriteItems |
 //! | [`check_code`] | count a check, then compare | UpdateItem (+ GetItem when refused) |
 //! | [`guessing`] | wrong codes per destination across challenges; the lock | (with the challenge's; wrong code: + BatchGetItem + TransactWriteItems) |
-//! | [`sessions`] | issue (in the sign-in's transaction), resolve | GetItem |
+//! | [`sessions`] | issue (in the sign-in's transaction), resolve (slides a patient's expiry), list, end, rotate per device | GetItem (+ UpdateItem at most hourly); Query + DeleteItem |
 //! | [`authorize`] | token → [`crate::domain::caller::Caller`] | GetItem, then GetItem ‖ Query for staff |
 //! | [`rate_limit`] | spend several budgets, all or none | BatchGetItem + TransactWriteItems |
 //! | [`send_budgets`] | public code sends: per address, link, globally; SMS countries | (spent in the challenge's round trips) |

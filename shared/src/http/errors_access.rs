@@ -117,3 +117,13 @@ impl From<IdempotencyError> for ApiError {
         }
     }
 }
+
+impl From<crate::access::sessions::manage::EndSessionError> for ApiError {
+    fn from(err: crate::access::sessions::manage::EndSessionError) -> Self {
+        use crate::access::sessions::manage::EndSessionError;
+        match err {
+            EndSessionError::NotFound => ApiError::not_found("session"),
+            EndSessionError::Store(e) => e.into(),
+        }
+    }
+}

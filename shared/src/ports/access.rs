@@ -71,6 +71,29 @@ pub trait SessionStore: Send + Sync {
     async fn revoke_sessions(&self, account: &AccountId) -> Result<usize, StoreError>;
 }
 
+/// What sessions' owners do with them (list, end one) and their use (the sliding expiry,
+/// the device a sign-in replaces): see [`crate::access::sessions`].
+#[async_trait]
+pub trait SessionUse: Send + Sync {
+    /// Records a use: `last_used_at` and the new expiry, only if the session still exists;
+    /// `false` when it does not.
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        last_used_at: i64,
+        expires_at: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Every stored session of `account`, live or not.
+    async fn account_sessions(&self, account: &AccountId) -> Result<Vec<Session>, StoreError>;
+
+    /// Deletes the session only if it is `account`'s; `false` when there was none.
+    async fn end_session(&self, account: &AccountId, token_hash: &str) -> Result<bool, StoreError>;
+
+    /// Records the user agent of the sign-in that made the session (if it still exists).
+    async fn set_user_agent(&self, token_hash: &str, user_agent: &str) -> Result<(), StoreError>;
+}
+
 /// Sliding-window rate-limit budgets.
 #[async_trait]
 pub trait RateLimitStore: Send + Sync {

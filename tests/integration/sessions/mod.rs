@@ -3,3 +3,4 @@
 
 mod cursors;
 mod idempotency;
+mod sessions;

@@ -1,12 +1,12 @@
 //! Sessions: `SESSION#sha256` / `#SESSION`, listed per account on GSI1 `ACCT#a` /
-//! `SESSION#…` (for revocation).
+//! `SESSION#…` (the session list, ending one, revocation).
 
 use super::get_item;
 use crate::access::sessions::Session;
-use crate::adapters::dynamo::{keys, s, Dynamo, StoreError, Tx};
+use crate::adapters::dynamo::{from_items, key, keys, n, s, Dynamo, Expr, StoreError, Tx};
 use crate::domain::ids::{AccountId, OrgId};
 use crate::domain::role::Role;
-use crate::ports::access::SessionStore;
+use crate::ports::access::{SessionStore, SessionUse};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,11 @@ pub struct SessionItem {
     pub created_at: i64,
     pub expires_at: i64,
     pub ttl: i64,
+    /// Absent on sessions made before uses were recorded (then: `created_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 impl SessionItem {
@@ -41,6 +46,8 @@ impl SessionItem {
             created_at: session.created_at,
             expires_at: session.expires_at,
             ttl: session.expires_at / 1000,
+            last_used_at: Some(session.last_used_at),
+            user_agent: session.user_agent.clone(),
         }
     }
 
@@ -51,8 +58,16 @@ impl SessionItem {
             role: self.role,
             org_id: self.org_id,
             created_at: self.created_at,
+            last_used_at: self.last_used_at.unwrap_or(self.created_at),
             expires_at: self.expires_at,
+            user_agent: self.user_agent,
         }
+    }
+
+    /// The session of an item listed by account (its hash is in its key).
+    fn listed(self) -> Option<Session> {
+        let hash = self.pk.strip_prefix("SESSION#")?.to_string();
+        Some(self.into_session(&hash))
     }
 }
 
@@ -61,6 +76,126 @@ impl SessionItem {
 pub fn put_session(tx: &mut Tx, session: &Session) -> Result<(), StoreError> {
     tx.put_new(SESSION_SLOT, &SessionItem::new(session))?;
     Ok(())
+}
+
+fn session_key(token_hash: &str) -> crate::adapters::dynamo::Item {
+    key(keys::session_pk(token_hash), keys::SESSION_SK)
+}
+
+#[async_trait]
+impl SessionUse for Dynamo {
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        last_used_at: i64,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut e = Expr::default();
+        e.name("#pk", "pk")
+            .name("#used", "last_used_at")
+            .name("#exp", "expires_at")
+            .name("#ttl", "ttl")
+            .value(":used", n(last_used_at))
+            .value(":exp", n(expires_at))
+            .value(":ttl", n(expires_at / 1000))
+            .and("attribute_exists(#pk)");
+        let touched = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(session_key(token_hash)))
+            .update_expression("SET #used = :used, #exp = :exp, #ttl = :ttl")
+            .set_condition_expression(e.text_opt())
+            .set_expression_attribute_names(e.names_opt())
+            .set_expression_attribute_values(e.values_opt())
+            .send()
+            .await
+            .map_err(StoreError::from);
+        match touched {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// GSI1 `ACCT#a` / `begins_with SESSION#`, every page.
+    async fn account_sessions(&self, account: &AccountId) -> Result<Vec<Session>, StoreError> {
+        let mut sessions = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(keys::GSI1)
+                .key_condition_expression("#gpk = :a AND begins_with(#gsk, :s)")
+                .expression_attribute_names("#gpk", "gsi1pk")
+                .expression_attribute_names("#gsk", "gsi1sk")
+                .expression_attribute_values(":a", s(keys::account_pk(account)))
+                .expression_attribute_values(":s", s(keys::SESSION_GSI_PREFIX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            let items: Vec<SessionItem> = from_items(page.items.unwrap_or_default())?;
+            sessions.extend(
+                items
+                    .into_iter()
+                    .filter(|i| i.account_id == *account)
+                    .filter_map(SessionItem::listed),
+            );
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(sessions);
+            }
+        }
+    }
+
+    async fn end_session(&self, account: &AccountId, token_hash: &str) -> Result<bool, StoreError> {
+        let mut e = Expr::default();
+        e.name("#acct", "account_id")
+            .value(":acct", s(account.to_string()))
+            .and("#acct = :acct");
+        let ended = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(session_key(token_hash)))
+            .set_condition_expression(e.text_opt())
+            .set_expression_attribute_names(e.names_opt())
+            .set_expression_attribute_values(e.values_opt())
+            .send()
+            .await
+            .map_err(StoreError::from);
+        match ended {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn set_user_agent(&self, token_hash: &str, user_agent: &str) -> Result<(), StoreError> {
+        let mut e = Expr::default();
+        e.name("#pk", "pk")
+            .name("#ua", "user_agent")
+            .value(":ua", s(user_agent))
+            .and("attribute_exists(#pk)");
+        let set = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(session_key(token_hash)))
+            .update_expression("SET #ua = :ua")
+            .set_condition_expression(e.text_opt())
+            .set_expression_attribute_names(e.names_opt())
+            .set_expression_attribute_values(e.values_opt())
+            .send()
+            .await
+            .map_err(StoreError::from);
+        match set {
+            Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
 }
 
 #[async_trait]
