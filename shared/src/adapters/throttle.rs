@@ -117,7 +117,7 @@ pub struct Throttled {
 }
 
 impl Throttled {
-    pub fn new(inner: SharedHttpClient, limiter: Arc<ItemLimiter>) -> SharedHttpClient {
+    pub fn client(inner: SharedHttpClient, limiter: Arc<ItemLimiter>) -> SharedHttpClient {
         SharedHttpClient::new(Self { inner, limiter })
     }
 }

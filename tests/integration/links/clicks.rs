@@ -135,7 +135,7 @@ async fn throttled_harness(
     let sdk = load_sdk_config()
         .await
         .into_builder()
-        .http_client(Throttled::new(https_client(), limiter.clone()))
+        .http_client(Throttled::client(https_client(), limiter.clone()))
         .timeout_config(
             aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(10))
