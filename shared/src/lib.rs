@@ -44,7 +44,8 @@
 //! | account profile | `ACCT#a` / `#PROFILE` | GetItem |
 //! | one-time-code challenge | `CHAL#c` / `#CHAL` | UpdateItem (count the check, return it) |
 //! | send budget per destination | `SENDS#dest` / `#SENDS` | BatchGetItem, then in the challenge's TransactWriteItems |
-//! | link click (resolve + count) | `CODE#code` / `#CODE` | UpdateItem returning ALL_NEW |
+//! | link click (resolve + count) | `CODE#code` / `#CODE`; counter shard `CLICKS#code#nn` / `#CLICKS` (16) | GetItem ‖ UpdateItem (concurrent) |
+//! | a link's click counts | `CLICKS#code#00…15` / `#CLICKS` | BatchGetItem (with the list) |
 //! | a practice's links | GSI1 `ORG#o#LINKS` / `LINK#l` | Query |
 //! | contact by id | `ORG#o` / `CONTACT#ct` | GetItem |
 //! | contact search by name / phone / email prefix | GSI1 / GSI2 / GSI3 `ORG#o#CT` / `n#…`, `p#…`, `e#…` (index chosen by the shape of `q`) | Query |

@@ -12,3 +12,5 @@ pub mod ses_standard;
 pub mod sns;
 pub mod sns_push;
 pub mod sns_sms_stand_in;
+#[cfg(any(test, feature = "throttle-sim"))]
+pub mod throttle;

@@ -2,8 +2,10 @@
 //! screen, the click of the link domain, and an active link for signup and the download
 //! text.
 //!
-//! Round trips: list 1 Query (GSI1); lookup 1 GetItem; click 1 UpdateItem (resolve and
-//! count, returning the link). Malformed codes never reach the table.
+//! Round trips: list 1 Query (GSI1), then the click counts (one BatchGetItem per 100 counter
+//! shards, concurrent); lookup 1 GetItem; click 1 GetItem ‖ 1 UpdateItem of a counter shard
+//! (one round trip; the redirect does not depend on the count). Malformed codes never reach
+//! the table.
 
 use super::{Link, LinkCode};
 use crate::adapters::dynamo::StoreError;
@@ -58,8 +60,8 @@ pub async fn public_link(store: &impl LinkStore, raw_code: &str) -> Result<Link,
         .ok_or(LookupError::NotFound)
 }
 
-/// A click at `now`: resolves an active link and counts it (total and today's count) in
-/// one write. Not found for malformed, unknown and disabled codes alike.
+/// A click at `now`: resolves an active link and counts it (total and today's count) on one
+/// of its counter shards. Not found for malformed, unknown and disabled codes alike.
 pub async fn click(store: &impl LinkStore, raw_code: &str, now: i64) -> Result<Link, LookupError> {
     let code = LinkCode::parse(raw_code).map_err(|_| LookupError::NotFound)?;
     store

@@ -30,8 +30,9 @@ pub trait LinkStore: Send + Sync {
     /// Every link of a practice, oldest first.
     async fn links_of_practice(&self, org: &OrgId) -> Result<Vec<Link>, StoreError>;
 
-    /// Resolves an active link and counts a click on `day` (`yyyy-mm-dd`) in one write;
-    /// `None` for unknown and disabled codes alike (nothing is counted).
+    /// Resolves an active link and counts a click on `day` (`yyyy-mm-dd`); `None` for unknown
+    /// and disabled codes alike (nothing is counted). A count that fails (throttled) is
+    /// logged, never the click's failure.
     async fn count_click(&self, code: &LinkCode, day: &str) -> Result<Option<Link>, StoreError>;
 
     /// Stores a new link with its audit item; `Refused` when its code is taken.

@@ -1,8 +1,14 @@
 use super::{front_desk, front_desk_code};
+use aws_sdk_dynamodb::types::AttributeValue;
+use canopy_shared::adapters::throttle::{ItemLimiter, Throttled};
+use canopy_shared::app::{dynamodb_config, https_client, load_sdk_config};
 use canopy_shared::domain::time::day;
+use canopy_shared::App;
 use canopy_tests::api::{ANDROID, DESKTOP, IPHONE};
 use canopy_tests::Harness;
 use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[tokio::test]
 async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted() {
@@ -76,19 +82,20 @@ async fn iphone_android_and_desktop_clicks_go_to_the_right_place_and_are_counted
 }
 
 #[tokio::test]
-async fn a_click_is_one_dynamodb_round_trip() {
+async fn a_click_is_one_round_trip_of_two_concurrent_calls() {
     let (h, owner) = Harness::with_practice("Elm Street Clinic").await;
     let code = front_desk_code(&h, &owner).await;
     for ua in [IPHONE, ANDROID, DESKTOP] {
         h.app.db_calls.reset();
         h.click(&code, ua).await;
+        // The link's GetItem and its counter shard's UpdateItem, issued together.
         // (The counter's operation names read "unknown" in this SDK version; counts are exact.)
-        assert_eq!(h.app.db_calls.count(), 1, "{ua}");
+        assert_eq!(h.app.db_calls.count(), 2, "{ua}");
     }
-    // An unknown code costs the same one call; a malformed one costs none.
+    // An unknown code costs the same two calls (and creates nothing); a malformed one none.
     h.app.db_calls.reset();
     assert_eq!(h.click("no-such-code", DESKTOP).await.status, 404);
-    assert_eq!(h.app.db_calls.count(), 1);
+    assert_eq!(h.app.db_calls.count(), 2);
     h.app.db_calls.reset();
     assert_eq!(h.click("x", DESKTOP).await.status, 404);
     assert_eq!(h.app.db_calls.count(), 0);
@@ -116,4 +123,139 @@ async fn unknown_and_disabled_codes_look_identical() {
     }
     // A disabled link's clicks are not counted.
     assert_eq!(h.listed_link(&owner, id).await.unwrap()["clicks"], 0);
+}
+
+/// The harness app's DynamoDB behind a per-item write limit (see
+/// `canopy_shared::adapters::throttle`), and that limiter. Timeouts are a laptop's, not
+/// Lambda's: a burst on a loaded machine can stall DynamoDB Local for seconds, which is not
+/// what these tests are about.
+async fn throttled_harness(
+    limiter: Arc<ItemLimiter>,
+) -> (Arc<Harness>, Arc<ItemLimiter>, aws_sdk_dynamodb::Client) {
+    let sdk = load_sdk_config()
+        .await
+        .into_builder()
+        .http_client(Throttled::client(https_client(), limiter.clone()))
+        .timeout_config(
+            aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .stalled_stream_protection(
+            aws_sdk_dynamodb::config::StalledStreamProtectionConfig::disabled(),
+        )
+        .build();
+    let app = App::from_parts(&sdk, canopy_tests::settings().await);
+    let db = aws_sdk_dynamodb::Client::from_conf(dynamodb_config(&sdk).build());
+    (Arc::new(Harness::with_app(app)), limiter, db)
+}
+
+/// `n` requests made by `one(i)`, started at `per_second` (paced, not all at once, so the
+/// rate is what the limiter sees whatever this machine's speed), their results in order.
+async fn paced<F, Fut, T>(n: usize, per_second: u64, one: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / per_second));
+    let mut running = Vec::with_capacity(n);
+    for i in 0..n {
+        tick.tick().await;
+        running.push(tokio::spawn(one(i)));
+    }
+    futures::future::join_all(running)
+        .await
+        .into_iter()
+        .map(|r| r.expect("request task"))
+        .collect()
+}
+
+/// The TV-ad burst, scaled down 250× so that a loaded laptop's DynamoDB Local keeps up: one
+/// item takes 4 writes a second here (1,000 in DynamoDB) and one code gets 20 clicks a
+/// second (5,000), for three seconds.
+const ITEM_LIMIT: usize = 4;
+const CLICKS_PER_SECOND: u64 = 20;
+const BURST: usize = 60;
+
+#[tokio::test]
+async fn a_burst_of_five_times_the_item_limit_on_one_code_redirects_and_counts_every_click() {
+    // The practice and its link are set up unthrottled; the clicks go through the limit.
+    let (plain, owner) = Harness::with_practice("Elm Street Clinic").await;
+    let link = front_desk(&plain, &owner).await;
+    let code = link["code"].as_str().unwrap().to_string();
+    let (h, limiter, db) = throttled_harness(ItemLimiter::new(ITEM_LIMIT)).await;
+
+    // The same burst of writes on one item (what every click did before: an UpdateItem on
+    // the link) is throttled: the limiter bites at this rate.
+    let (table, hot) = (
+        h.app.table().to_string(),
+        format!("HOT#{}", ulid::Ulid::new()),
+    );
+    let single = paced(BURST, CLICKS_PER_SECOND, |_| {
+        let (db, table, hot) = (db.clone(), table.clone(), hot.clone());
+        async move {
+            db.update_item()
+                .table_name(table)
+                .key("pk", AttributeValue::S(hot))
+                .key("sk", AttributeValue::S("#CONTROL".into()))
+                .update_expression("ADD clicks :one")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .send()
+                .await
+        }
+    })
+    .await;
+    let refused = single.iter().filter(|r| r.is_err()).count();
+    assert!(
+        refused > 0,
+        "the control burst on one item was never throttled"
+    );
+    let throttled_before = limiter.throttled();
+
+    let clicks = paced(BURST, CLICKS_PER_SECOND, |i| {
+        let (h, code) = (h.clone(), code.clone());
+        async move { h.click(&code, [IPHONE, ANDROID][i % 2]).await.status }
+    })
+    .await;
+    assert!(clicks.iter().all(|s| *s == 302), "{clicks:?}");
+    let counted = plain
+        .listed_link(&owner, link["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(counted["clicks"], BURST);
+    assert_eq!(
+        counted["daily_clicks"],
+        json!({ day(h.app.now_ms()): BURST })
+    );
+    // No shard came near the limit, so nothing was throttled.
+    assert_eq!(limiter.throttled(), throttled_before);
+}
+
+#[tokio::test]
+async fn the_redirect_does_not_depend_on_counting() {
+    // One write per item for the whole test (whatever this machine's speed): each of the 16
+    // shards takes one count, every other count is refused, and every click is answered.
+    let (plain, owner) = Harness::with_practice("Elm Street Clinic").await;
+    let link = front_desk(&plain, &owner).await;
+    let code = link["code"].as_str().unwrap().to_string();
+    let (h, limiter, _) =
+        throttled_harness(ItemLimiter::per_window(1, Duration::from_secs(600))).await;
+    let clicks = paced(40, 100, |_| {
+        let (h, code) = (h.clone(), code.clone());
+        async move { h.click(&code, IPHONE).await.status }
+    })
+    .await;
+    assert!(clicks.iter().all(|s| *s == 302), "{clicks:?}");
+    assert!(limiter.throttled() > 0);
+    let counted = plain
+        .listed_link(&owner, link["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        counted["clicks"], 16,
+        "one count per shard, the other 24 refused"
+    );
 }

@@ -93,6 +93,12 @@ pub fn code_pk(code: &str) -> String {
 }
 pub const CODE_SK: &str = "#CODE";
 
+/// Counter shard `shard` of a link's clicks (see `link_clicks`).
+pub fn click_shard_pk(code: &str, shard: usize) -> String {
+    format!("CLICKS#{code}#{shard:02}")
+}
+pub const CLICK_SHARD_SK: &str = "#CLICKS";
+
 /// A sliding-window rate-limit budget (`access::rate_limit`): `kind` names what is
 /// limited (`dl-phone`: download SMS per number, `dl-ip`: per client address).
 pub fn rate_pk(kind: &str, subject: &str) -> String {

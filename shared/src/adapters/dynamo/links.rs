@@ -1,20 +1,24 @@
 //! The DynamoDB side of the links aggregate: the link item, its keys (via [`keys`]), the
 //! click's counting update and the create/update transactions.
 //!
-//! One item per link: `CODE#code` / `#CODE` (so a click resolves and counts it in one
-//! UpdateItem), listed per practice on GSI1 `ORG#o#LINKS` / `LINK#l`.
+//! One item per link: `CODE#code` / `#CODE` (a click resolves it with one GetItem), listed
+//! per practice on GSI1 `ORG#o#LINKS` / `LINK#l`. Clicks are counted on the link's counter
+//! shards, never on the link item (see [`super::link_clicks`]): a click does not write the
+//! item, nor therefore GSI1's practice partition, which the authorizer reads.
 //!
-//! Round trips: by code 1 GetItem; by id 1 Query (GSI1); list 1 Query (pages followed);
-//! click 1 UpdateItem returning ALL_NEW; create / update 1 TransactWriteItems (+ audit);
-//! practice name 1 GetItem; roster 1 Query.
+//! Round trips: by code 1 GetItem; by id 1 Query (GSI1) then the counts; list 1 Query (pages
+//! followed) then the counts (⌈16n/100⌉ BatchGetItem, concurrent); click 1 GetItem ‖ 1
+//! UpdateItem; create / update 1 TransactWriteItems (link, its 16 shards when created or
+//! (de)activated, audit); practice name 1 GetItem; roster 1 Query.
 
+use super::link_clicks::{create_shards, set_shards_active};
 use super::{from_item, keys, query_all, s, Dynamo, Expr, Item, StoreError, Tx, TxError};
 use crate::domain::ids::{AccountId, LinkId, OrgId};
 use crate::links::{Link, LinkChanges, LinkCode};
 use crate::ports::links::{LinkPractice, LinkStore, LinkWriteError};
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,12 +39,13 @@ pub struct LinkItem {
     #[serde(default)]
     pub member_ids: Vec<AccountId>,
     pub active: bool,
+    /// Clicks counted on the item itself, before the counter was sharded (new links keep
+    /// 0 here); the link's count is this plus its shards'.
     #[serde(default)]
     pub clicks: i64,
     #[serde(default)]
     pub signups: i64,
-    /// A map on the item (starts empty), so a click's `SET #daily.#day = …` has a map to
-    /// write into and stays one UpdateItem.
+    /// Likewise, per day, from before sharding.
     #[serde(default)]
     pub daily_clicks: BTreeMap<String, i64>,
     pub created_at: i64,
@@ -142,6 +147,25 @@ fn refused_or_store(err: TxError) -> LinkWriteError {
 }
 
 impl Dynamo {
+    /// The link item by code, consistent or not (a click reads eventually consistent: half
+    /// a read unit, and a hot item's reads stay spread over the partition's replicas).
+    pub(super) async fn link_item(
+        &self,
+        code: &str,
+        consistent: bool,
+    ) -> Result<Option<Link>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(link_key(code)))
+            .consistent_read(consistent)
+            .send()
+            .await?;
+        let item: Option<LinkItem> = out.item.map(from_item).transpose()?;
+        Ok(item.map(Link::from))
+    }
+
     async fn links_on_gsi1(
         &self,
         org: &OrgId,
@@ -170,60 +194,25 @@ impl Dynamo {
 #[async_trait]
 impl LinkStore for Dynamo {
     async fn link_by_code(&self, code: &str) -> Result<Option<Link>, StoreError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(link_key(code)))
-            .consistent_read(true)
-            .send()
-            .await?;
-        let item: Option<LinkItem> = out.item.map(from_item).transpose()?;
-        Ok(item.map(Link::from))
+        self.link_item(code, true).await
     }
 
     async fn link_of_practice(&self, org: &OrgId, id: &LinkId) -> Result<Option<Link>, StoreError> {
         let found = self.links_on_gsi1(org, Some(id)).await?.into_iter().next();
-        Ok(found.filter(|l| l.org_id == *org).map(Link::from))
+        let Some(link) = found.filter(|l| l.org_id == *org).map(Link::from) else {
+            return Ok(None);
+        };
+        Ok(self.with_click_counts(vec![link]).await?.pop())
     }
 
     async fn links_of_practice(&self, org: &OrgId) -> Result<Vec<Link>, StoreError> {
         let items = self.links_on_gsi1(org, None).await?;
-        Ok(items.into_iter().map(Link::from).collect())
+        self.with_click_counts(items.into_iter().map(Link::from).collect())
+            .await
     }
 
     async fn count_click(&self, code: &LinkCode, day: &str) -> Result<Option<Link>, StoreError> {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(link_key(code.as_str())))
-            .update_expression(
-                "SET #clicks = if_not_exists(#clicks, :zero) + :one, \
-                 #daily.#day = if_not_exists(#daily.#day, :zero) + :one",
-            )
-            .condition_expression("attribute_exists(#pk) AND #active = :yes")
-            .expression_attribute_names("#pk", "pk")
-            .expression_attribute_names("#active", "active")
-            .expression_attribute_names("#clicks", "clicks")
-            .expression_attribute_names("#daily", "daily_clicks")
-            .expression_attribute_names("#day", day)
-            .expression_attribute_values(":zero", super::n(0))
-            .expression_attribute_values(":one", super::n(1))
-            .expression_attribute_values(":yes", super::bool_av(true))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                let item: LinkItem = from_item(out.attributes.unwrap_or_default())?;
-                Ok(Some(item.into()))
-            }
-            Err(err) => match StoreError::from(err) {
-                StoreError::ConditionFailed => Ok(None),
-                other => Err(other),
-            },
-        }
+        self.click(code, day).await
     }
 
     async fn insert_link(
@@ -233,8 +222,9 @@ impl LinkStore for Dynamo {
         now: i64,
     ) -> Result<(), LinkWriteError> {
         let mut tx = Tx::new();
-        tx.put_new("link", &LinkItem::from(link))?
-            .audit(audit, now)?;
+        tx.put_new("link", &LinkItem::from(link))?;
+        create_shards(&mut tx, link)?;
+        tx.audit(audit, now)?;
         self.commit(tx).await.map_err(refused_or_store)
     }
 
@@ -252,8 +242,11 @@ impl LinkStore for Dynamo {
             .value(":id", s(link.id.to_string()));
         let update = change_set(changes, &mut e)?;
         let mut tx = Tx::new();
-        tx.update("link", link_key(&link.code), update, e)?
-            .audit(audit, now)?;
+        tx.update("link", link_key(&link.code), update, e)?;
+        if let Some(active) = changes.active {
+            set_shards_active(&mut tx, &link.code, active)?;
+        }
+        tx.audit(audit, now)?;
         self.commit(tx).await.map_err(refused_or_store)
     }
 }

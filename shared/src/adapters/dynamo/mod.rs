@@ -12,6 +12,7 @@ pub mod devices;
 pub mod expr;
 pub mod invites;
 pub mod keys;
+pub mod link_clicks;
 pub mod links;
 pub mod notify;
 pub mod practice;
