@@ -1,10 +1,10 @@
 //! Settings read once at cold start from the environment that `template.yaml` (or the local
 //! stack's `.local/stack.env`) provides.
 
-use crate::domain::secrets::MIN_PEPPER_BYTES;
-use crate::ports::secrets::{SecretError, SecretSource};
 use crate::access::send_budgets::SendBudgets;
+use crate::domain::secrets::MIN_PEPPER_BYTES;
 use crate::invites::rules::InviteBudgets;
+use crate::ports::secrets::{SecretError, SecretSource};
 use std::env;
 
 #[derive(Clone)]

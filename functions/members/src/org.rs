@@ -4,7 +4,9 @@
 //! means unchanged; `name` and `settings` themselves may not be null.
 
 use canopy_shared::domain::contact_info::DisplayName;
-use canopy_shared::http::{json, json_body, request::request_id, ApiError, Caller, HttpResult};
+use canopy_shared::http::{
+    json, json_body, request::request_id, ApiError, Caller, HttpResult, JsonBody,
+};
 use canopy_shared::notifications::model::MAX_REMINDER_MINUTES;
 use canopy_shared::practice::org::{change_practice, show_practice, OrgPatch};
 use canopy_shared::App;
@@ -28,6 +30,12 @@ struct Body {
     name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     settings: Option<Option<SettingsBody>>,
+}
+
+/// Only the reminder setting may be null (never remind); a null `name` or `settings` is
+/// refused by `json_body`, naming the field.
+impl JsonBody for Body {
+    const NULLABLE: &'static [&'static str] = &["settings.unread_reminder_minutes"];
 }
 
 #[derive(Deserialize)]
