@@ -40,9 +40,16 @@ const BODY_LOGGING_TARGETS: &[&str] = &[
 /// The filter for a `RUST_LOG`-style spec, with the body-logging targets capped at `info`.
 pub fn filter_from(spec: &str) -> Targets {
     let explicit = |target: &str| spec.split(',').any(|d| d.trim().starts_with(target));
-    let filter = spec
-        .parse::<Targets>()
-        .unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO));
+    // `Targets` takes almost any text as a target name, so a spec with characters no
+    // `target=level` list has (spaces, brackets, braces) is refused here: it falls back to
+    // `info` instead of silently logging nothing.
+    let well_formed = spec
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | ',' | '=' | '-'));
+    let filter = well_formed
+        .then(|| spec.parse::<Targets>().ok())
+        .flatten()
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
     BODY_LOGGING_TARGETS
         .iter()
         .filter(|target| !explicit(target))

@@ -3,4 +3,4 @@
 
 mod cursors;
 mod idempotency;
-mod sessions;
+mod lifecycle;
