@@ -11,8 +11,8 @@
 //!
 //! Round trips: one consistent `BatchGetItem` (the destinations' send windows, their
 //! failure windows and the public-send windows), then one `TransactWriteItems` (challenge +
-//! every spent window, version-conditioned); a lost race re-reads and retries, at most five
-//! times. Then one SMS or email per destination (or the sink's wait).
+//! every spent window, version-conditioned); a lost race re-reads and retries after a
+//! jittered pause, at most eight times. Then one SMS or email per destination (or the sink's wait).
 
 use super::codes::{Challenge, Channel, CodePurpose, Destination, Outgoing};
 use super::guessing::failure_budgets;
@@ -25,6 +25,9 @@ use crate::ports::access::ChallengeStore;
 use crate::ports::{Email, SendError, Sms};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// How often a start that lost a race for a budget window re-reads and retries.
+const START_ATTEMPTS: u32 = 8;
 
 /// At most 5 sends per destination per 10 minutes.
 pub const SEND_LIMIT: Limit = Limit {
@@ -87,14 +90,18 @@ pub async fn start(
     );
     let keys: Vec<String> = request.destinations.iter().map(Destination::key).collect();
     let mut stored = false;
-    for _ in 0..5 {
+    for attempt in 0..START_ATTEMPTS {
         match store_with_budget(store, &challenge, &keys, &request.budgets, now).await {
             Ok(()) => {
                 stored = true;
                 break;
             }
             Err(StartError::Store(e)) if e.is_condition_failure() || e == StoreError::Conflict => {
-                continue
+                // Starts racing for one window (a busy link, a global shard) retry after a
+                // jittered, growing pause, so they spread out instead of colliding again.
+                let ceiling_ms = 10u64 << attempt.min(5);
+                let pause = super::send_budgets::random_pick() % ceiling_ms;
+                tokio::time::sleep(Duration::from_millis(pause)).await;
             }
             Err(e) => return Err(e),
         }

@@ -337,6 +337,17 @@ async fn every_request_field_agrees_with_openapi_at_and_past_its_limits() {
             },
         ),
         (
+            "updateOrg",
+            Op {
+                method: "PATCH",
+                path: "/v1/org".into(),
+                token: t.clone(),
+                bases: vec![
+                    json!({"name": "Drift Family Clinic", "settings": {"unread_reminder_minutes": 60}}),
+                ],
+            },
+        ),
+        (
             "createLink",
             Op {
                 method: "POST",
