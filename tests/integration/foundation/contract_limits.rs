@@ -94,6 +94,19 @@ fn valid(schemas: &Schemas, s: &Value, v: &Value) -> Option<bool> {
             None => and(&mut verdict, Some(false)),
         },
         (Some("boolean"), Value::Bool(_)) => {}
+        (Some("object"), Value::Object(fields)) => {
+            for (name, field) in fields {
+                match s["properties"].get(name) {
+                    Some(property) => and(&mut verdict, valid(schemas, property, field)),
+                    None if s["additionalProperties"] == false => and(&mut verdict, Some(false)),
+                    None => {}
+                }
+            }
+            for required in s["required"].as_array().into_iter().flatten() {
+                let present = required.as_str().is_some_and(|r| fields.contains_key(r));
+                and(&mut verdict, Some(present));
+            }
+        }
         (Some("array"), Value::Array(items)) => {
             let n = items.len() as u64;
             and(

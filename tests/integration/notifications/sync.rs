@@ -87,10 +87,12 @@ async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox
                 .api(token)
                 .post_message(conv, &format!("m{i}"), &format!("sync-{i}"))
                 .await;
-            for _ in 0..3 {
+            for attempt in 1..=8u64 {
                 if reply.status != 503 {
                     break;
                 }
+                // As a client would: back off before retrying (the machine may be busy).
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
                 reply = h
                     .api(token)
                     .post_message(conv, &format!("m{i}"), &format!("sync-{i}"))
