@@ -5,6 +5,7 @@
 //! Tests of the stream consumer run on a table of their own ([`Private`]) whose stream
 //! only their emulator reads, and drive it with `poll_once` (no timing involved).
 
+mod complaints;
 mod concurrent;
 mod event_fixtures;
 mod inbound;
