@@ -18,7 +18,9 @@
    seed's pool instead: teammates of practice A, each signed in once. When the current one
    is ended (204) or found dead (401: a fuzzed `DELETE /v1/members/{id}` may have removed
    its teammate), the next one takes over; once the pool is used up, a token nobody holds
-   (401, as documented). Any other seeded token on those operations is a mistake in this
+   (401, as documented). `DELETE /v1/sessions/{id}` draws its id from the pool's sessions
+   (the `session_ids` dictionary), and a drawn id becomes the current session's. Any other
+   seeded token on those operations is a mistake in this
    file, and the run stops on it rather than end a session the rest of the run needs.
 """
 import json
@@ -92,6 +94,12 @@ def use_throwaway_sessions(context, case, kwargs):
     if sent == _bearer(seed["a"]["token"]):
         current = _current()
         case.headers["Authorization"] = _bearer(current["token"]) if current else USED_UP
+        # The `session_ids` dictionary holds the pool's sessions; which one is the caller's
+        # own is known only now, so a drawn one becomes the current session (ending it is
+        # then a 204; random ids keep probing the 404).
+        pool_ids = {s["session_id"] for s in seed["a"]["session_pool"]}
+        if current and label == "DELETE /v1/sessions/{id}" and (case.path_parameters or {}).get("id") in pool_ids:
+            case.path_parameters["id"] = current["session_id"]
     elif label in SESSION_ENDING and sent in {_bearer(t[k]) for t in seed.values() for k in ("token", "patient_token")}:
         raise RuntimeError(f"{label} was about to end a seeded session: give it practice_a in canopy_fuzz_auth.CALLERS")
 

@@ -189,6 +189,7 @@ dictionaries = {
     "signup_challenge_ids": both("signup_challenge_ids"),
     "signin_codes": both("signin_codes"),
     "signup_codes": both("signup_codes"),
+    "session_ids": [s["session_id"] for s in a["session_pool"]],
 }
 with open(os.path.join(OUT, "seed.json"), "w") as f:
     json.dump({"a": a, "b": b}, f, indent=1)
