@@ -48,14 +48,11 @@ async fn post_as_a_client(
     }
 }
 
-// Passed alone (2026-11-30: 0 posts answered 503, 13 consumer invocations), but in a run of
-// all of `channels::` one post answered 503 (`service_unavailable`) on 9 tries in a row,
-// Retry-After (2 s) + jitter apart, with the same client_message_id, while the other 49 had
-// long finished: the same symptom as the sync feed's 50-post test (notifications/sync.rs),
-// which the lead is investigating in the post write path (not changed here). Ignored so
-// that this known failure is named, not hidden; run it with `-- --ignored fifty_concurrent`.
+// The 503s this test once met under parallel load were the SDK's 2 s attempt timeout
+// abandoning requests queued behind DynamoDB Local's one SQLite thread (then retried on
+// top of the queue); the local stack now gives DynamoDB Local longer timeouts
+// (`canopy_shared::app::ATTEMPT_TIMEOUT_VAR`).
 #[tokio::test]
-#[ignore = "one post of 50 can answer 503 on every retry under parallel load: see the comment above"]
 async fn fifty_concurrent_posts_send_fifty_sms_once_each_even_when_half_fail_and_are_retried() {
     let mut s = Private::new().await;
     let p = practice(&s.h, "Juniper Clinic").await;
