@@ -102,7 +102,7 @@ async fn an_invite_is_routed_to_a_visible_link_only() {
         .new_contact(&staff, "Ann", Some(&random_phone()), None)
         .await;
     let link = h.new_link(&staff, &["x"]).await;
-    // The staff token's visible links are computed per call by the authorizer.
+    // The staff token's visible links are computed per call when the caller is authenticated.
     let reply = h
         .api(&staff)
         .invite(json!({"contact_id": contact["id"], "link_id": link.id}))
