@@ -157,7 +157,7 @@ cmd_start() {
 
   say "starting DynamoDB Local on 127.0.0.1:$ddb_port"
   # DynamoDB Local has no host option (it listens on all interfaces); clients use 127.0.0.1.
-  spawn dynamodb java -Xms64m -Xmx512m \
+  spawn dynamodb java -Xms64m -Xmx1g \
     "-Djava.library.path=$jar_dir/DynamoDBLocal_lib" \
     -jar "$jar_dir/DynamoDBLocal.jar" -inMemory -sharedDb -disableTelemetry -port "$ddb_port"
 
@@ -238,6 +238,10 @@ export ATTACHMENTS_BUCKET=$ATTACHMENTS_BUCKET
 export MOTO_URL=http://127.0.0.1:$moto_port
 export SES_SENDER=$SES_SENDER
 export STANDARD_CHANNELS=local-stand-in
+# DynamoDB Local is one SQLite thread: give a burst time to drain instead of abandoning and
+# retrying it (see canopy_shared::app::ATTEMPT_TIMEOUT_VAR for the measurement).
+export CANOPY_SDK_ATTEMPT_TIMEOUT_MS=15000
+export CANOPY_SDK_OPERATION_TIMEOUT_MS=40000
 export REPLY_EMAIL_DOMAIN=$REPLY_EMAIL_DOMAIN
 export EMAIL_CONFIGURATION_SET=$EMAIL_CONFIGURATION_SET
 export INBOUND_MAIL_BUCKET=$INBOUND_MAIL_BUCKET

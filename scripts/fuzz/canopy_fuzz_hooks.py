@@ -23,14 +23,22 @@
    - SERVER: known server bugs, each listed in SERVER_FIXES with the fix it needs. The
      document describes the correct behaviour; these rules only keep the bounded CI run green
      until the server is fixed. Remove a rule when its fix lands (the run then proves it).
+
+3. canopy_fuzz_auth.py: who calls each operation, and the throwaway sessions the
+   session-ending operations use.
+
+4. canopy_fuzz_cases.py: real references inside `oneOf` bodies and matching challenge/code
+   pairs, where dictionaries cannot reach.
 """
 import json
 import os
-import random
-import re
 
 import schemathesis
 from hypothesis import strategies as st
+
+# Importing them registers their hooks.
+import canopy_fuzz_auth  # noqa: F401  (who calls each operation; throwaway sessions)
+import canopy_fuzz_cases  # noqa: F401  (real references inside oneOf bodies; verify pairs)
 
 # --- 1. phone numbers ------------------------------------------------------------------
 
@@ -56,47 +64,6 @@ schemathesis.openapi.format(
 @schemathesis.deserializer("text/html")
 def _html(ctx, response):
     return response.text
-
-
-# --- real references inside POST /v1/conversations' oneOf body --------------------------
-# schemathesis' dictionaries do not reach properties inside `oneOf` branches, so schema-valid
-# conversation requests would only ever name contacts and teammates that do not exist. For
-# positive cases, most of the time, this puts in real ones from the seed (FUZZ_SEED): mostly
-# practice_a's (whose token makes the request), some practice_b's (which must be refused).
-
-_SEED = None
-
-
-def _seed():
-    global _SEED
-    if _SEED is None:
-        path = os.environ.get("FUZZ_SEED")
-        _SEED = json.load(open(path)) if path else {}
-    return _SEED
-
-
-@schemathesis.hook
-def map_case(context, case):
-    if case.method.upper() != "POST" or case.operation.path != "/v1/conversations":
-        return case
-    meta, seed, body = case.meta, _seed(), case.body
-    if not seed or meta is None or not meta.generation.mode.is_positive or not isinstance(body, dict):
-        return case
-    rng = random.Random(json.dumps(body, sort_keys=True, default=str))
-    if rng.random() < 0.2:
-        return case
-    tenant = seed["a"] if rng.random() < 0.8 else seed["b"]
-    invited, mailed, texted = tenant["contact_ids"]
-    body = dict(body)
-    if body.get("kind") == "standard":
-        body["contact_id"] = rng.choice([invited, texted] if body.get("channel") == "sms" else [invited, mailed])
-    elif body.get("kind") == "secure":
-        ids = tenant["participant_ids"]
-        body["participant_ids"] = rng.sample(ids, k=min(len(ids), max(1, min(len(body.get("participant_ids") or [1]), 3))))
-    if "link_id" in body:
-        body["link_id"] = rng.choice(tenant["link_ids"])
-    case.body = body
-    return case
 
 
 # --- 2. failures that are not the document's ---------------------------------------------

@@ -87,6 +87,22 @@ def patient(link_code, tag):
     return verified, number
 
 
+def session_pool(token, tag, size):
+    """Throwaway sessions for the operations that end sessions (canopy_fuzz_auth.py): one
+    teammate per session, so ending one ends nothing else. Each teammate is added, then all
+    sign in at once (one read of moto's mail for every code)."""
+    emails = [f"holder{i}.{tag}.{RUN}@example.com" for i in range(size)]
+    for i, email in enumerate(emails):
+        api("POST", "/v1/members", {"name": f"Session holder {i}", "email": email, "role": "member"}, token)
+    challenges = [api("POST", "/v1/auth/start", {"email": email})["challenge_id"] for email in emails]
+    pool = []
+    for email, challenge in zip(emails, challenges):
+        session = api("POST", "/v1/auth/verify", {"challenge_id": challenge, "code": email_code(email)})["token"]
+        listed = api("GET", "/v1/sessions", token=session)["items"]
+        pool.append({"token": session, "session_id": next(s["id"] for s in listed if s["current"])})
+    return pool
+
+
 def tenant(tag):
     token, owner = practice(tag)
     t = {"token": token, "owner_id": owner["id"], "org_id": owner["org_id"]}
@@ -94,6 +110,8 @@ def tenant(tag):
     second = api("POST", "/v1/links", {"label": f"Nurses {tag.upper()}", "code": f"nurses-{tag}-{RUN}"[:32]}, token)
     t["link_ids"] = [link["id"], second["id"]]
     t["link_codes"] = [link["code"], second["code"]]
+    # Kept out of the dictionaries, so the fuzzer never disables it: signups go through it.
+    t["signup_link_code"] = api("POST", "/v1/links", {"label": f"Signups {tag.upper()}"}, token)["code"]
     member = api("POST", "/v1/members", {"name": f"Nurse {tag.upper()}", "email": f"nurse.{tag}.{RUN}@example.com", "role": "member"}, token)
     t["member_ids"] = [member["id"], owner["id"]]
     paired, number = patient(link["code"], tag)
@@ -142,6 +160,7 @@ def toml_list(values):
 
 
 a, b = tenant("a"), tenant("b")
+a["session_pool"] = session_pool(a["token"], "a", int(os.environ.get("FUZZ_SESSION_POOL", "20")))
 both = lambda key: a[key] + b[key]
 
 auth = {
@@ -170,6 +189,7 @@ dictionaries = {
     "signup_challenge_ids": both("signup_challenge_ids"),
     "signin_codes": both("signin_codes"),
     "signup_codes": both("signup_codes"),
+    "session_ids": [s["session_id"] for s in a["session_pool"]],
 }
 with open(os.path.join(OUT, "seed.json"), "w") as f:
     json.dump({"a": a, "b": b}, f, indent=1)

@@ -174,8 +174,8 @@ pub async fn load_sdk_config() -> SdkConfig {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_millis(1_000))
-                .operation_attempt_timeout(Duration::from_millis(2_000))
-                .operation_timeout(Duration::from_millis(5_000))
+                .operation_attempt_timeout(timeout_from_env(ATTEMPT_TIMEOUT_VAR, 2_000))
+                .operation_timeout(timeout_from_env(OPERATION_TIMEOUT_VAR, 5_000))
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(3))
@@ -184,6 +184,33 @@ pub async fn load_sdk_config() -> SdkConfig {
         builder = builder.endpoint_url(url);
     }
     builder.build()
+}
+
+/// Overrides of the SDK's per-attempt and per-operation timeouts, in milliseconds.
+///
+/// The defaults (2 s an attempt, 5 s in all, three attempts) suit AWS, where a DynamoDB call
+/// takes milliseconds: a stuck connection is abandoned and retried long before the Lambda's
+/// own deadline. DynamoDB Local is one SQLite thread in a JVM; on a busy two-core machine a
+/// burst (50 concurrent posts) queues behind it for seconds, and a 2 s attempt timeout then
+/// turns the queue into a collapse: each abandoned attempt stays queued while its retry joins
+/// it, so the database's work multiplies and no request finishes in time. Measured: one
+/// test's 50 posts made 283 timed-out attempts and 1 success. The local stack
+/// (`scripts/stack.sh`) therefore sets longer ones; deployments keep the defaults.
+pub const ATTEMPT_TIMEOUT_VAR: &str = "CANOPY_SDK_ATTEMPT_TIMEOUT_MS";
+pub const OPERATION_TIMEOUT_VAR: &str = "CANOPY_SDK_OPERATION_TIMEOUT_MS";
+
+/// `var` as a positive number of milliseconds, else `default_ms` (a bad value is ignored,
+/// never fatal: the defaults are safe everywhere).
+fn timeout_from_env(var: &str, default_ms: u64) -> Duration {
+    timeout_or_default(std::env::var(var).ok().as_deref(), default_ms)
+}
+
+fn timeout_or_default(value: Option<&str>, default_ms: u64) -> Duration {
+    let ms = value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .unwrap_or(default_ms);
+    Duration::from_millis(ms)
 }
 
 /// The roots AWS service endpoints chain to (Amazon Root CA 1–4 and the Starfield Services
@@ -227,4 +254,26 @@ pub(crate) fn endpoint_override(service: &str) -> Option<String> {
     std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
         .ok()
         .filter(|u| !u.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timeout_or_default;
+    use std::time::Duration;
+
+    #[test]
+    fn a_timeout_override_is_positive_milliseconds_or_the_default() {
+        assert_eq!(timeout_or_default(None, 2_000), Duration::from_secs(2));
+        assert_eq!(
+            timeout_or_default(Some(" 15000 "), 2_000),
+            Duration::from_secs(15)
+        );
+        for bad in ["", "0", "-5", "2s", "1e3"] {
+            assert_eq!(
+                timeout_or_default(Some(bad), 2_000),
+                Duration::from_secs(2),
+                "{bad:?}"
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The practice's address book and secure invites:
 //! `POST /v1/contacts`, `GET /v1/contacts?q=`, `GET /v1/contacts/{id}`, `POST /v1/invites`,
-//! `POST /v1/invites/{id}/resend`, `POST /v1/conversations/{id}/secure-invite`.
+//! `POST /v1/invites/{id}/resend`, `POST /v1/conversations/{id}/secure-invite`,
+//! `POST /v1/conversations/{id}/confirm-identity`.
 //! Staff only; every route is scoped to the caller's practice (another practice's ids are
 //! simply not found). Each route parses, calls its use case (`canopy_shared::contacts`,
 //! `canopy_shared::invites`) and maps its error (`http::errors_{contacts,invites}`).
@@ -13,10 +14,13 @@
 //!   (send results)
 //! - resend: 1 GetItem + 1 TransactWriteItems + 1 UpdateItem (send results)
 //! - secure-invite: 1 GetItem (conversation) + the invite's 3
+//! - confirm-identity: 1 GetItem (conversation) ‖ 1 GetItem (contact), then 1
+//!   TransactWriteItems
 //!
 //! Creating routes honour an `Idempotency-Key` header (+1 conditional put before, +1 update
 //! after, only when the header is sent).
 
+mod confirm_identity;
 mod create;
 mod get;
 mod invite;
@@ -47,6 +51,9 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
             "GET /v1/contacts/{id}" => get::handle(app, &req).await,
             "POST /v1/invites" => once(app, &req, || invite::handle(app, &req)).await,
             "POST /v1/invites/{id}/resend" => once(app, &req, || resend::handle(app, &req)).await,
+            "POST /v1/conversations/{id}/confirm-identity" => {
+                confirm_identity::handle(app, &req).await
+            }
             "POST /v1/conversations/{id}/secure-invite" => {
                 once(app, &req, || secure_invite::handle(app, &req)).await
             }

@@ -1,8 +1,10 @@
 //! `POST /v1/conversations/{id}/secure-invite`: from a standard (SMS/email) conversation,
 //! invite its contact to a new secure conversation: the same use case as `POST
 //! /v1/invites` ([`canopy_shared::invites::invite_contact`]), routed to the standard
-//! conversation's link. Optional body `{subject?}`. One GetItem (the conversation) before
-//! the invite's round trips.
+//! conversation's link. The pending conversation remembers the standard one, and the
+//! patient's signup links the two (`secure_conversation_id` / `standard_conversation_id`).
+//! Optional body `{subject?}`. One GetItem (the conversation) before the invite's round
+//! trips.
 
 use crate::invite::outbox;
 use canopy_shared::conversations::ConversationKind;
@@ -10,7 +12,7 @@ use canopy_shared::domain::ids::ConversationId;
 use canopy_shared::http::{
     json, json_body, path_id, request::request_id, ApiError, Caller, HttpResult,
 };
-use canopy_shared::invites::{invite_contact, rules};
+use canopy_shared::invites::{invite_contact, rules, InviteSpec};
 use canopy_shared::ports::conversations::ConversationStore;
 use canopy_shared::App;
 use lambda_http::Request;
@@ -56,8 +58,11 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         &outbox(app),
         &caller,
         contact,
-        conversation.link_id,
-        subject,
+        InviteSpec {
+            link: conversation.link_id,
+            subject,
+            from_standard: Some(conversation.id),
+        },
         app.now_ms(),
         &request_id(req),
     )

@@ -1,7 +1,7 @@
 //! What callers see of a conversation. Staff see routing and identity fields; patients see
 //! only what they need (minimum necessary): no tags, link, identity check or contact ids.
 
-use canopy_shared::conversations::Conversation;
+use canopy_shared::conversations::{Conversation, ConversationKind};
 use canopy_shared::domain::time::rfc3339;
 use canopy_shared::http::Caller;
 use serde_json::{json, Value};
@@ -44,6 +44,17 @@ pub fn details(c: &Conversation, caller: &Caller) -> Value {
         v["identity"] = json!(c.identity);
         v["contact_match"] = json!(c.contact_match);
         v["contact_ids"] = json!(c.contact_ids);
+        // API.md "Standard conversations": after a `secure-invite` and the patient's signup
+        // the two point at each other; null until then (or when never invited from one).
+        // Staff only: a patient cannot open the standard conversation.
+        match c.kind {
+            ConversationKind::Standard => {
+                v["secure_conversation_id"] = json!(c.secure_conversation_id)
+            }
+            ConversationKind::Secure => {
+                v["standard_conversation_id"] = json!(c.standard_conversation_id)
+            }
+        }
     }
     v
 }

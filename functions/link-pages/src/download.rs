@@ -5,11 +5,15 @@
 //!
 //! The one text carries the link's (or invite's) own URL, which routes the phone to its
 //! app store, and the link code: nothing else. At most 3 texts per number and 20 per client
-//! address per hour (sliding windows; 429 with `Retry-After` beyond).
+//! address per hour (sliding windows; 429 with `Retry-After` beyond). Like the sign-in codes
+//! (`canopy_shared::access::send_budgets`), texts go only to the deployment's SMS countries,
+//! and each link code and the deployment as a whole have their own hourly and daily (link)
+//! budgets, so a pump spread over many numbers and addresses is still capped.
 
 use crate::pages;
 use crate::target::{Target, INVITE_FORM_CODE};
 use canopy_shared::access::rate_limit::{self, Budget};
+use canopy_shared::access::send_budgets::{global_share, random_pick, SendBudgets};
 use canopy_shared::access::window::Limit;
 use canopy_shared::domain::contact_info::PhoneNumber;
 use canopy_shared::http::request::{header, source_ip};
@@ -22,6 +26,7 @@ use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 
 const HOUR_MS: i64 = 3600 * 1000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 pub const PER_PHONE: Limit = Limit {
     max: 3,
     window_ms: HOUR_MS,
@@ -30,6 +35,36 @@ pub const PER_ADDRESS: Limit = Limit {
     max: 20,
     window_ms: HOUR_MS,
 };
+/// The budgets every text spends besides the number's and the address's: the link code's
+/// (hour and day; an invite's token has its own three-per-hour through the number) and one
+/// shard of the deployment's hourly ceiling, separate from the sign-in codes' ceiling so a
+/// flood of download texts can never stop codes from being sent.
+fn shared_budgets(policy: &SendBudgets, link: Option<&str>) -> Vec<Budget> {
+    let mut budgets = Vec::with_capacity(3);
+    if let Some(code) = link {
+        for (kind, max, window_ms) in [
+            ("dl-link-h", policy.per_link_hour, HOUR_MS),
+            ("dl-link-d", policy.per_link_day, DAY_MS),
+        ] {
+            budgets.push(Budget {
+                kind,
+                subject: code.to_string(),
+                limit: Limit { max, window_ms },
+            });
+        }
+    }
+    let (shards, share) = global_share(policy.global_sms_hour);
+    budgets.push(Budget {
+        kind: "dl-all-sms",
+        subject: (random_pick() % shards as u64).to_string(),
+        limit: Limit {
+            max: share,
+            window_ms: HOUR_MS,
+        },
+    });
+    budgets
+}
+
 /// A form with a phone number (and maybe a token) is tiny; anything bigger is refused.
 const MAX_FORM_BYTES: usize = 4096;
 const INVALID_PHONE: &str = "Enter a valid mobile number, like (202) 555-0123.";
@@ -125,7 +160,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let base = &app.settings.link_base_url;
     let link: Link;
     let invite: InviteToken;
-    let (target, text) = if code == INVITE_FORM_CODE {
+    let (target, text, link_code) = if code == INVITE_FORM_CODE {
         let token = form.token.as_deref().unwrap_or_default();
         invite = match usable_token(&app.store, token, app.now_ms()).await {
             Ok(found) => found,
@@ -134,7 +169,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             Err(TokenError::Store(err)) => return fail(json_mode, err.into()),
         };
         let text = texts::invite_download_sms(&format!("{base}/i/{token}")).1;
-        (Target::invite(&invite, token), text)
+        (Target::invite(&invite, token), text, None)
     } else {
         let Ok(code) = LinkCode::parse(code) else {
             return not_found(json_mode);
@@ -145,7 +180,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             Err(err) => return fail(json_mode, err.into()),
         };
         let text = texts::download_sms(&link.url(base), &link.code).1;
-        (Target::link(&link), text)
+        (Target::link(&link), text, Some(link.code.to_string()))
     };
     // What the form shows back: the number as typed (bounded; autoescaped by the template).
     let typed: String = form.phone.chars().take(32).collect();
@@ -167,6 +202,14 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             INVALID_PHONE,
         );
     };
+    let policy = &app.settings.send_budgets;
+    if let Err(err) = policy.check_country(&phone) {
+        let message = format!(
+            "We can only text mobile numbers in {}.",
+            err.allowed.join(", ")
+        );
+        return again(err.into(), &message);
+    }
     let mut budgets = vec![Budget {
         kind: "dl-phone",
         subject: phone.as_str().to_string(),
@@ -179,6 +222,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             limit: PER_ADDRESS,
         });
     }
+    budgets.extend(shared_budgets(policy, link_code.as_deref()));
     if let Err(err) = rate_limit::spend(&app.store, &budgets, app.now_ms()).await {
         return again(
             err.into(),

@@ -9,12 +9,14 @@
 //! Invites change contacts too (invited, paired): that is in `crate::invites` and
 //! `crate::pairing`, inside their own transactions.
 
+pub mod confirm;
 pub mod create;
 pub mod get;
 pub mod matching;
 pub mod model;
 pub mod search;
 
+pub use confirm::{confirm_identity, ConfirmError, Confirmed};
 pub use create::{create_contact, CreateContact, CreateContactError};
 pub use get::{get_contact, GetContactError};
 pub use matching::contact_match;

@@ -102,6 +102,16 @@ pub struct Conversation {
     pub from_address: Option<String>,
     pub opted_out: bool,
     pub opted_out_at: Option<i64>,
+    /// A secure conversation that `secure-invite` made from a standard one, until the
+    /// patient signs up: that standard conversation (not shown; the pairing turns it into
+    /// the two pointers below).
+    pub invited_from: Option<ConversationId>,
+    /// A secure conversation: the standard one it was invited from, once the patient has
+    /// signed up (API.md "Standard conversations").
+    pub standard_conversation_id: Option<ConversationId>,
+    /// A standard conversation: the secure one its contact signed up into through a
+    /// `secure-invite` from it (the latest, if several were accepted).
+    pub secure_conversation_id: Option<ConversationId>,
     pub participants: Vec<ParticipantRef>,
     /// The participants' ids alone (storage conditions test membership on it); kept equal
     /// to `participants` by whoever changes the roster.
@@ -169,6 +179,9 @@ impl Conversation {
             from_address: None,
             opted_out: false,
             opted_out_at: None,
+            invited_from: None,
+            standard_conversation_id: None,
+            secure_conversation_id: None,
             participant_ids: spec.participants.iter().map(|p| p.id).collect(),
             participants: spec.participants,
             message_count: 0,

@@ -32,3 +32,24 @@ impl From<SearchContactsError> for ApiError {
         }
     }
 }
+
+impl From<crate::contacts::ConfirmError> for ApiError {
+    fn from(e: crate::contacts::ConfirmError) -> Self {
+        use crate::contacts::ConfirmError;
+        match e {
+            ConfirmError::NotAllowed(e) => e.into(),
+            ConfirmError::ConversationNotFound => ApiError::not_found("conversation"),
+            ConfirmError::ContactNotFound => ApiError::not_found("contact"),
+            e @ ConfirmError::AlreadyVerified => {
+                ApiError::conflict("already_verified", e.to_string())
+            }
+            e @ ConfirmError::NotALinkSignup => {
+                ApiError::conflict("not_a_link_signup", e.to_string())
+            }
+            e @ ConfirmError::ContactHasAccount => {
+                ApiError::conflict("contact_has_account", e.to_string())
+            }
+            ConfirmError::Store(e) => e.into(),
+        }
+    }
+}

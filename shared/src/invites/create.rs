@@ -1,5 +1,6 @@
 //! Invite a contact to a new secure conversation (`POST /v1/invites`, and the secure invite
-//! of a standard conversation).
+//! of a standard conversation, whose pending conversation remembers the standard one in
+//! `invited_from` so the pairing can link the two: `crate::pairing::accept`).
 //!
 //! Round trips: 1 BatchGetItem (contact + practice name); the invite budgets (1
 //! BatchGetItem + 1 TransactWriteItems, [`super::rules::InviteBudgets`]); 1 TransactWriteItems (the
@@ -59,6 +60,17 @@ impl From<rules::SpendRefused> for CreateInviteError {
     }
 }
 
+/// How a new invite's conversation is routed and titled, and where it comes from.
+#[derive(Debug, Clone, Default)]
+pub struct InviteSpec {
+    /// The link it is routed to (None: the whole team).
+    pub link: Option<LinkId>,
+    pub subject: Option<String>,
+    /// `secure-invite`: the standard conversation it is made from (None for `POST
+    /// /v1/invites`).
+    pub from_standard: Option<ConversationId>,
+}
+
 /// `POST /v1/invites`: the request's ids and subject checked, then [`invite_contact`].
 pub async fn create_invite(
     store: &(impl InviteStore + RateLimitStore),
@@ -76,24 +88,29 @@ pub async fn create_invite(
         .map_err(|_| CreateInviteError::ContactNotFound)?;
     let link = rules::visible_link(caller, request.link_id.as_deref())?;
     let subject = rules::subject(request.subject.as_deref())?;
-    invite_contact(
-        store, outbox, caller, &contact, link, subject, now, request_id,
-    )
-    .await
+    let spec = InviteSpec {
+        link,
+        subject,
+        from_standard: None,
+    };
+    invite_contact(store, outbox, caller, &contact, spec, now, request_id).await
 }
 
-/// The invite itself, for a contact of the caller's practice, routed to `link`.
-#[allow(clippy::too_many_arguments)]
+/// The invite itself, for a contact of the caller's practice, as `spec` says.
 pub async fn invite_contact(
     store: &(impl InviteStore + RateLimitStore),
     outbox: &Outbox<'_>,
     caller: &Caller,
     contact_id: &ContactId,
-    link: Option<LinkId>,
-    subject: Option<String>,
+    spec: InviteSpec,
     now: i64,
     request_id: &str,
 ) -> Result<Invite, CreateInviteError> {
+    let InviteSpec {
+        link,
+        subject,
+        from_standard,
+    } = spec;
     let org = caller.staff_org()?;
     let (contact, practice_name) = store.contact_and_practice(&org, contact_id).await?;
     let contact = contact.ok_or(CreateInviteError::ContactNotFound)?;
@@ -104,7 +121,7 @@ pub async fn invite_contact(
     outbox.budgets.spend(store, &org, &contact.id, now).await?;
     let token = new_token();
     let conversation_id = ConversationId::generate();
-    let (meta, rows) = new_conversation(
+    let (mut meta, rows) = new_conversation(
         NewConversation {
             id: conversation_id,
             org_id: org,
@@ -122,6 +139,7 @@ pub async fn invite_contact(
         },
         now,
     );
+    meta.invited_from = from_standard;
     let invite = Invite {
         id: InviteId::generate(),
         org_id: org,

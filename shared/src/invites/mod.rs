@@ -22,7 +22,7 @@ pub mod rules;
 mod fake;
 
 pub use click::{find_token, usable_token, TokenError};
-pub use create::{create_invite, invite_contact, CreateInvite, CreateInviteError};
+pub use create::{create_invite, invite_contact, CreateInvite, CreateInviteError, InviteSpec};
 pub use deliver::Outbox;
 pub use model::{
     Invite, InviteStatus, InviteToken, SendOutcome, SendResult, SendResults, TokenState,

@@ -1,9 +1,12 @@
 //! Invite acceptance: a patient who proved every destination on an invite joins the
 //! invite's pending conversation, which becomes active (identity `verified`); the invite
-//! and its token are marked accepted, the contact gains the account.
+//! and its token are marked accepted, the contact gains the account. An invite made by
+//! `secure-invite` from a standard conversation (the pending conversation's
+//! `invited_from`) also points the two conversations at each other.
 //!
 //! Round trips: 1 round of concurrent reads (login, token, conversation GetItems) [+ 1
-//! GetItem account when it exists], then 1 TransactWriteItems.
+//! GetItem account when it exists], then 1 TransactWriteItems (the pointers included: the
+//! standard conversation's id comes from the pending conversation already read).
 
 use super::link::{new_patient_items, participant};
 use super::{
@@ -91,6 +94,7 @@ async fn attempt(
         None => new_patient(signup),
     };
     let who = participant(&patient);
+    let from_standard = meta.invited_from;
     let mut active = meta;
     active.state = ConversationState::Active;
     active.identity = Some(Identity::Verified);
@@ -107,6 +111,7 @@ async fn attempt(
         token_hash,
         contact: *contact_id,
         conversation: *conversation_id,
+        from_standard,
         participant: &who,
         row: &row,
     };

@@ -155,16 +155,11 @@ async fn attempt(
         };
     }
 
-    let (matched, on_file) = contact_match(&candidates, &signup.phone, signup.email.as_ref());
+    let (matched, _) = contact_match(&candidates, &signup.phone, signup.email.as_ref());
     let conversation_id = ConversationId::generate();
-    // Never merge an unverified signup into a record that differs: only an exact match on
-    // BOTH a phone and an email on file joins the contact on file. A phone-only match is
-    // not enough (numbers are recycled: the new owner of a former patient's number must
-    // not inherit that patient's record); such a patient is added to the address book as
-    // a new contact and the practice sees `contact_match` to confirm and merge.
     let new_contact;
-    let contact = match on_file.filter(|c| c.email.is_some()) {
-        Some(c) => PairedContact::OnFile(c.id),
+    let contact = match bound_contact(&candidates, &patient) {
+        Some(own) => PairedContact::OnFile(own),
         None => {
             new_contact = Contact {
                 account_id: Some(patient.id),
@@ -233,6 +228,23 @@ async fn attempt(
             None => Ok(Attempt::Race),
         },
     }
+}
+
+/// The contact this account is already bound to at the practice (bound by an earlier,
+/// proven pairing: an invite's two codes, or a staff confirmation), found among the
+/// contacts sharing the signup's phone or email.
+///
+/// A link signup proves only the phone, so it never binds the account to any other
+/// contact: not even one whose phone and email both match (`contact_match: "matched"`).
+/// Numbers are recycled and addresses are known to others, so a new owner of a former
+/// patient's number who also knows that patient's email would otherwise inherit the record.
+/// Such a signup gets a new contact; the practice sees `contact_match` and confirms the
+/// identity (`POST /v1/conversations/{id}/confirm-identity`), which binds it then, audited.
+fn bound_contact(candidates: &[Contact], patient: &Patient) -> Option<ContactId> {
+    candidates
+        .iter()
+        .find(|c| c.account_id == Some(patient.id))
+        .map(|c| c.id)
 }
 
 /// The patient as a conversation participant.

@@ -6,7 +6,7 @@ use crate::adapters::dynamo::cursor::BadCursor;
 use crate::adapters::dynamo::StoreError;
 use crate::contacts::{Contact, ContactPage, SearchBy};
 use crate::domain::contact_info::{EmailAddress, PhoneNumber};
-use crate::domain::ids::{ContactId, OrgId};
+use crate::domain::ids::{AccountId, ContactId, ConversationId, OrgId};
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
 
@@ -66,4 +66,45 @@ pub trait ContactStore: Send + Sync {
         audit: &AuditEvent<'_>,
         now: i64,
     ) -> Result<(), StoreError>;
+}
+
+/// A staff confirmation that a link signup's patient is a contact on file (see
+/// `contacts::confirm`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityConfirmation {
+    pub org: OrgId,
+    pub conversation: ConversationId,
+    /// The patient's account, bound to `contact` by the write.
+    pub account: AccountId,
+    /// The contact on file the staff member confirmed.
+    pub contact: ContactId,
+    /// The contact the signup made (the conversation's until now).
+    pub signup_contact: ContactId,
+}
+
+/// Which condition refused the confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfirmRefused {
+    /// No longer an unverified conversation of this practice with that contact.
+    #[error("the conversation changed")]
+    Conversation,
+    /// The contact is gone or bound to another account.
+    #[error("the contact changed")]
+    Contact,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    /// One transaction: the conversation (still unverified, still with the signup's
+    /// contact) becomes verified with `contact`; `contact` gains the account (unless
+    /// another has it); the conversation is listed under `contact` and no longer under
+    /// the signup's contact; the patient's pairing names `contact`; the audit item.
+    async fn confirm_identity(
+        &self,
+        confirmation: &IdentityConfirmation,
+        audit: &AuditEvent<'_>,
+        now: i64,
+    ) -> Result<(), ConfirmRefused>;
 }

@@ -94,6 +94,8 @@ pub mod slots {
     pub const INVITE: &str = "invite";
     pub const CONVERSATION: &str = "conversation";
     pub const PARTICIPANT: &str = "participant";
+    /// The standard conversation a `secure-invite` came from (it exists).
+    pub const STANDARD_CONVERSATION: &str = "standard_conversation";
 }
 
 /// Why a pairing transaction did not commit.
@@ -142,6 +144,9 @@ pub struct InviteAcceptanceWrite<'a> {
     pub token_hash: &'a str,
     pub contact: ContactId,
     pub conversation: ConversationId,
+    /// The standard conversation the invite was made from (`secure-invite`): the two are
+    /// pointed at each other in the same transaction.
+    pub from_standard: Option<ConversationId>,
     pub participant: &'a ParticipantRef,
     pub row: &'a ParticipantItem,
 }

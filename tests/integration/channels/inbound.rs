@@ -2,7 +2,9 @@
 //! unread counts; an unknown sender opens a new conversation (and contact); a message to
 //! an address that is no practice's reaches nobody.
 
-use super::{inbox_row, meta, practice, stand_in};
+use super::{
+    contact, conversation_with_preview, inbox, inbox_row, meta, practice, stand_in, text_in,
+};
 use canopy_shared::adapters::dynamo::get_n;
 use canopy_tests::fixtures::{random_email, random_phone};
 use canopy_tests::Harness;
@@ -14,14 +16,8 @@ async fn an_unknown_number_opens_a_conversation_and_later_texts_thread_into_it()
     let p = practice(&h, "Birch Family Clinic").await;
     let patient = random_phone();
 
-    let first = stand_in(
-        &h,
-        "/_local/sms/inbound",
-        json!({"from": patient, "to": p.number.as_str(), "body": "Hi, is the clinic open Saturday?"}),
-    )
-    .await;
-    assert_eq!(first.status, 202, "{}", first.text);
-    assert_eq!(first.json()["result"]["results"], json!(["opened"]));
+    let first = "Hi, is the clinic open Saturday?";
+    assert_eq!(text_in(&h, &p, &patient, first).await, "opened");
 
     let contacts = h
         .call(
@@ -38,34 +34,18 @@ async fn an_unknown_number_opens_a_conversation_and_later_texts_thread_into_it()
     assert_eq!(found.len(), 1, "{}", contacts.text);
     assert_eq!(found[0]["name"], patient.as_str(), "named by the number");
     let conversation = found[0]["conversation_ids"][0].as_str().map(str::to_string);
-    let inbox = h
-        .call(
-            "GET",
-            "/v1/conversations?limit=100",
-            None,
-            Some(&p.staff.token),
-        )
-        .await;
-    let row = inbox.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kind"] == "standard" && r["preview"] == "Hi, is the clinic open Saturday?")
-        .cloned()
+    let id = conversation_with_preview(&h, &p, first).await;
+    let row = inbox_row(&h, &p, &id)
+        .await
         .expect("the new conversation is in the inbox");
-    let id = row["id"].as_str().unwrap().to_string();
+    assert_eq!(row["kind"], "standard");
     if let Some(c) = conversation {
         assert_eq!(c, id);
     }
     assert_eq!(row["unread_count"], 1);
 
-    let second = stand_in(
-        &h,
-        "/_local/sms/inbound",
-        json!({"from": patient, "to": p.number.as_str(), "body": "Also: can I bring my son?"}),
-    )
-    .await;
-    assert_eq!(second.json()["result"]["results"], json!(["threaded"]));
+    let second = text_in(&h, &p, &patient, "Also: can I bring my son?").await;
+    assert_eq!(second, "threaded");
     let row = inbox_row(&h, &p, &id).await.expect("still listed");
     assert_eq!(row["unread_count"], 2);
     assert_eq!(row["preview"], "Also: can I bring my son?");
@@ -87,19 +67,7 @@ async fn a_text_to_a_number_of_no_practice_reaches_nobody() {
         reply.json()["result"]["results"],
         json!(["unknown_practice"])
     );
-    let inbox = h
-        .call(
-            "GET",
-            "/v1/conversations?limit=100",
-            None,
-            Some(&p.staff.token),
-        )
-        .await;
-    assert!(inbox.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["preview"] != "hello?"));
+    assert!(inbox(&h, &p).await.iter().all(|r| r["preview"] != "hello?"));
 }
 
 #[tokio::test]
@@ -109,30 +77,15 @@ async fn the_same_number_at_two_practices_stays_in_each_practice() {
     let b = practice(&h, "Beech Clinic").await;
     let patient = random_phone();
     for (p, text) in [(&a, "to alder"), (&b, "to beech")] {
-        let r = stand_in(
-            &h,
-            "/_local/sms/inbound",
-            json!({"from": patient, "to": p.number.as_str(), "body": text}),
-        )
-        .await;
-        assert_eq!(r.json()["result"]["results"], json!(["opened"]));
+        assert_eq!(text_in(&h, p, &patient, text).await, "opened");
     }
-    let previews = |reply: canopy_tests::Reply| -> Vec<String> {
-        reply.json()["items"]
-            .as_array()
-            .unwrap()
-            .iter()
+    let previews = |rows: Vec<serde_json::Value>| -> Vec<String> {
+        rows.iter()
             .filter_map(|r| r["preview"].as_str().map(str::to_string))
             .collect()
     };
-    let in_a = previews(
-        h.call("GET", "/v1/conversations", None, Some(&a.staff.token))
-            .await,
-    );
-    let in_b = previews(
-        h.call("GET", "/v1/conversations", None, Some(&b.staff.token))
-            .await,
-    );
+    let in_a = previews(inbox(&h, &a).await);
+    let in_b = previews(inbox(&h, &b).await);
     assert!(in_a.contains(&"to alder".to_string()) && !in_a.contains(&"to beech".to_string()));
     assert!(in_b.contains(&"to beech".to_string()) && !in_b.contains(&"to alder".to_string()));
 }
@@ -152,20 +105,10 @@ async fn inbound_email_threads_by_sender_and_a_duplicate_event_changes_nothing()
     let second = stand_in(&h, "/_local/email/inbound", send("And on Sundays?")).await;
     assert_eq!(second.json()["result"]["results"], json!(["threaded"]));
 
-    let inbox = h
-        .call(
-            "GET",
-            "/v1/conversations?limit=100",
-            None,
-            Some(&p.staff.token),
-        )
-        .await;
-    let rows: Vec<_> = inbox.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let rows: Vec<_> = inbox(&h, &p)
+        .await
+        .into_iter()
         .filter(|r| r["kind"] == "standard")
-        .cloned()
         .collect();
     assert_eq!(rows.len(), 1, "both emails in one conversation: {rows:?}");
     assert_eq!(rows[0]["unread_count"], 2);
@@ -179,23 +122,14 @@ async fn an_inbound_text_is_listed_and_shown_with_its_contact_as_sender() {
     let h = Harness::new().await;
     let p = practice(&h, "Hawthorn Clinic").await;
     let patient = random_phone();
-    let contact = h
-        .call(
-            "POST",
-            "/v1/contacts",
-            Some(json!({"name": "Dana Whitfield", "phone": patient})),
-            Some(&p.staff.token),
-        )
-        .await;
-    assert_eq!(contact.status, 201, "{}", contact.text);
-    let contact_id = contact.json()["id"].as_str().unwrap().to_string();
-    let opened = stand_in(
+    let contact_id = contact(
         &h,
-        "/_local/sms/inbound",
-        json!({"from": patient, "to": p.number.as_str(), "body": "Running 10 minutes late"}),
+        &p.staff.token,
+        json!({"name": "Dana Whitfield", "phone": patient}),
     )
     .await;
-    assert_eq!(opened.json()["result"]["results"], json!(["opened"]));
+    let opened = text_in(&h, &p, &patient, "Running 10 minutes late").await;
+    assert_eq!(opened, "opened");
     let got = h
         .call(
             "GET",

@@ -5,6 +5,8 @@
 //! Tests of the stream consumer run on a table of their own ([`Private`]) whose stream
 //! only their emulator reads, and drive it with `poll_once` (no timing involved).
 
+mod complaints;
+mod concurrent;
 mod event_fixtures;
 mod inbound;
 mod invoke_script;
@@ -13,6 +15,7 @@ mod latency;
 mod outbound;
 mod posting;
 mod started;
+mod to_secure;
 
 use canopy_local::stream::StreamEmulator;
 use canopy_shared::adapters::dynamo::{self, keys};
@@ -57,6 +60,67 @@ pub async fn practice(h: &Harness, name: &str) -> ChannelPractice {
 /// `POST /_local/...` with a JSON body.
 pub async fn stand_in(h: &Harness, path: &str, body: Value) -> Reply {
     h.call("POST", path, Some(body), None).await
+}
+
+// ---- the opening steps the channel tests share ------------------------------------
+
+/// A text from `from` to the practice's number, through the stand-in (202 expected);
+/// answers what the function made of it (`opened`, `threaded`, `opted_out`, …).
+pub async fn text_in(h: &Harness, p: &ChannelPractice, from: &str, body: &str) -> String {
+    let reply = stand_in(
+        h,
+        "/_local/sms/inbound",
+        json!({"from": from, "to": p.number.as_str(), "body": body}),
+    )
+    .await;
+    assert_eq!(reply.status, 202, "{}", reply.text);
+    let result = &reply.json()["result"]["results"];
+    assert_eq!(result.as_array().map(Vec::len), Some(1), "{}", reply.text);
+    result[0].as_str().unwrap_or_default().to_string()
+}
+
+/// The practice's inbox rows (staff, first 100, newest first).
+pub async fn inbox(h: &Harness, p: &ChannelPractice) -> Vec<Value> {
+    let reply = h.api(&p.staff).inbox("?limit=100").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.items()
+}
+
+/// The id of the practice's conversation whose inbox preview is `preview` (e.g. the one a
+/// text opened).
+pub async fn conversation_with_preview(h: &Harness, p: &ChannelPractice, preview: &str) -> String {
+    inbox(h, p)
+        .await
+        .iter()
+        .find(|r| r["preview"] == preview)
+        .and_then(|r| r["id"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("no conversation shows {preview:?}"))
+}
+
+/// A contact of the practice through `POST /v1/contacts` (201 expected): its id.
+pub async fn contact(h: &Harness, token: &str, body: Value) -> String {
+    let made = h.api(token).create_contact(body).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    made.json()["id"].as_str().unwrap().to_string()
+}
+
+/// A standard conversation staff start with `contact` over `channel` (201 expected): its id.
+pub async fn start_standard(h: &Harness, token: &str, contact: &str, channel: &str) -> String {
+    let body = json!({"kind": "standard", "contact_id": contact, "channel": channel});
+    let created = h.api(token).create_conversation(body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.json()["id"].as_str().unwrap().to_string()
+}
+
+/// A staff post with a fresh client id (201 expected): the message.
+pub async fn post(h: &Harness, token: &str, conversation: &str, text: &str) -> Value {
+    let client_id = ulid::Ulid::new().to_string();
+    let reply = h
+        .api(token)
+        .post_message(conversation, text, &client_id)
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()
 }
 
 /// A client of the test's own for reading (and, to stand in for a post, writing) items

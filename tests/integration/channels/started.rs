@@ -3,40 +3,12 @@
 //! own number or reply address, so a post to them goes out; the patient's reply threads
 //! into them and a STOP opts them out. A practice with no number gets 409 `no_sms_number`.
 
-use super::{email_records, item, practice, sms_records, stand_in, Private};
+use super::{
+    contact, email_records, item, post, practice, sms_records, start_standard, text_in, Private,
+};
 use canopy_shared::adapters::dynamo::{get_s, keys};
 use canopy_tests::fixtures::{random_email, random_phone};
 use serde_json::json;
-
-async fn start(s: &Private, token: &str, contact: &str, channel: &str) -> String {
-    let created =
-        s.h.call(
-            "POST",
-            "/v1/conversations",
-            Some(json!({"kind": "standard", "contact_id": contact, "channel": channel})),
-            Some(token),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.text);
-    created.json()["id"].as_str().unwrap().to_string()
-}
-
-async fn contact(s: &Private, token: &str, body: serde_json::Value) -> String {
-    let made =
-        s.h.call("POST", "/v1/contacts", Some(body), Some(token))
-            .await;
-    assert_eq!(made.status, 201, "{}", made.text);
-    made.json()["id"].as_str().unwrap().to_string()
-}
-
-async fn post(s: &Private, token: &str, conversation: &str, text: &str) -> serde_json::Value {
-    let reply =
-        s.h.api(token)
-            .post_message(conversation, text, &ulid::Ulid::new().to_string())
-            .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.json()
-}
 
 #[tokio::test]
 async fn a_staff_started_sms_conversation_sends_from_the_practice_number_and_threads_replies() {
@@ -44,18 +16,18 @@ async fn a_staff_started_sms_conversation_sends_from_the_practice_number_and_thr
     let p = practice(&s.h, "Juniper Clinic").await;
     let phone = random_phone();
     let ct = contact(
-        &s,
+        &s.h,
         &p.staff.token,
         json!({"name": "Avery Stone", "phone": phone}),
     )
     .await;
-    let c = start(&s, &p.staff.token, &ct, "sms").await;
+    let c = start_standard(&s.h, &p.staff.token, &ct, "sms").await;
     let stored = super::meta(&s.h, &c).await;
     assert_eq!(get_s(&stored, "to"), Some(phone.as_str()));
     assert_eq!(get_s(&stored, "from_address"), Some(p.number.as_str()));
 
     let text = "Hello Avery, your prescription is ready for pickup.";
-    let posted = post(&s, &p.staff.token, &c, text).await;
+    let posted = post(&s.h, &p.staff.token, &c, text).await;
     assert_eq!(posted["delivery"]["status"], "queued");
     s.drain().await;
     let sent = sms_records(&phone);
@@ -85,24 +57,9 @@ async fn a_staff_started_sms_conversation_sends_from_the_practice_number_and_thr
     assert_eq!(one.json()["delivery"]["status"], "sent", "{}", one.text);
 
     // The reply threads into it; STOP opts it out.
-    let r = stand_in(
-        &s.h,
-        "/_local/sms/inbound",
-        json!({"from": phone, "to": p.number.as_str(), "body": "Thanks, on my way"}),
-    )
-    .await;
-    assert_eq!(
-        r.json()["result"]["results"],
-        json!(["threaded"]),
-        "{}",
-        r.text
-    );
-    stand_in(
-        &s.h,
-        "/_local/sms/inbound",
-        json!({"from": phone, "to": p.number.as_str(), "body": "STOP"}),
-    )
-    .await;
+    let reply = text_in(&s.h, &p, &phone, "Thanks, on my way").await;
+    assert_eq!(reply, "threaded");
+    assert_eq!(text_in(&s.h, &p, &phone, "STOP").await, "opted_out");
     let refused =
         s.h.api(&p.staff.token)
             .post_message(&c, "One more thing", "after-stop")
@@ -110,7 +67,7 @@ async fn a_staff_started_sms_conversation_sends_from_the_practice_number_and_thr
     assert_eq!(refused.status, 409, "{}", refused.text);
     assert_eq!(refused.json()["error"]["code"], "opted_out");
     // A new conversation with an opted-out number starts opted out.
-    let again = start(&s, &p.staff.token, &ct, "sms").await;
+    let again = start_standard(&s.h, &p.staff.token, &ct, "sms").await;
     let details =
         s.h.call(
             "GET",
@@ -128,14 +85,14 @@ async fn a_staff_started_email_conversation_sends_from_the_reply_address() {
     let p = practice(&s.h, "Sycamore Clinic").await;
     let email = random_email("patient");
     let ct = contact(
-        &s,
+        &s.h,
         &p.staff.token,
         json!({"name": "Jordan Lake", "email": email}),
     )
     .await;
-    let c = start(&s, &p.staff.token, &ct, "email").await;
+    let c = start_standard(&s.h, &p.staff.token, &ct, "email").await;
     let text = "Hi Jordan, please bring your insurance card on Monday.";
-    post(&s, &p.staff.token, &c, text).await;
+    post(&s.h, &p.staff.token, &c, text).await;
     s.drain().await;
     let mails = email_records(&email);
     assert_eq!(mails.len(), 1, "{mails:?}");
@@ -169,7 +126,7 @@ async fn a_practice_without_a_number_is_told_so_and_gets_one_once_numbers_are_lo
     assert!(shown.json()["reply_email"].is_string(), "email still works");
     let phone = random_phone();
     let ct = contact(
-        &s,
+        &s.h,
         &owner.token,
         json!({"name": "Casey Pine", "phone": phone}),
     )
@@ -191,7 +148,7 @@ async fn a_practice_without_a_number_is_told_so_and_gets_one_once_numbers_are_lo
         .seed_sms_pool(std::slice::from_ref(&loaded))
         .await
         .unwrap();
-    let c = start(&s, &owner.token, &ct, "sms").await;
+    let c = start_standard(&s.h, &owner.token, &ct, "sms").await;
     let stored = super::meta(&s.h, &c).await;
     assert_eq!(get_s(&stored, "from_address"), Some(loaded.as_str()));
     let shown = s.h.call("GET", "/v1/org", None, Some(&owner.token)).await;

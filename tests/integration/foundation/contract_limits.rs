@@ -414,6 +414,15 @@ async fn every_request_field_agrees_with_openapi_at_and_past_its_limits() {
             },
         ),
         (
+            "confirmIdentity",
+            Op {
+                method: "POST",
+                path: format!("/v1/conversations/{standard}/confirm-identity"),
+                token: t.clone(),
+                bases: vec![json!({"contact_id": patient.contact_id})],
+            },
+        ),
+        (
             "startSignup",
             Op {
                 method: "POST",

@@ -6,4 +6,5 @@ mod one_time_codes;
 mod org;
 mod practice_signup;
 mod template_agrees;
+mod template_data_protection;
 mod template_privileges;

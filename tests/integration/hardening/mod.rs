@@ -3,6 +3,7 @@
 //! email), each tried against the running flow.
 
 mod abuse;
+mod download_texts;
 mod guessing;
 mod invites_budget;
 mod support;

@@ -39,6 +39,51 @@ async fn the_same_token_is_the_same_device_and_its_endpoint_knows_only_the_accou
     assert_eq!(gone.status, 404, "{}", gone.text);
 }
 
+/// A token whose SNS endpoint outlived its device (removed while SNS kept the endpoint, or a
+/// record lost): SNS refuses a second endpoint for the token and names the first, which
+/// becomes the caller's. Before, the refusal was a 503 for that phone forever.
+#[tokio::test]
+async fn a_token_whose_endpoint_outlived_its_device_registers_as_the_callers() {
+    let n = Notify::new().await;
+    let (_, patient, _) = n.practice_with_patient("Oak Clinic").await;
+    let token = random_token("android");
+    let sns = aws_sdk_sns::Client::from_conf(
+        aws_sdk_sns::config::Builder::from(&canopy_shared::app::load_sdk_config().await)
+            .endpoint_url(std::env::var("AWS_ENDPOINT_URL_SNS").unwrap())
+            .build(),
+    );
+    let left_behind = sns
+        .create_platform_endpoint()
+        .platform_application_arn(std::env::var("PUSH_ANDROID_APPLICATION_ARN").unwrap())
+        .token(&token)
+        .custom_user_data("acct_01KAAAAAAAAAAAAAAAAAAAAAAA")
+        .send()
+        .await
+        .unwrap()
+        .endpoint_arn
+        .unwrap();
+    let reply =
+        n.h.call(
+            "POST",
+            "/v1/devices",
+            Some(json!({"platform": "android", "token": token})),
+            Some(&patient.token),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(endpoint_of(&token).unwrap(), left_behind);
+    let attributes = sns
+        .get_endpoint_attributes()
+        .endpoint_arn(&left_behind)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attributes["CustomUserData"], patient.account_id);
+    assert_eq!(attributes["Enabled"], "true");
+}
+
 #[tokio::test]
 async fn bad_platforms_and_tokens_are_400() {
     let n = Notify::new().await;

@@ -64,13 +64,10 @@ fn replay_unread(items: &[Value], me: &str) -> BTreeMap<String, usize> {
         .collect()
 }
 
-// Passes alone (`cargo test -p canopy-tests --test integration -- the_feed_is_gap_free`),
-// but in the whole suite one of its 50 concurrent posts kept answering 503 after 8 backed-off
-// retries in all three full runs of 2026-11-30: most likely transaction conflicts on the
-// conversation items outlasting the bounded retries under the suite's concurrency. Being
-// investigated (closing note, issue 11); ignored so that this known failure is named, not hidden.
+// 50 concurrent posts on a two-core machine queue behind DynamoDB Local's one SQLite
+// thread for seconds: the local stack's longer SDK timeouts (`CANOPY_SDK_ATTEMPT_TIMEOUT_MS`,
+// see `canopy_shared::app`) let the burst drain instead of collapsing into retried timeouts.
 #[tokio::test]
-#[ignore = "one post of 50 answers 503 only under the whole suite's load: see the comment above"]
 async fn the_feed_is_gap_free_under_50_concurrent_posts_and_replays_to_the_inbox() {
     let mut n = Notify::new().await;
     let staff = n.h.new_practice("Pine Clinic").await;

@@ -16,6 +16,7 @@
 //! TransactWriteItems (contact + audit).
 
 mod conversations;
+mod identity;
 
 pub use conversations::{
     list_conversation, put_new_contact, ContactConversationItem, CONVERSATIONS_SHOWN,

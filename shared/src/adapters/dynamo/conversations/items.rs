@@ -63,6 +63,14 @@ pub struct ConversationItem {
     pub opted_out: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opted_out_at: Option<i64>,
+    /// Secure-invite from a standard conversation: its id until the patient signs up, then
+    /// the pointers between the two (see `Conversation`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_from: Option<ConversationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_conversation_id: Option<ConversationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure_conversation_id: Option<ConversationId>,
     #[serde(default)]
     pub participants: Vec<ParticipantRef>,
     /// The participants' ids alone, so write conditions can say `contains(#pids, :me)`.
@@ -122,6 +130,9 @@ impl ConversationItem {
             from_address: c.from_address.clone(),
             opted_out: c.opted_out,
             opted_out_at: c.opted_out_at,
+            invited_from: c.invited_from,
+            standard_conversation_id: c.standard_conversation_id,
+            secure_conversation_id: c.secure_conversation_id,
             participants: c.participants.clone(),
             participant_ids: c.participant_ids.clone(),
             message_count: c.message_count,
@@ -159,6 +170,9 @@ impl ConversationItem {
             from_address: self.from_address,
             opted_out: self.opted_out,
             opted_out_at: self.opted_out_at,
+            invited_from: self.invited_from,
+            standard_conversation_id: self.standard_conversation_id,
+            secure_conversation_id: self.secure_conversation_id,
             participants: self.participants,
             participant_ids: self.participant_ids,
             message_count: self.message_count,
@@ -248,6 +262,9 @@ impl ParticipantItem {
             from_address: None,
             opted_out: false,
             opted_out_at: None,
+            invited_from: None,
+            standard_conversation_id: None,
+            secure_conversation_id: None,
             participants: vec![],
             participant_ids: vec![self.account_id],
             message_count: self.message_count,

@@ -6,6 +6,10 @@
 //! `PATIENT#a` (GSI1 `ACCT#a` / `PAIRED#ORG#o`) and the link-pairing uniqueness item
 //! `PAIRING#o#a#l` / `#PAIRING`.
 //!
+//! An invite acceptance from a `secure-invite` also sets `standard_conversation_id` on the
+//! secure conversation and `secure_conversation_id` on the standard one, in the same
+//! transaction.
+//!
 //! Round trips: the link-pairing lookup 1 GetItem; each commit 1 TransactWriteItems.
 
 use super::super::contacts::{contact_key, list_conversation, put_new_contact};
@@ -14,7 +18,7 @@ use super::super::{from_item, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError}
 use super::{attribute, invite_key, put_new_conversation, token_key};
 use crate::adapters::dynamo::conversations::ConversationItem;
 use crate::adapters::dynamo::practice::{AccountItem, LoginItem};
-use crate::conversations::{ConversationState, Identity};
+use crate::conversations::{ConversationKind, ConversationState, Identity};
 use crate::domain::ids::{AccountId, ChallengeId, ContactId, ConversationId, LinkId, OrgId};
 use crate::invites::InviteStatus;
 use crate::ports::invites::{
@@ -154,6 +158,30 @@ fn attach_contact(
     if let Some(c) = conversation {
         list_conversation(tx, org, contact, c)?;
     }
+    Ok(())
+}
+
+/// `secure-invite` accepted: the secure conversation names the standard one it came from
+/// and the standard one names the secure one, in the acceptance's transaction (two more
+/// items, no extra round trip). The secure side's condition is the acceptance's own
+/// (`#state = :pending`, slot `conversation`), so this only adds its pointer there.
+fn link_standard(
+    tx: &mut Tx,
+    secure: &ConversationId,
+    standard: &ConversationId,
+) -> Result<(), StoreError> {
+    let mut e = Expr::new("attribute_exists(#pk) AND #kind = :standard");
+    e.name("#pk", "pk")
+        .name("#kind", "kind")
+        .name("#secure", "secure_conversation_id")
+        .value(":standard", attribute(&ConversationKind::Standard)?)
+        .value(":secure", s(secure.to_string()));
+    tx.update(
+        slots::STANDARD_CONVERSATION,
+        ConversationItem::key_for(standard),
+        "SET #secure = :secure",
+        e,
+    )?;
     Ok(())
 }
 
@@ -327,15 +355,26 @@ impl PairingStore for Dynamo {
             .value(":empty", AttributeValue::L(vec![]))
             .value(":who", attribute(&[w.participant])?)
             .value(":pid", attribute(&[w.account])?);
-        tx.update(
-            slots::CONVERSATION,
-            ConversationItem::key_for(&w.conversation),
+        let mut set = String::from(
             "SET #state = :active, #identity = :verified, \
              #participants = list_append(if_not_exists(#participants, :empty), :who), \
              #pids = list_append(if_not_exists(#pids, :empty), :pid)",
+        );
+        if let Some(standard) = &w.from_standard {
+            meta.name("#standard", "standard_conversation_id")
+                .value(":standard", s(standard.to_string()));
+            set.push_str(", #standard = :standard");
+        }
+        tx.update(
+            slots::CONVERSATION,
+            ConversationItem::key_for(&w.conversation),
+            set,
             meta,
         )?
         .put_new(slots::PARTICIPANT, w.row)?;
+        if let Some(standard) = &w.from_standard {
+            link_standard(&mut tx, &w.conversation, standard)?;
+        }
         attach_contact(&mut tx, &w.org, &w.contact, &w.account, None)?;
         upsert_patient(&mut tx, &w.org, &w.account, &w.contact, now)?;
         tx.extend(access.session).audit(audit, now)?;
