@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/setup.sh
 echo "bench: building release binaries (first time ~8 min on 2 cores)"
-cargo build --release -p fn-authorizer -p fn-auth -p fn-members -p fn-links -p fn-link-pages \
+cargo build --release -p fn-auth -p fn-members -p fn-links -p fn-link-pages \
   -p fn-contacts -p fn-signup -p fn-conversations -p fn-messages -p hello-lambda -p canopy-bench
 
 export CANOPY_STACK_STATE=".local/stacks/bench-$$"

@@ -3,9 +3,11 @@
 receives, for replay tests (`tests/integration/events_replay.rs`) and `sam local invoke -e`.
 
 usage: scripts/new-event.py FILE "METHOD /route/{param}" PATH [--body JSON] [--query Q]
-           [--header k=v ...] [--caller acct_…:role:org_…|-:links,...]
+           [--header k=v ...] [--caller acct_…:org_…|-]
 
---caller fills requestContext.authorizer.lambda the way the authorizer would.
+--caller adds `authorization: Bearer <account>.<org or ->.<fixture secret>`, the token the
+replay test stores a session (and membership) for; list the caller, with its role, in
+events/callers.json (one role per account and practice).
 """
 import argparse, json, re, sys
 
@@ -38,11 +40,10 @@ ctx = {
     "http": {"method": method, "path": a.path, "protocol": "HTTP/1.1",
              "sourceIp": "203.0.113.7", "userAgent": headers["user-agent"]},
 }
+FIXTURE_SECRET = "events-fixture-token-not-a-secret-anywhere0"
 if a.caller:
-    acct, role, org, *links = a.caller.split(":")
-    ctx["authorizer"] = {"lambda": {"account_id": acct, "role": role,
-                                    "org_id": "" if org == "-" else org,
-                                    "visible_links": links[0] if links else ""}}
+    acct, org = a.caller.split(":")
+    headers["authorization"] = f"Bearer {acct}.{org}.{FIXTURE_SECRET}"
 event = {"version": "2.0", "routeKey": a.route_key, "rawPath": a.path,
          "rawQueryString": a.query, "headers": headers, "requestContext": ctx,
          "isBase64Encoded": False}

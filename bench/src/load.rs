@@ -109,7 +109,7 @@ pub async fn run() -> String {
         percentile(&mut latencies, 50.0),
         percentile(&mut latencies, 99.0),
     );
-    let _ = writeln!(out, "| POST messages through the dev server (authorizer + handler) | {:.0} | {p50:.2} | {p99:.2} |", total as f64 / elapsed);
+    let _ = writeln!(out, "| POST messages through the dev server (authentication + handler) | {:.0} | {p50:.2} | {p99:.2} |", total as f64 / elapsed);
     let _ = writeln!(
         out,
         "| DynamoDB Local raw PutItem, same concurrency | {:.0} | | |\n",

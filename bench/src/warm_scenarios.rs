@@ -11,7 +11,7 @@ use canopy_shared::app::load_sdk_config;
 use canopy_shared::App;
 use canopy_tests::fixtures::Staff;
 use canopy_tests::Harness;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 pub struct Bench {
@@ -47,12 +47,10 @@ impl Bench {
         }
     }
 
-    /// The authorizer context for a token, computed once (as API Gateway would pass it).
-    pub async fn context(&self, token: &str) -> Option<Map<String, Value>> {
-        match fn_authorizer::authorize(&self.h.app, Some(&format!("Bearer {token}"))).await {
-            Ok(fn_authorizer::Decision::Allow(ctx)) => Some(ctx),
-            _ => None,
-        }
+    /// The `authorization` header for a token (each handler resolves it itself, as in
+    /// AWS: its reads are part of every measured call).
+    pub async fn context(&self, token: &str) -> Option<String> {
+        Some(format!("Bearer {token}"))
     }
 
     /// The event JSON for a route, as Lambda would receive it.
@@ -62,7 +60,7 @@ impl Bench {
         route_key: &str,
         path: &str,
         body: Option<Value>,
-        ctx: Option<&Map<String, Value>>,
+        authorization: Option<&String>,
         headers: &[(&str, &str)],
     ) -> String {
         let mut params = BTreeMap::new();
@@ -85,6 +83,9 @@ impl Bench {
         if body.is_some() {
             header_map.insert("content-type".into(), "application/json".into());
         }
+        if let Some(value) = authorization {
+            header_map.insert("authorization".into(), value.clone());
+        }
         let raw = RawRequest {
             method: method.into(),
             path: path_only.into(),
@@ -93,7 +94,7 @@ impl Bench {
             body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
             source_ip: "127.0.0.1".into(),
         };
-        api_gateway_event(&raw, route_key, &params, ctx, "bench").to_string()
+        api_gateway_event(&raw, route_key, &params, "bench").to_string()
     }
 
     /// Runs one handler call for an event (parse + handle, as the Lambda runtime would).

@@ -2,7 +2,7 @@
 //! `events/` holds, and turns them into `lambda_http` requests with
 //! `lambda_http::request::from_str`, exactly as the runtime does.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// A request as the dev server or a test has it, before it becomes an event.
@@ -18,13 +18,12 @@ pub struct RawRequest {
     pub source_ip: String,
 }
 
-/// The event for `raw`, routed as `route_key` with `path_parameters`, and (for
-/// authorized routes) the authorizer's context.
+/// The event for `raw`, routed as `route_key` with `path_parameters` (the function
+/// authenticates the caller from the `authorization` header itself).
 pub fn api_gateway_event(
     raw: &RawRequest,
     route_key: &str,
     path_parameters: &BTreeMap<String, String>,
-    authorizer_context: Option<&Map<String, Value>>,
     request_id: &str,
 ) -> Value {
     let query_params: BTreeMap<String, String> = url_pairs(&raw.query);
@@ -32,7 +31,7 @@ pub fn api_gateway_event(
         Ok(text) => (text.to_string(), false),
         Err(_) => (base64_encode(&raw.body), true),
     };
-    let mut context = json!({
+    let context = json!({
         "accountId": "000000000000",
         "apiId": "local",
         "domainName": raw.headers.get("host").cloned().unwrap_or_else(|| "localhost".into()),
@@ -50,9 +49,6 @@ pub fn api_gateway_event(
         "time": "",
         "timeEpoch": 0,
     });
-    if let Some(ctx) = authorizer_context {
-        context["authorizer"] = json!({ "lambda": ctx });
-    }
     let mut event = json!({
         "version": "2.0",
         "routeKey": route_key,

@@ -29,7 +29,7 @@ pub async fn invoke(function: &str, app: &App, req: Request) -> Option<Response<
     })
 }
 
-/// Logical ids of every function with HTTP routes (the authorizer has none).
+/// Logical ids of every function with HTTP routes.
 pub const HTTP_FUNCTIONS: &[&str] = &[
     "AuthFunction",
     "MembersFunction",

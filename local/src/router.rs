@@ -1,6 +1,7 @@
 //! Routes requests the way API Gateway would, by the routes declared in `template.yaml`:
-//! match method and path template, run the Lambda authorizer for non-public routes, build
-//! the payload-2.0 event, and invoke the function in process.
+//! match method and path template, build the payload-2.0 event, and invoke the function in
+//! process. There is no authorizer: each function authenticates its callers itself
+//! (`canopy_shared::http::authenticate`), as in AWS.
 
 use crate::event::{api_gateway_event, RawRequest};
 use crate::functions;
@@ -82,31 +83,7 @@ impl Router {
         let Some(matched) = self.find(api, &raw.method, &raw.path) else {
             return json_error(404, "not_found", "No such route.");
         };
-        let context = if matched.route.public {
-            None
-        } else {
-            let header = raw.headers.get("authorization").map(String::as_str);
-            let decision = canopy_shared::adapters::call_counter::uncounted(
-                fn_authorizer::authorize(app, header),
-            )
-            .await;
-            match decision {
-                Ok(fn_authorizer::Decision::Allow(ctx)) => Some(ctx),
-                // API Gateway answers a denied simple-response authorizer with 401/403
-                // before the function runs; we answer the contract's JSON 401.
-                Ok(fn_authorizer::Decision::Deny) => {
-                    return json_error(401, "unauthorized", "A valid bearer token is required.")
-                }
-                Err(_) => return json_error(503, "service_unavailable", "Try again shortly."),
-            }
-        };
-        let event = api_gateway_event(
-            &raw,
-            &matched.route.key(),
-            &matched.params,
-            context.as_ref(),
-            &request_id,
-        );
+        let event = api_gateway_event(&raw, &matched.route.key(), &matched.params, &request_id);
         let request = match lambda_http::request::from_str(&event.to_string()) {
             Ok(r) => r,
             Err(_) => return json_error(400, "bad_request", "The request could not be read."),

@@ -8,7 +8,7 @@ use std::path::Path;
 /// Which HTTP API a route belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Api {
-    /// `AppApi`: the JSON API, behind the Lambda authorizer unless a route opts out.
+    /// `AppApi`: the JSON API (each function authenticates its callers itself).
     App,
     /// `LinkApi`: the public link domain.
     Link,
@@ -21,8 +21,6 @@ pub struct Route {
     pub method: String,
     /// As declared, e.g. `/v1/conversations/{id}/messages`.
     pub path: String,
-    /// `Auth: {Authorizer: NONE}`: no bearer token needed.
-    pub public: bool,
 }
 
 impl Route {
@@ -135,18 +133,11 @@ impl Template {
                     .get("Method")
                     .and_then(text)
                     .ok_or_else(|| TemplateError::Missing(format!("{function} event Method")))?;
-                let public = api == Api::Link
-                    || props
-                        .get("Auth")
-                        .and_then(|a| a.get("Authorizer"))
-                        .and_then(text)
-                        == Some("NONE");
                 routes.push(Route {
                     function: function.clone(),
                     api,
                     method: method.to_ascii_uppercase(),
                     path: path.to_string(),
-                    public,
                 });
             }
         }

@@ -1,6 +1,6 @@
 //! Test harness for the workspace's integration tests: an in-process Canopy (the same
-//! [`Router`] the dev server uses, so routes come from `template.yaml` and the authorizer
-//! runs) against the local stack started by `scripts/test.sh`, plus readers for what moto
+//! [`Router`] the dev server uses, so routes come from `template.yaml` and each function
+//! authenticates its callers) against the local stack started by `scripts/test.sh`, plus readers for what moto
 //! recorded as sent.
 //!
 //! - [`api`]: the typed client, one method per route of the HTTP contract

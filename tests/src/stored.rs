@@ -4,14 +4,22 @@
 
 use crate::Harness;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use canopy_shared::access::sessions::{token, Session};
+use canopy_shared::adapters::dynamo::access::SessionItem;
 use canopy_shared::adapters::dynamo::contacts::ContactItem;
 use canopy_shared::adapters::dynamo::conversations::ConversationItem;
 use canopy_shared::adapters::dynamo::invites::InviteItem;
 use canopy_shared::adapters::dynamo::links::LinkItem;
+use canopy_shared::adapters::dynamo::practice::items::MemberItem;
+use canopy_shared::adapters::dynamo::to_item;
+use canopy_shared::domain::contact_info::{DisplayName, EmailAddress};
+use canopy_shared::domain::role::Role;
+use canopy_shared::domain::secrets::token_hash;
 use canopy_shared::ports::contacts::ContactStore;
 use canopy_shared::ports::conversations::ConversationStore;
 use canopy_shared::ports::invites::InviteStore;
 use canopy_shared::ports::links::LinkStore;
+use canopy_shared::practice::model::{Member, MemberStatus};
 use std::collections::HashMap;
 
 /// The item a read found, or a panic naming what was missing (or why the read failed).
@@ -85,5 +93,37 @@ impl Harness {
             .send()
             .await
             .expect("items written");
+    }
+
+    /// Stores a live session for `token` (which names its account and practice) and, for
+    /// staff, their membership with `role`: the caller a fixed event fixture carries, which
+    /// no sign-in could produce (sign-ins draw their tokens at random).
+    pub async fn put_caller(&self, token: &str, role: Role) {
+        let claims = token::claims(token).expect("a token naming its caller");
+        let now = self.app.now_ms();
+        let session = Session {
+            token_hash: token_hash(token),
+            account_id: claims.account_id,
+            role,
+            org_id: claims.org_id,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now + 3600 * 1000,
+            user_agent: None,
+        };
+        let mut items = vec![to_item(&SessionItem::new(&session)).unwrap()];
+        if let Some(org) = claims.org_id {
+            let member = Member {
+                account_id: claims.account_id,
+                org_id: org,
+                name: DisplayName::parse("Event Fixture").unwrap(),
+                email: EmailAddress::parse("fixture@example.com").unwrap(),
+                role,
+                status: MemberStatus::Active,
+                created_at: now,
+            };
+            items.push(to_item(&MemberItem::new(&member)).unwrap());
+        }
+        self.put_items(&items).await;
     }
 }

@@ -6,13 +6,13 @@
 mod create;
 mod get;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::ports::attachments::AttachmentFiles;
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, files: &dyn AttachmentFiles, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/conversations/{id}/attachments" => create::handle(app, files, &req).await,
             "GET /v1/conversations/{id}/attachments/{attachment_id}" => {

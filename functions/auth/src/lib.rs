@@ -9,12 +9,12 @@ mod sessions;
 mod start;
 mod verify;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/orgs" => create_org::handle(app, &req).await,
             "POST /v1/auth/start" => start::handle(app, &req).await,

@@ -1,28 +1,21 @@
 //! Sessions users can end (API.md § Sessions; the rules are
 //! `canopy_shared::access::sessions::manage`): `POST /v1/auth/logout`, `GET /v1/sessions`,
-//! `DELETE /v1/sessions/{id}` and `DELETE /v1/sessions`. All four are behind the authorizer,
-//! so the caller's session was live when the request came in; the caller's own token comes
+//! `DELETE /v1/sessions/{id}` and `DELETE /v1/sessions`. All four need a live session
+//! (resolved before the route runs); the caller's own token comes
 //! from the `Authorization` header (its hash names the current session).
 
 use canopy_shared::access::sessions::manage;
 use canopy_shared::domain::time::rfc3339;
+use canopy_shared::http::authenticate::bearer_token;
 use canopy_shared::http::request::{header, path_param};
 use canopy_shared::http::{json, no_content, ApiError, Caller, HttpResult};
 use canopy_shared::App;
 use lambda_http::Request;
 use serde_json::json;
 
-/// The bearer token the request carries (the authorizer accepted it).
+/// The bearer token the request carries (already accepted by `authenticate`).
 fn own_token(req: &Request) -> Result<&str, ApiError> {
-    let value = header(req, "authorization").ok_or_else(ApiError::unauthorized)?;
-    let (scheme, token) = value
-        .trim()
-        .split_once(' ')
-        .ok_or_else(ApiError::unauthorized)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(ApiError::unauthorized());
-    }
-    Ok(token.trim())
+    bearer_token(header(req, "authorization")).ok_or_else(ApiError::unauthorized)
 }
 
 /// `POST /v1/auth/logout` → 204; the token is refused from then on.

@@ -28,7 +28,7 @@ mod list;
 mod resend;
 mod secure_invite;
 
-use canopy_shared::http::{instrumented, unknown_route, ApiError, Caller, HttpResult};
+use canopy_shared::http::{authenticated, unknown_route, ApiError, Caller, HttpResult};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
@@ -44,7 +44,7 @@ where
 }
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/contacts" => once(app, &req, || create::handle(app, &req)).await,
             "GET /v1/contacts" => list::handle(app, &req).await,

@@ -9,12 +9,12 @@ mod inbox;
 mod patch;
 mod view;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "GET /v1/conversations" => inbox::handle(app, &req).await,
             "POST /v1/conversations" => create::handle(app, &req).await,

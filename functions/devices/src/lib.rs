@@ -6,12 +6,12 @@ mod register;
 mod remove;
 mod sync;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/devices" => register::handle(app, &req).await,
             "DELETE /v1/devices/{id}" => remove::handle(app, &req).await,

@@ -12,12 +12,12 @@ mod list;
 mod public;
 mod update;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/links" => create::handle(app, &req).await,
             "GET /v1/links" => list::handle(app, &req).await,

@@ -8,12 +8,12 @@ mod list;
 mod org;
 mod remove;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "GET /v1/members" => list::handle(app, &req).await,
             "POST /v1/members" => add::handle(app, &req).await,

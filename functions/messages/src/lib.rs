@@ -9,7 +9,7 @@ mod post;
 mod read;
 mod view;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::ports::attachments::AttachmentFiles;
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
@@ -21,7 +21,7 @@ pub async fn handle(
     files: Option<&dyn AttachmentFiles>,
     req: Request,
 ) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/conversations/{id}/messages" => post::handle(app, files, &req).await,
             "GET /v1/conversations/{id}/messages" => list::handle(app, &req).await,

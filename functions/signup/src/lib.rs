@@ -27,7 +27,7 @@
 mod start;
 mod verify;
 
-use canopy_shared::http::{instrumented, unknown_route};
+use canopy_shared::http::{authenticated, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
 
@@ -36,7 +36,7 @@ pub const PURPOSE_INVITE_SMS: &str = "signup_invite_sms";
 pub const PURPOSE_INVITE_BOTH: &str = "signup_invite_both";
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    instrumented(req, |req, route| async move {
+    authenticated(app, req, |req, route| async move {
         match route.as_str() {
             "POST /v1/signup/start" => start::handle(app, &req).await,
             "POST /v1/signup/verify" => verify::handle(app, &req).await,

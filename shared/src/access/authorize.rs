@@ -1,22 +1,73 @@
-//! Who is calling, from a bearer token: the authorizer's use case.
+//! Who is calling, from a bearer token: resolved by each handler itself (there is no
+//! separate authorizer Lambda), fresh on every call with no caching, so an ended session
+//! or a removed teammate is refused at once and a role change applies at once.
 //!
-//! For every call it resolves the token to a live session, and for staff re-reads their
-//! membership (so a removed teammate is refused at once, and a role change applies at
-//! once) and the practice's links (so handlers know which links' conversations the caller
-//! may see without another round trip).
+//! A token names its account and practice ([`sessions::token`]), so the handler knows
+//! which items to read before reading anything: the session (consistent `GetItem`), and
+//! for staff the membership (consistent `GetItem`) and the practice's links (GSI1
+//! `Query`: which links' conversations the caller may see) are read concurrently, one
+//! round trip. Nothing is released unless the session is live and names the same account
+//! and practice as the token, and the membership exists. The session's sliding use is
+//! recorded at most once an hour ([`sessions::accept`]), the only second round trip.
 //!
-//! Round trips: one consistent `GetItem` (session; plus an `UpdateItem` recording its use
-//! at most once an hour, see [`super::sessions`]); for staff, then one `GetItem`
-//! (membership) and one GSI1 `Query` (links), concurrently.
+//! Tokens of the old shape (random only) cannot name anyone, so they take the old path:
+//! the session first, then the membership and links (two round trips) until they expire.
 
-use super::sessions;
+use super::sessions::{self, token, Session};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::Caller;
+use crate::domain::ids::{AccountId, OrgId};
+use crate::domain::secrets::token_hash;
 use crate::ports::access::{SessionStore, SessionUse};
 use crate::ports::practice::TeamStore;
+use crate::practice::model::{LinkAccess, Member};
 
 /// The caller behind `token`, or `None` (no live session, or no longer a member).
 pub async fn authorize(
+    store: &(impl SessionStore + SessionUse + TeamStore),
+    token: &str,
+    now: i64,
+) -> Result<Option<Caller>, StoreError> {
+    match token::claims(token) {
+        Some(claims) => named(store, token, claims, now).await,
+        None => unnamed(store, token, now).await,
+    }
+}
+
+/// A token of the current shape: every read at once.
+async fn named(
+    store: &(impl SessionStore + SessionUse + TeamStore),
+    token: &str,
+    claims: token::Claims,
+    now: i64,
+) -> Result<Option<Caller>, StoreError> {
+    let hash = token_hash(token);
+    let Some(org) = claims.org_id else {
+        let Some(session) = store.session(&hash).await? else {
+            return Ok(None);
+        };
+        return patient(store, session, &claims.account_id, now).await;
+    };
+    let (session, member, links) = tokio::join!(
+        store.session(&hash),
+        store.member(&org, &claims.account_id),
+        store.link_access(&org)
+    );
+    let Some(session) = session? else {
+        return Ok(None);
+    };
+    let (member, links) = (member?, links?);
+    if session.account_id != claims.account_id || session.org_id != Some(org) {
+        return Ok(None);
+    }
+    if sessions::accept(store, session, now).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(member.map(|member| staff(member, &links)))
+}
+
+/// A token of the old shape: the session says who it is, then the membership is read.
+async fn unnamed(
     store: &(impl SessionStore + SessionUse + TeamStore),
     token: &str,
     now: i64,
@@ -25,29 +76,48 @@ pub async fn authorize(
         return Ok(None);
     };
     let Some(org) = session.org_id else {
-        return Ok(Some(Caller {
-            account_id: session.account_id,
-            role: session.role,
-            org_id: None,
-            visible_links: vec![],
-        }));
+        let account = session.account_id;
+        return patient(store, session, &account, now).await;
     };
     let (member, links) = tokio::join!(
         store.member(&org, &session.account_id),
         store.link_access(&org)
     );
-    let Some(member) = member? else {
+    let (member, links) = (member?, links?);
+    Ok(member.map(|member| staff(member, &links)))
+}
+
+/// A patient's session (no practice): the caller if it is live and `account`'s.
+async fn patient(
+    store: &impl SessionUse,
+    session: Session,
+    account: &AccountId,
+    now: i64,
+) -> Result<Option<Caller>, StoreError> {
+    if session.account_id != *account || session.org_id.is_some() {
         return Ok(None);
-    };
-    let visible_links = links?
-        .iter()
-        .filter(|l| l.admits(&member.account_id))
-        .map(|l| l.id)
-        .collect();
-    Ok(Some(Caller {
+    }
+    Ok(sessions::accept(store, session, now)
+        .await?
+        .map(|session| Caller {
+            account_id: session.account_id,
+            role: session.role,
+            org_id: None,
+            visible_links: vec![],
+        }))
+}
+
+/// A staff caller as their membership says now, seeing the links that admit them.
+fn staff(member: Member, links: &[LinkAccess]) -> Caller {
+    let org: OrgId = member.org_id;
+    Caller {
+        visible_links: links
+            .iter()
+            .filter(|l| l.admits(&member.account_id))
+            .map(|l| l.id)
+            .collect(),
         account_id: member.account_id,
         role: member.role,
         org_id: Some(org),
-        visible_links,
-    }))
+    }
 }

@@ -16,11 +16,12 @@
 //! condition and is refused).
 
 pub mod manage;
+pub mod token;
 
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::{AccountId, OrgId};
 use crate::domain::role::Role;
-use crate::domain::secrets::{looks_like_token, new_token, token_hash};
+use crate::domain::secrets::token_hash;
 use crate::ports::access::{SessionStore, SessionUse};
 use sha2::{Digest, Sha256};
 
@@ -58,7 +59,7 @@ pub fn session_id(token_hash: &str) -> String {
 impl Session {
     /// A new session and its plaintext token (for the client only).
     pub fn issue(account: &AccountId, role: Role, org: Option<&OrgId>, now: i64) -> (String, Self) {
-        let token = new_token();
+        let token = token::named_token(account, org);
         let session = Self {
             token_hash: token_hash(&token),
             account_id: *account,
@@ -106,12 +107,22 @@ pub async fn resolve(
     token: &str,
     now: i64,
 ) -> Result<Option<Session>, StoreError> {
-    if !looks_like_token(token) {
+    if !token::looks_like_session_token(token) {
         return Ok(None);
     }
-    let Some(mut session) = store.session(&token_hash(token)).await? else {
+    let Some(session) = store.session(&token_hash(token)).await? else {
         return Ok(None);
     };
+    accept(store, session, now).await
+}
+
+/// A session just read, if it is live; records the use when the last recorded one is
+/// over [`TOUCH_EVERY_MS`] old (`None` if the session was ended meanwhile).
+pub async fn accept(
+    store: &impl SessionUse,
+    mut session: Session,
+    now: i64,
+) -> Result<Option<Session>, StoreError> {
     if !session.is_live(now) {
         return Ok(None);
     }
@@ -139,7 +150,7 @@ mod tests {
         let id = session.id();
         assert_eq!(id, session_id(&token_hash(&token)));
         assert!(id.starts_with("sess_") && id.len() == 37, "{id}");
-        assert!(!looks_like_token(&id));
+        assert!(!token::looks_like_session_token(&id));
         assert!(!id.contains(&session.token_hash[..32]));
         assert!(!id.contains(&token));
     }

@@ -1,7 +1,7 @@
 //! Who is calling: the account, its role, its practice (staff) and the practice links
-//! whose conversations it may see. Established once per request at the edge (in AWS by the
-//! authorizer, see `functions/authorizer`; `http::request` reads it from the request
-//! context); use cases only receive it.
+//! whose conversations it may see. Established once per request by the function itself,
+//! before its route runs (`http::authenticate`, rules in `access::authorize`); use cases
+//! only receive it.
 
 use crate::domain::ids::{AccountId, LinkId, OrgId};
 use crate::domain::role::Role;

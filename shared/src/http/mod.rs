@@ -1,6 +1,7 @@
 //! The HTTP edge shared by every function: parse → call the use case → map its typed
 //! error to the contract's status and JSON error.
 
+pub mod authenticate;
 pub mod body;
 pub mod error;
 mod errors_access;
@@ -21,4 +22,4 @@ pub use body::JsonBody;
 pub use error::ApiError;
 pub use request::{json_body, page_limit, path_id, path_param, query_param, Caller};
 pub use response::{json, no_content, HttpResult, Page};
-pub use serve::{instrumented, unknown_route};
+pub use serve::{authenticated, instrumented, unknown_route};

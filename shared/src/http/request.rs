@@ -1,9 +1,8 @@
 //! Reading requests: JSON bodies (with the failing field named), path and query values,
-//! and the caller identity the authorizer attached.
+//! and the caller identity [`super::authenticate`] attached.
 
 use super::body::{refuse_undeclared_nulls, JsonBody};
 use super::error::ApiError;
-use crate::domain::role::Role;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
@@ -147,53 +146,6 @@ pub fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 }
 
 pub use crate::domain::caller::Caller;
-
-/// The authorizer context keys, shared by the authorizer and every handler.
-pub mod context_keys {
-    pub const ACCOUNT_ID: &str = "account_id";
-    pub const ROLE: &str = "role";
-    pub const ORG_ID: &str = "org_id";
-    pub const VISIBLE_LINKS: &str = "visible_links";
-}
-
-impl Caller {
-    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
-        let ctx = match req.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(ctx)) => ctx,
-            _ => return Err(ApiError::unauthorized()),
-        };
-        let fields = &ctx
-            .authorizer
-            .as_ref()
-            .ok_or_else(ApiError::unauthorized)?
-            .fields;
-        let text = |key: &str| fields.get(key).and_then(|v| v.as_str()).unwrap_or("");
-        let account_id = text(context_keys::ACCOUNT_ID)
-            .parse()
-            .map_err(|_| ApiError::unauthorized())?;
-        let role: Role = text(context_keys::ROLE)
-            .parse()
-            .map_err(|_| ApiError::unauthorized())?;
-        let org_id = match text(context_keys::ORG_ID) {
-            "" => None,
-            s => Some(s.parse().map_err(|_| ApiError::unauthorized())?),
-        };
-        if role.is_staff() != org_id.is_some() {
-            return Err(ApiError::unauthorized());
-        }
-        let visible_links = text(context_keys::VISIBLE_LINKS)
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse().map_err(|_| ApiError::unauthorized()))
-            .collect::<Result<_, _>>()?;
-        Ok(Self {
-            account_id,
-            role,
-            org_id,
-            visible_links,
-        })
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -2,9 +2,11 @@
 //! contract's JSON, and writes exactly one log line per request (request id, route, status,
 //! latency; never bodies, tokens or personal details).
 
+use super::authenticate::authenticate;
 use super::error::ApiError;
 use super::request::{request_id, route_key};
 use super::response::HttpResult;
+use crate::App;
 use lambda_http::{Body, Request, Response};
 use std::future::Future;
 use std::time::Instant;
@@ -27,6 +29,21 @@ where
         "request"
     );
     response
+}
+
+/// [`instrumented`] for the app API: the caller is resolved first
+/// ([`super::authenticate`]) unless the route is public, so `route` runs only for a
+/// live session (its 401 is logged like any answer).
+pub async fn authenticated<F, Fut>(app: &App, req: Request, route: F) -> Response<Body>
+where
+    F: FnOnce(Request, String) -> Fut,
+    Fut: Future<Output = HttpResult>,
+{
+    instrumented(req, |mut req, key| async move {
+        authenticate(app, &mut req, &key).await?;
+        route(req, key).await
+    })
+    .await
 }
 
 /// The answer for a route key this function does not serve (a template/route mismatch).

@@ -8,6 +8,7 @@ use super::support::{bucket, fetch, reserve, status, upload, JPEG, PDF, PNG};
 use canopy_shared::adapters::dynamo::{key, keys};
 use canopy_shared::attachments::card::{card_key, AttachmentCard};
 use canopy_shared::ports::attachments::AttachmentFiles;
+use canopy_tests::fixtures::conversations::{authenticated_calls, PATIENT_AUTHENTICATION};
 use canopy_tests::Harness;
 use serde_json::{json, Value};
 
@@ -46,8 +47,8 @@ async fn attached_files_reach_the_other_side_and_the_post_is_one_round_trip() {
     assert_eq!(sent.status, 201, "{}", sent.text);
     assert_eq!(
         ops,
-        ["TransactWriteItems"],
-        "a post with attachments is one round trip"
+        authenticated_calls(&PATIENT_AUTHENTICATION, &["TransactWriteItems"]),
+        "a post with attachments is one round trip after authentication"
     );
     let message = sent.json();
     assert_eq!(message["text"], "");
@@ -69,8 +70,8 @@ async fn attached_files_reach_the_other_side_and_the_post_is_one_round_trip() {
     assert_eq!(plain.status, 201, "{}", plain.text);
     assert_eq!(
         ops,
-        ["TransactWriteItems"],
-        "a post without attachments is one round trip"
+        authenticated_calls(&PATIENT_AUTHENTICATION, &["TransactWriteItems"]),
+        "a post without attachments is one round trip after authentication"
     );
     assert_eq!(plain.json()["attachments"], json!([]));
 
@@ -334,7 +335,7 @@ async fn a_forged_card_cannot_change_what_a_message_shows_and_a_missing_one_cost
     );
     assert_eq!(
         ops,
-        ["TransactWriteItems", "GetItem"],
+        authenticated_calls(&PATIENT_AUTHENTICATION, &["TransactWriteItems", "GetItem"]),
         "refused, then read to say why"
     );
     let page = h.call("GET", &path, None, Some(t)).await.json();
@@ -347,7 +348,13 @@ async fn a_forged_card_cannot_change_what_a_message_shows_and_a_missing_one_cost
         .counted(h.call("POST", &path, Some(post_body("", "f2", &[&scan])), Some(t)))
         .await;
     assert_eq!(sent.status, 201, "{}", sent.text);
-    assert_eq!(ops, ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(
+        ops,
+        authenticated_calls(
+            &PATIENT_AUTHENTICATION,
+            &["BatchGetItem", "TransactWriteItems"]
+        )
+    );
     assert_eq!(
         sent.json()["attachments"],
         json!([{"id": scan, "filename": "letter.pdf", "content_type": "application/pdf", "size": PDF.len()}])

@@ -1,13 +1,23 @@
 //! DynamoDB calls per operation, counted by the client's interceptor (`h.app.db_calls`),
-//! with the authorizer's own calls for the same token left out. The counter reports
-//! operation names as "unknown" in this build, so the numbers are what is asserted.
+//! authentication included: the one invocation resolves its caller first (staff: session
+//! GetItem ‖ membership GetItem ‖ links Query, one round trip; patients: the session
+//! GetItem), then runs the route. Each route's calls are printed as measured.
 
+use canopy_tests::fixtures::conversations::{
+    authenticated_calls, PATIENT_AUTHENTICATION, STAFF_AUTHENTICATION,
+};
 use canopy_tests::Harness;
 use serde_json::json;
 
-/// The operations in name order (concurrent calls finish in any order).
-fn by_name(ops: &[String]) -> Vec<String> {
-    let mut sorted = ops.to_vec();
+/// The route's own calls after its caller's `authentication` (asserted to come first), in
+/// name order (concurrent calls finish in any order); prints the whole measure.
+fn route_calls(route: &str, ops: &[String], authentication: &[&str]) -> Vec<String> {
+    println!("{route}: {} calls: {ops:?}", ops.len());
+    assert!(
+        ops.len() >= authentication.len() && ops[..authentication.len()] == *authentication,
+        "{route} authenticates first: {ops:?}"
+    );
+    let mut sorted = ops[authentication.len()..].to_vec();
     sorted.sort();
     sorted
 }
@@ -20,16 +30,24 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
         .counted(h.api(&owner).post_message(&conv, "hi", "rt-1"))
         .await;
     assert_eq!(posted.status, 201);
-    assert_eq!(ops, ["TransactWriteItems"], "post = 1 TransactWriteItems");
+    assert_eq!(
+        ops,
+        authenticated_calls(&STAFF_AUTHENTICATION, &["TransactWriteItems"]),
+        "post = authentication + 1 TransactWriteItems"
+    );
     let msg = posted.string("id");
 
     let (read, ops) = h.counted(h.api(&patient).read(&conv, &msg)).await;
     assert_eq!(read.status, 200);
-    assert_eq!(ops, ["TransactWriteItems"], "read = 1 TransactWriteItems");
+    assert_eq!(
+        ops,
+        authenticated_calls(&PATIENT_AUTHENTICATION, &["TransactWriteItems"]),
+        "read = the session + 1 TransactWriteItems"
+    );
 
     let (inbox, ops) = h.counted(h.api(&owner).inbox("")).await;
     assert_eq!(inbox.status, 200);
-    let sorted = by_name(&ops);
+    let sorted = route_calls("staff inbox", &ops, &STAFF_AUTHENTICATION);
     assert_eq!(
         sorted,
         ["PutItem", "Query"],
@@ -43,7 +61,7 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
         inbox.items()[0]["last_message_at"].is_string(),
         "the row follows the meta"
     );
-    let sorted = by_name(&ops);
+    let sorted = route_calls("patient inbox", &ops, &PATIENT_AUTHENTICATION);
     assert_eq!(
         sorted,
         ["PutItem", "Query"],
@@ -52,7 +70,7 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
 
     let (page, ops) = h.counted(h.api(&patient).messages(&conv, "")).await;
     assert_eq!(page.status, 200);
-    let sorted = by_name(&ops);
+    let sorted = route_calls("messages page", &ops, &PATIENT_AUTHENTICATION);
     assert_eq!(
         sorted,
         ["GetItem", "PutItem", "Query"],
@@ -65,8 +83,8 @@ async fn post_read_inbox_and_messages_page_make_the_documented_calls() {
         .await;
     assert_eq!(again.json()["id"], json!(msg));
     assert_eq!(
-        ops.len(),
+        route_calls("retried post", &ops, &STAFF_AUTHENTICATION).len(),
         2,
-        "a retried post = the cancelled transaction + the record: {ops:?}"
+        "a retried post = authentication + the cancelled transaction + the record: {ops:?}"
     );
 }

@@ -126,7 +126,7 @@ async fn a_dead_database_answers_503_with_retry_after() {
     assert_eq!(r.status, 503, "{}", r.text);
     assert_eq!(r.error_code(), "service_unavailable");
     assert!(r.header("retry-after").is_some());
-    // The authorizer fails closed the same way.
+    // Authenticating a caller fails closed the same way.
     let token = canopy_shared::domain::secrets::new_token();
     assert_eq!(h.api(&token).members().await.status, 503);
 }

@@ -1,5 +1,6 @@
 mod bad_input;
 mod contract_limits;
+mod deny_by_default;
 mod members;
 mod one_time_codes;
 mod org;

@@ -3,6 +3,9 @@
 
 use super::Notify;
 use canopy_shared::ports::ManualClock;
+use canopy_tests::fixtures::conversations::{
+    authenticated_calls, PATIENT_AUTHENTICATION, STAFF_AUTHENTICATION,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -200,7 +203,11 @@ async fn a_sync_page_is_one_query_and_the_post_is_still_one_write() {
         n.h.counted(n.h.api(&staff).post_message(&conv, "hi", "rt"))
             .await;
     assert_eq!(posted.status, 201);
-    assert_eq!(ops, ["TransactWriteItems"], "post = 1 TransactWriteItems");
+    assert_eq!(
+        ops,
+        authenticated_calls(&STAFF_AUTHENTICATION, &["TransactWriteItems"]),
+        "post = authentication + 1 TransactWriteItems"
+    );
     n.drain().await;
     let sync =
         n.h.call("GET", "/v1/sync?after=0", None, Some(&patient.token));
@@ -212,11 +219,16 @@ async fn a_sync_page_is_one_query_and_the_post_is_still_one_write() {
         "{}",
         page.text
     );
-    let mut sorted = ops.clone();
+    assert_eq!(
+        ops[..1],
+        PATIENT_AUTHENTICATION,
+        "authentication first: {ops:?}"
+    );
+    let mut sorted = ops[1..].to_vec();
     sorted.sort();
     assert_eq!(
         sorted,
         ["PutItem", "Query"],
-        "1 Query + its concurrent audit write"
+        "the session, then 1 Query + its concurrent audit write"
     );
 }

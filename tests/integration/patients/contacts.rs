@@ -1,3 +1,4 @@
+use canopy_tests::fixtures::conversations::STAFF_AUTHENTICATION;
 use canopy_tests::fixtures::{random_email, random_phone};
 use canopy_tests::Harness;
 use serde_json::json;
@@ -11,7 +12,11 @@ async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
     let zoe = h
         .new_contact(&staff, "Zoe Quill", Some(&phone), Some(&email))
         .await;
-    assert_eq!(h.app.db_calls.count(), 1, "one TransactWriteItems");
+    assert_eq!(
+        h.app.db_calls.count(),
+        STAFF_AUTHENTICATION.len() + 1,
+        "authentication, then one TransactWriteItems"
+    );
     let other = h
         .new_contact(&staff, "Adam Brook", None, Some(&random_email("adam")))
         .await;
@@ -33,8 +38,12 @@ async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
         let found = h.api(&staff).contacts(&query).await;
         assert_eq!(found.status, 200, "{q}: {}", found.text);
         assert_eq!(found.ids(), vec![id.clone()], "{q}");
-        // One Query (plus the audit PutItem, issued concurrently).
-        assert_eq!(h.app.db_calls.count(), 2, "{q}");
+        // Authentication, then one Query (plus the audit PutItem, issued concurrently).
+        assert_eq!(
+            h.app.db_calls.count(),
+            STAFF_AUTHENTICATION.len() + 2,
+            "{q}"
+        );
     }
     // No q: the whole book, alphabetically, paged with a cursor.
     let first = h.api(&staff).contacts("?limit=1").await;
@@ -58,8 +67,8 @@ async fn contacts_are_found_by_name_phone_and_email_prefix_in_one_query() {
     assert_eq!(got.json()["conversation_ids"], json!([]));
     assert_eq!(
         h.app.db_calls.count(),
-        3,
-        "GetItem ‖ Query (its conversations) ‖ audit PutItem"
+        STAFF_AUTHENTICATION.len() + 3,
+        "authentication, then GetItem ‖ Query (its conversations) ‖ audit PutItem"
     );
 }
 

@@ -1,4 +1,5 @@
 use canopy_shared::conversations::{ConversationKind, ConversationState};
+use canopy_tests::fixtures::conversations::STAFF_AUTHENTICATION;
 use canopy_tests::fixtures::{latest_invite_token_sms, random_email, random_phone, token_in};
 use canopy_tests::{moto, Harness};
 use failing::FailingSms;
@@ -45,9 +46,9 @@ async fn an_invite_creates_a_pending_conversation_and_texts_only_the_practice_na
         .invite(json!({"contact_id": contact_id, "subject": "Biopsy results"}))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
-    // BatchGetItem (contact + practice), the invite budgets (BatchGetItem +
-    // TransactWriteItems), TransactWriteItems, UpdateItem (send results).
-    assert_eq!(h.app.db_calls.count(), 5);
+    // Authentication, BatchGetItem (contact + practice), the invite budgets
+    // (BatchGetItem + TransactWriteItems), TransactWriteItems, UpdateItem (send results).
+    assert_eq!(h.app.db_calls.count(), STAFF_AUTHENTICATION.len() + 5);
     let body = reply.json();
     assert!(body["id"].as_str().unwrap().starts_with("inv_"));
     assert_eq!(body["sent_to"], json!({"sms": true, "email": true}));
@@ -101,7 +102,7 @@ async fn an_invite_is_routed_to_a_visible_link_only() {
         .new_contact(&staff, "Ann", Some(&random_phone()), None)
         .await;
     let link = h.new_link(&staff, &["x"]).await;
-    // The staff token's visible links are computed per call by the authorizer.
+    // The staff token's visible links are computed per call when the caller is authenticated.
     let reply = h
         .api(&staff)
         .invite(json!({"contact_id": contact["id"], "link_id": link.id}))
@@ -177,9 +178,9 @@ async fn resend_kills_the_old_token_and_is_rate_limited() {
     h.app.db_calls.reset();
     let resent = h.api(&staff).resend_invite(invite_id).await;
     assert_eq!(resent.status, 200, "{}", resent.text);
-    // GetItem (invite), the invite budgets (BatchGetItem + TransactWriteItems),
-    // TransactWriteItems, UpdateItem (send results).
-    assert_eq!(h.app.db_calls.count(), 5);
+    // Authentication, GetItem (invite), the invite budgets (BatchGetItem +
+    // TransactWriteItems), TransactWriteItems, UpdateItem (send results).
+    assert_eq!(h.app.db_calls.count(), STAFF_AUTHENTICATION.len() + 5);
     let new = latest_invite_token_sms(&phone).unwrap();
     assert_ne!(old, new);
     let with_old = h

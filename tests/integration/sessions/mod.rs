@@ -4,3 +4,4 @@
 mod cursors;
 mod idempotency;
 mod lifecycle;
+mod named_tokens;

@@ -22,10 +22,11 @@
 //! really do send the same string, the cost is a sign-in on the other one, never an extra
 //! live token. A sign-in without a `User-Agent` replaces nothing.
 
+use super::token::looks_like_session_token;
 use super::{session_id, Session};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::AccountId;
-use crate::domain::secrets::{looks_like_token, token_hash};
+use crate::domain::secrets::token_hash;
 use crate::ports::access::{SessionStore, SessionUse};
 
 /// Longest `User-Agent` kept with a session (longer ones are cut at a character boundary).
@@ -123,7 +124,7 @@ pub async fn logout(
     account: &AccountId,
     token: &str,
 ) -> Result<(), StoreError> {
-    if looks_like_token(token) {
+    if looks_like_session_token(token) {
         store.end_session(account, &token_hash(token)).await?;
     }
     Ok(())
