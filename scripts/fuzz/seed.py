@@ -148,6 +148,13 @@ def tenant(tag):
     signin = api("POST", "/v1/auth/start", {"email": owner_email})
     t["signin_challenge_ids"] = [signin["challenge_id"]]
     t["signin_codes"] = [email_code(owner_email)]
+    # An unverified link signup and a contact on file without an account, for
+    # confirm-identity: a 2xx needs both (drawn from dictionaries of their own, so other
+    # operations never change them and the seeded conversations keep their identity).
+    unconfirmed, _ = patient(t["signup_link_code"], f"{tag}u")
+    on_file = api("POST", "/v1/contacts", {"name": f"On File {tag.upper()}", "email": f"onfile.{tag}.{RUN}@example.com"}, token)
+    t["unverified_conversation_ids"] = [unconfirmed["conversation_id"]]
+    t["on_file_contact_ids"] = [on_file["id"]]
     newcomer = phone(random.randrange(0, 9999))
     signup = api("POST", "/v1/signup/start", {"name": f"Newcomer {tag.upper()}", "phone": newcomer, "link_code": second["code"]})
     t["signup_challenge_ids"] = [signup["challenge_id"]]
@@ -190,6 +197,8 @@ dictionaries = {
     "signin_codes": both("signin_codes"),
     "signup_codes": both("signup_codes"),
     "session_ids": [s["session_id"] for s in a["session_pool"]],
+    "unverified_conversation_ids": both("unverified_conversation_ids"),
+    "on_file_contact_ids": both("on_file_contact_ids"),
 }
 with open(os.path.join(OUT, "seed.json"), "w") as f:
     json.dump({"a": a, "b": b}, f, indent=1)
