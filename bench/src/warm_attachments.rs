@@ -101,14 +101,19 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
             &[],
         )
     };
-    // One post recorded: its one TransactWriteItems is the floor's template.
+    // One post recorded: the caller's session GetItem (the handler authenticates itself),
+    // then its one TransactWriteItems: together the floor's template.
     b.recorder.take();
     let (status, body) = b
         .invoke("MessagesFunction", &post_event(usize::MAX, &for_handler[n]))
         .await;
     assert_eq!(status, 201, "{body}");
     let template = b.recorder.take();
-    assert_eq!(template.len(), 1, "one TransactWriteItems, no read");
+    assert_eq!(
+        template.len(),
+        2,
+        "the session GetItem, then one TransactWriteItems and no other read"
+    );
     let template_message = serde_json::from_str::<Value>(&body).expect("json")["id"]
         .as_str()
         .expect("id")
@@ -136,19 +141,19 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
         }
     };
     let direct = time_calls(n, |i| {
-        let write = fresh(i, &template[0]);
+        let calls: Vec<Recorded> = template.iter().map(|r| fresh(i, r)).collect();
         let key = for_floor[i].object_key();
         let card = card_key(&conv, &for_floor[i].id);
         async move {
             let read = files.read_card(&card).await.expect("read the card");
             assert!(read.is_some(), "the card is there");
             files.mark_attached(&key).await.expect("tag the object");
-            b.sdk_replay(std::slice::from_ref(&write), false).await;
+            b.sdk_replay(&calls, false).await;
         }
     })
     .await;
     Sample {
-        name: "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 1 DynamoDB + 3 S3 calls)".into(),
+        name: "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 2 DynamoDB calls, session and transaction, + 3 S3 calls)".into(),
         handler,
         direct,
         raw: vec![],
