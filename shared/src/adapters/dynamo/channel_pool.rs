@@ -94,7 +94,7 @@ impl Dynamo {
             }
             for number in free {
                 let (k, update, e) = take_number(org, &number);
-                if self.conditional_update(k, &update, e).await? {
+                if self.update_if(k, &update, e).await? {
                     return Ok(Some(number));
                 }
             }

@@ -81,8 +81,9 @@ fn notify_key(conversation: &ConversationId, account: &AccountId) -> Item {
 }
 
 impl Dynamo {
-    /// One conditional UpdateItem; `Ok(false)` when its condition failed.
-    pub(super) async fn update_if(
+    /// One conditional UpdateItem; `Ok(false)` when its condition failed. The one helper
+    /// for this shape (notifications, sync, standard channels).
+    pub(crate) async fn update_if(
         &self,
         key: Item,
         update: &str,

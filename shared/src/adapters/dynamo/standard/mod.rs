@@ -22,7 +22,6 @@ pub(crate) use opt_out::inbound_event;
 pub use opt_out::INBOUND_EVENT_MS;
 pub use outbound::DeliveryRecord;
 
-use super::expr::Expr;
 use super::keys;
 use super::{from_item, key, Dynamo, Item, StoreError};
 use crate::domain::ids::{ContactId, ConversationId, MessageId, OrgId};
@@ -207,32 +206,5 @@ impl StandardStore for Dynamo {
         open: &crate::ports::standard::OpenThread<'_>,
     ) -> Result<crate::ports::standard::Appended, StoreError> {
         super::standard_inbound::open(self, open).await
-    }
-}
-
-impl Dynamo {
-    /// One UpdateItem under a condition: `Ok(false)` when the condition refused it.
-    pub(crate) async fn conditional_update(
-        &self,
-        k: Item,
-        update: &str,
-        e: Expr,
-    ) -> Result<bool, StoreError> {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(k))
-            .update_expression(update)
-            .set_condition_expression(e.text_opt())
-            .set_expression_attribute_names(e.names_opt())
-            .set_expression_attribute_values(e.values_opt())
-            .send()
-            .await;
-        match result.map_err(StoreError::from) {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(e) => Err(e),
-        }
     }
 }

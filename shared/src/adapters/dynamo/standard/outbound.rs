@@ -123,7 +123,7 @@ pub(super) async fn record_sent(
         .value(":now", n(at_ms))
         .value(":pid", s(provider_id));
     store
-        .conditional_update(
+        .update_if(
             message_key(message),
             "SET #d.#st = :sent, #d.#at = :now, #d.#pid = :pid",
             e,
@@ -162,7 +162,7 @@ pub(super) async fn advance_delivery(
         update.push_str(", #d.#reason = :reason");
     }
     store
-        .conditional_update(message_key(&change.message), &update, e)
+        .update_if(message_key(&change.message), &update, e)
         .await
 }
 
