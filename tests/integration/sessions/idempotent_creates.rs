@@ -129,3 +129,54 @@ async fn a_retried_attachment_reservation_reserves_one_upload() {
     assert!(staff.header("idempotent-replayed").is_none());
     assert_ne!(staff.string("id"), reserved.string("id"));
 }
+
+/// The routes without a key are idempotent by nature: a retried PATCH, read receipt or
+/// removal answers as the first did, or (a removal) says the object is gone, and the state
+/// is what one call made it.
+#[tokio::test]
+async fn a_retried_patch_receipt_or_removal_leaves_the_state_one_call_made() {
+    let (h, owner, patient, conversation) =
+        Harness::with_chat("Idem Nature Clinic", "Ines Moss").await;
+    let subject = json!({"subject": "Lab results", "tags": ["labs"]});
+    let patched = h
+        .api(&owner)
+        .patch_conversation(&conversation, subject.clone())
+        .await;
+    let again = h
+        .api(&owner)
+        .patch_conversation(&conversation, subject)
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.json(), patched.json());
+
+    let message = h
+        .post_id(
+            &owner,
+            &conversation,
+            "Your results are in",
+            "idem-nature-1",
+        )
+        .await;
+    let read = h.api(&patient).read(&conversation, &message).await;
+    let reread = h.api(&patient).read(&conversation, &message).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(reread.json(), read.json(), "{}", reread.text);
+    assert_eq!(read.json()["unread_count"], 0);
+
+    let email = format!(
+        "temp-{}@example.com",
+        random_phone().trim_start_matches('+')
+    );
+    let member = h
+        .api(&owner)
+        .add_member("Tem Porary", &email, "member")
+        .await;
+    let before = h.api(&owner).members().await.ids();
+    let removed = h.api(&owner).remove_member(&member.string("id")).await;
+    let removed_again = h.api(&owner).remove_member(&member.string("id")).await;
+    assert_eq!(removed.status, 204, "{}", removed.text);
+    assert_eq!(removed_again.status, 404, "{}", removed_again.text);
+    let after = h.api(&owner).members().await.ids();
+    assert_eq!(after.len(), before.len() - 1, "one teammate fewer, once");
+}
