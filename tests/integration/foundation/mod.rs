@@ -5,6 +5,7 @@ mod members;
 mod one_time_codes;
 mod org;
 mod practice_signup;
+mod route_role_matrix;
 mod template_agrees;
 mod template_data_protection;
 mod template_privileges;
