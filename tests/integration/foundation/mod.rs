@@ -6,6 +6,7 @@ mod one_time_codes;
 mod org;
 mod practice_signup;
 mod route_role_matrix;
+mod sms_spend_limit;
 mod template_agrees;
 mod template_data_protection;
 mod template_privileges;
