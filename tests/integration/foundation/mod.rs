@@ -1,6 +1,7 @@
 mod bad_input;
 mod contract_limits;
 mod deny_by_default;
+mod dependency_failure;
 mod members;
 mod one_time_codes;
 mod org;
