@@ -2,6 +2,7 @@ mod bad_input;
 mod contract_limits;
 mod deny_by_default;
 mod dependency_failure;
+mod logs_carry_no_phi;
 mod members;
 mod one_time_codes;
 mod org;

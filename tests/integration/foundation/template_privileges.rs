@@ -210,7 +210,10 @@ fn the_pepper_is_read_from_secrets_manager_never_from_the_environment() {
     let secret = &t["Resources"]["OtpPepperSecret"]["Properties"];
     assert!(secret.get("SecretString").is_none(), "a literal pepper");
     let generated = &secret["GenerateSecretString"];
-    assert!(generated["PasswordLength"].as_u64().unwrap() >= 43, "at least 256 bits");
+    assert!(
+        generated["PasswordLength"].as_u64().unwrap() >= 43,
+        "at least 256 bits"
+    );
     assert_eq!(untag(&secret["KmsKeyId"]).as_str(), Some("TableKey"));
 }
 
