@@ -415,3 +415,72 @@ async fn a_teammate_outside_a_links_members_gets_nothing_of_its_conversations() 
         inbox.text
     );
 }
+
+/// Keys a patient never gets (minimum necessary): routing, identity checks, contact
+/// records and anyone's contact details.
+const STAFF_ONLY_KEYS: &[&str] = &[
+    "tags",
+    "link_id",
+    "identity",
+    "contact_match",
+    "contact_ids",
+    "contact_id",
+    "secure_conversation_id",
+    "standard_conversation_id",
+    "phone",
+    "email",
+    "to",
+];
+
+/// Every object key anywhere in `v`.
+fn keys_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, inner) in map {
+                out.push(k.clone());
+                keys_in(inner, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| keys_in(i, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn a_patient_never_gets_a_staff_only_field_on_any_route_it_may_read() {
+    let w = World::build().await;
+    let mut checked = 0;
+    for (route, rule) in RULES.iter().filter(|(r, _)| r.starts_with("GET ")) {
+        let allowed = match rule {
+            Public => continue,
+            OwnScope(who) | AObject(who) => *who,
+        };
+        if !allowed.contains(&Patient) {
+            continue;
+        }
+        let reply = w.call(Patient, route).await;
+        assert_eq!(reply.status, 200, "{route}: {}", reply.text);
+        let mut keys = Vec::new();
+        keys_in(&reply.json(), &mut keys);
+        for key in STAFF_ONLY_KEYS {
+            assert!(
+                !keys.iter().any(|k| k == key),
+                "{route} shows a patient {key:?}: {}",
+                reply.text
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} patient reads");
+    // The same reads as staff do carry the routing fields: the keys are real.
+    let details = w.call(Owner, "GET /v1/conversations/{id}").await;
+    let mut keys = Vec::new();
+    keys_in(&details.json(), &mut keys);
+    for key in ["tags", "link_id", "identity", "contact_ids"] {
+        assert!(
+            keys.iter().any(|k| k == key),
+            "staff see {key}: {}",
+            details.text
+        );
+    }
+}
