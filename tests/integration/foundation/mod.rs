@@ -5,6 +5,7 @@ mod dependency_failure;
 mod logs_carry_no_phi;
 mod members;
 mod one_time_codes;
+mod one_transaction;
 mod org;
 mod practice_signup;
 mod route_role_matrix;
