@@ -114,7 +114,7 @@ impl SendBudgets {
             budgets.push(Budget {
                 kind,
                 subject: subject.to_string(),
-                limit: Limit { max, window_ms },
+                limit: Limit::sliding(max, window_ms),
             })
         };
         if let Some(address) = origin.address.filter(|a| !a.is_empty()) {

@@ -84,7 +84,7 @@ impl InviteBudgets {
         let budget = |kind, subject: String, max, window_ms| Budget {
             kind,
             subject,
-            limit: Limit { max, window_ms },
+            limit: Limit::sliding(max, window_ms),
         };
         vec![
             budget("inv-org-h", org.to_string(), hour, HOUR_MS),

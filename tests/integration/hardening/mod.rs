@@ -5,6 +5,7 @@
 mod abuse;
 mod download_texts;
 mod guessing;
+mod guessing_run;
 mod invites_budget;
 mod support;
 mod timing;
