@@ -7,5 +7,6 @@ mod download_texts;
 mod guessing;
 mod guessing_run;
 mod invites_budget;
+mod invites_reach;
 mod support;
 mod timing;
