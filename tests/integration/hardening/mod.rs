@@ -8,5 +8,6 @@ mod guessing;
 mod guessing_run;
 mod invites_budget;
 mod invites_reach;
+mod plain_names;
 mod support;
 mod timing;
