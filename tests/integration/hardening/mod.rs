@@ -6,6 +6,7 @@ mod abuse;
 mod download_texts;
 mod guessing;
 mod guessing_run;
+mod host_header;
 mod invites_budget;
 mod invites_reach;
 mod plain_names;
