@@ -14,6 +14,7 @@ mod keywords;
 mod latency;
 mod outbound;
 mod posting;
+mod read_only;
 mod started;
 mod to_secure;
 
