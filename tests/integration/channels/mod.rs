@@ -13,6 +13,7 @@ mod invoke_script;
 mod keywords;
 mod latency;
 mod outbound;
+mod poison;
 mod posting;
 mod read_only;
 mod started;

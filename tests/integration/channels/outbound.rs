@@ -197,10 +197,14 @@ async fn a_malformed_record_is_skipped_and_blocks_nothing() {
     let p = practice(&s.h, "Kauri Clinic").await;
     let patient = random_phone();
     let c = sms_conversation(&s.h, &p, &patient).await;
+    // It carries what a message carries (text, the patient's number): none of it may be
+    // logged when the record is skipped.
+    let secret = format!("Kauri biopsy result for {patient}");
     let broken = json!({
-        "pk": format!("CONV#{c}"), "sk": "M#not-a-message", "id": 42,
+        "pk": format!("CONV#{c}"), "sk": "M#not-a-message", "id": 42, "text": secret,
         "direction": "outbound", "delivery": {"status": "queued", "updated_at": 1}
     });
+    canopy_tests::logs::install();
     super::db()
         .await
         .put_item()
@@ -218,6 +222,13 @@ async fn a_malformed_record_is_skipped_and_blocks_nothing() {
         s.stream.invocations, invocations,
         "nothing stuck or retried"
     );
+    let logs = canopy_tests::logs::captured();
+    assert!(logs.contains("skipping a malformed stream record"));
+    assert!(
+        !logs.contains("Kauri biopsy"),
+        "the record's text was logged"
+    );
+    assert!(!logs.contains(&patient), "the patient's number was logged");
 }
 
 #[tokio::test]
