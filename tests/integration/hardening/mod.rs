@@ -3,6 +3,7 @@
 //! email), each tried against the running flow.
 
 mod abuse;
+mod all_or_nothing;
 mod download_texts;
 mod guessing;
 mod guessing_run;
