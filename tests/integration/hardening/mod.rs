@@ -11,5 +11,6 @@ mod host_header;
 mod invites_budget;
 mod invites_reach;
 mod plain_names;
+mod stored_codes;
 mod support;
 mod timing;
