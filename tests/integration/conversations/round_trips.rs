@@ -1,7 +1,7 @@
 //! DynamoDB calls per operation, counted by the client's interceptor (`h.app.db_calls`),
-//! authentication included: the one invocation resolves its caller first (staff: session
-//! GetItem ‖ membership GetItem ‖ links Query, one round trip; patients: the session
-//! GetItem), then runs the route. Each route's calls are printed as measured.
+//! authentication included: the one invocation resolves its caller first (staff: one
+//! BatchGetItem of the session, membership and practice item, no Query; patients: the
+//! session GetItem), then runs the route. Each route's calls are printed as measured.
 
 use canopy_tests::fixtures::conversations::{
     authenticated_calls, PATIENT_AUTHENTICATION, STAFF_AUTHENTICATION,

@@ -6,6 +6,7 @@
 //! session in the transaction that signs in).
 
 mod audit;
+mod caller;
 mod codes;
 mod idempotency;
 pub mod legacy;

@@ -51,7 +51,7 @@ impl SessionItem {
         }
     }
 
-    fn into_session(self, token_hash: &str) -> Session {
+    pub(crate) fn into_session(self, token_hash: &str) -> Session {
         Session {
             token_hash: token_hash.to_string(),
             account_id: self.account_id,
