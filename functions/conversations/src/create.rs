@@ -77,6 +77,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         caller: &caller,
         request_id: &rid,
         clock: &*app.clock,
+        proof: None,
     };
     let created = create(&app.store, &app.store, &cx, input).await?;
     json(201, &view::details(&created, &caller))

@@ -16,6 +16,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         caller: &caller,
         request_id: &rid,
         clock: &*app.clock,
+        proof: None,
     };
     let found = show(&app.store, &cx, &conversation).await?;
     json(200, &view::details(&found, &caller))

@@ -46,6 +46,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         caller: &caller,
         request_id: &rid,
         clock: &*app.clock,
+        proof: None,
     };
     let changed = change(&app.store, &cx, &conversation, input).await?;
     json(200, &view::details(&changed, &caller))

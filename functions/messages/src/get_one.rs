@@ -18,6 +18,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         caller: &caller,
         request_id: &rid,
         clock: &*app.clock,
+        proof: None,
     };
     let found = seen_by(&app.store, &cx, &conversation, &message).await?;
     json(200, &view::seen_by(&found))

@@ -59,6 +59,7 @@ pub async fn handle(app: &App, files: Option<&dyn AttachmentFiles>, req: &Reques
         caller: &caller,
         request_id: &rid,
         clock: &*app.clock,
+        proof: None,
     };
     let message = match post(&app.store, &cx, &input).await {
         Err(PostError::AttachmentTaken(id)) => {

@@ -1,10 +1,11 @@
 //! `POST /v1/conversations/{id}/read` → [`canopy_shared::conversations::mark_read`] (one
-//! TransactWriteItems when the message is the newest).
+//! TransactWriteItems when the message is the newest, which for a patient also proves
+//! their session: `canopy_shared::http::deferred`).
 
 use canopy_shared::conversations::mark_read::mark_read;
 use canopy_shared::conversations::Context;
 use canopy_shared::domain::ids::MessageId;
-use canopy_shared::http::{json, json_body, path_id, request::request_id, Caller, HttpResult};
+use canopy_shared::http::{json, json_body, path_id, proven, request::request_id, HttpResult};
 use canopy_shared::App;
 use lambda_http::Request;
 use serde::Deserialize;
@@ -18,21 +19,27 @@ struct Body {
 impl canopy_shared::http::JsonBody for Body {}
 
 pub async fn handle(app: &App, req: &Request) -> HttpResult {
-    let caller = Caller::from_request(req)?;
     let conversation = path_id(req, "id", "conversation")?;
     let body: Body = json_body(req)?;
     let rid = request_id(req);
-    let cx = Context {
-        caller: &caller,
-        request_id: &rid,
-        clock: &*app.clock,
-    };
-    let horizon = mark_read(&app.store, &cx, &conversation, body.message_id).await?;
-    json(
-        200,
-        &json!({
-            "last_read_message_id": horizon.last_read_message_id,
-            "unread_count": horizon.unread_count,
-        }),
-    )
+    proven(app, req, |caller, proof| {
+        let (conversation, rid) = (&conversation, &rid);
+        async move {
+            let cx = Context {
+                caller: &caller,
+                request_id: rid,
+                clock: &*app.clock,
+                proof: proof.as_ref(),
+            };
+            let horizon = mark_read(&app.store, &cx, conversation, body.message_id).await?;
+            json(
+                200,
+                &json!({
+                    "last_read_message_id": horizon.last_read_message_id,
+                    "unread_count": horizon.unread_count,
+                }),
+            )
+        }
+    })
+    .await
 }

@@ -4,11 +4,14 @@
 //!
 //! A token names its account and practice ([`sessions::token`]), so the handler knows
 //! which items to read before reading anything: the session (consistent `GetItem`), and
-//! for staff the membership (consistent `GetItem`) and the practice's links (GSI1
-//! `Query`: which links' conversations the caller may see) are read concurrently, one
-//! round trip. Nothing is released unless the session is live and names the same account
-//! and practice as the token, and the membership exists. The session's sliding use is
-//! recorded at most once an hour ([`sessions::accept`]), the only second round trip.
+//! for staff the session, the membership and the practice's `#META` item together (one
+//! consistent `BatchGetItem`, one round trip, no Query): the practice item mirrors each
+//! link's `member_ids`, written in the link's own transactions, so which links'
+//! conversations the caller may see is exact at once. A practice created before that
+//! mirror was kept is read the old way (its links' GSI1 Query, a second round trip).
+//! Nothing is released unless the session is live and names the same account and
+//! practice as the token, and the membership exists. The session's sliding use is
+//! recorded at most once an hour ([`sessions::accept`]), the only other round trip.
 //!
 //! Tokens of the old shape (random only) cannot name anyone, so they take the old path:
 //! the session first, then the membership and links (two round trips) until they expire.
@@ -18,13 +21,13 @@ use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AccountId, OrgId};
 use crate::domain::secrets::token_hash;
-use crate::ports::access::{SessionStore, SessionUse};
+use crate::ports::access::{CallerStore, SessionStore, SessionUse, StaffRecords};
 use crate::ports::practice::TeamStore;
 use crate::practice::model::{LinkAccess, Member};
 
 /// The caller behind `token`, or `None` (no live session, or no longer a member).
 pub async fn authorize(
-    store: &(impl SessionStore + SessionUse + TeamStore),
+    store: &(impl SessionStore + SessionUse + TeamStore + CallerStore),
     token: &str,
     now: i64,
 ) -> Result<Option<Caller>, StoreError> {
@@ -36,7 +39,7 @@ pub async fn authorize(
 
 /// A token of the current shape: every read at once.
 async fn named(
-    store: &(impl SessionStore + SessionUse + TeamStore),
+    store: &(impl SessionStore + SessionUse + TeamStore + CallerStore),
     token: &str,
     claims: token::Claims,
     now: i64,
@@ -48,22 +51,28 @@ async fn named(
         };
         return patient(store, session, &claims.account_id, now).await;
     };
-    let (session, member, links) = tokio::join!(
-        store.session(&hash),
-        store.member(&org, &claims.account_id),
-        store.link_access(&org)
-    );
-    let Some(session) = session? else {
+    let StaffRecords {
+        session,
+        member,
+        links,
+    } = store.staff_records(&hash, &org, &claims.account_id).await?;
+    let Some(session) = session else {
         return Ok(None);
     };
-    let (member, links) = (member?, links?);
     if session.account_id != claims.account_id || session.org_id != Some(org) {
         return Ok(None);
     }
+    let Some(member) = member else {
+        return Ok(None);
+    };
+    let links = match links {
+        Some(kept) => kept,
+        None => store.link_access(&org).await?,
+    };
     if sessions::accept(store, session, now).await?.is_none() {
         return Ok(None);
     }
-    Ok(member.map(|member| staff(member, &links)))
+    Ok(Some(staff(member, &links)))
 }
 
 /// A token of the old shape: the session says who it is, then the membership is read.

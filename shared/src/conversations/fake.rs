@@ -3,6 +3,7 @@
 //! of the calls made, so a test can assert a use case's round trips without a server.
 
 use super::{Conversation, Message, PostRecord, Receipt};
+use crate::access::proof::SessionProof;
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{ClientMessageId, ConversationState, ReadState};
 use crate::domain::caller::Caller;
@@ -344,7 +345,12 @@ impl ConversationStore for FakeStore {
         }))
     }
 
-    async fn audit_read(&self, event: &AuditEvent<'_>, _: i64) -> Result<(), StoreError> {
+    async fn audit_read(
+        &self,
+        event: &AuditEvent<'_>,
+        _: Option<&SessionProof>,
+        _: i64,
+    ) -> Result<(), StoreError> {
         self.with("audit_read", |s| s.audits.push(event.action));
         Ok(())
     }
@@ -418,6 +424,7 @@ impl Scene {
             caller: who,
             request_id: "req-test",
             clock: &self.clock,
+            proof: None,
         }
     }
 }

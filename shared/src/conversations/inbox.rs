@@ -6,7 +6,9 @@
 //! and ignored.
 //! An inbox page shows subjects and previews (PHI), so it is audited like any read: the
 //! audit PutItem goes out concurrently with the page's read (its targets are the filters;
-//! the conversations are not known until the read returns).
+//! the conversations are not known until the read returns). With a claimed patient
+//! (`cx.proof`, `access::proof`) that write is a TransactWriteItems proving the session
+//! as well, and the page is released only once it commits (one round trip in all).
 
 use super::{Context, Conversation};
 use crate::adapters::dynamo::StoreError;
@@ -66,7 +68,7 @@ pub async fn inbox(
             Ok(store.participant_inbox(cx.caller, limit, cursor).await?)
         }
     };
-    let (page, audited) = tokio::join!(listing, store.audit_read(&event, cx.now()));
+    let (page, audited) = tokio::join!(listing, store.audit_read(&event, cx.proof, cx.now()));
     audited?;
     page
 }

@@ -9,7 +9,10 @@
 //! When the conversation refuses, it is read (2nd round trip): an id at or behind the
 //! horizon is a no-op answered with the current state; an older-than-newest id takes the
 //! rare path: count the messages in (horizon, m] (3rd) and write with the horizon itself as
-//! the condition (4th). Read-only conversations still accept receipts.
+//! the condition (4th). Read-only conversations still accept receipts. With a claimed
+//! patient (`cx.proof`, `access::proof`) the first transaction also proves the session
+//! (first slot, so its refusal is the one reported) and nothing is read before it: a
+//! receipt is one round trip authorization included.
 
 use super::{Context, Conversation};
 use crate::adapters::dynamo::StoreError;
@@ -50,6 +53,7 @@ pub async fn mark_read(
     for _ in 0..ATTEMPTS {
         let change = HorizonMove {
             reader: cx.caller,
+            proof: cx.proof,
             conversation: *conversation,
             through: m,
             count,

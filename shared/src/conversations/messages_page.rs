@@ -1,9 +1,12 @@
 //! A page of a conversation's messages, newest first.
 //!
 //! Round trips: one. The page's Query, the conversation's GetItem (whether the caller may
-//! see it) and the audit PutItem are issued concurrently; a caller who may not see the
+//! see it) and the audit write are issued concurrently; a caller who may not see the
 //! conversation gets [`MessagesPageError::NotFound`] and nothing of what was read. The
-//! cursor is checked before anything is sent.
+//! cursor is checked before anything is sent. With a claimed patient (`cx.proof`,
+//! `access::proof`) the audit write is a TransactWriteItems that also proves the session,
+//! and nothing is released unless it commits: the page is one round trip authorization
+//! included.
 
 use super::{Context, Message};
 use crate::adapters::dynamo::StoreError;
@@ -41,11 +44,13 @@ pub async fn messages_page(
     let (found, page, audited) = tokio::join!(
         store.conversation(conversation),
         store.messages_page(conversation, start, limit),
-        store.audit_read(&event, cx.now())
+        store.audit_read(&event, cx.proof, cx.now())
     );
+    // The audit write first: with a claimed caller it is the proof, and until it holds
+    // not even "no such conversation" is told (it would say whether they take part).
+    audited?;
     found?
         .filter(|c| c.visible_to(cx.caller))
         .ok_or(MessagesPageError::NotFound)?;
-    audited?;
     Ok(page?)
 }

@@ -48,6 +48,7 @@ pub use model::{
 pub use crate::adapters::dynamo::conversations::legacy::new_conversation;
 pub use crate::adapters::dynamo::conversations::ConversationItem;
 
+use crate::access::proof::SessionProof;
 use crate::domain::caller::Caller;
 use crate::ports::Clock;
 use crate::services::audit::AuditEvent;
@@ -59,6 +60,10 @@ pub struct Context<'a> {
     pub caller: &'a Caller,
     pub request_id: &'a str,
     pub clock: &'a dyn Clock,
+    /// `Some` when `caller` is only claimed by a patient's token (`access::proof`): the
+    /// use case's first write must then carry this proof, and nothing it read may be
+    /// released unless that write commits. `None`: the caller was resolved already.
+    pub proof: Option<&'a SessionProof>,
 }
 
 impl<'a> Context<'a> {

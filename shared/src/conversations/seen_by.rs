@@ -63,7 +63,7 @@ pub async fn seen_by(
     let (found, message, audited) = tokio::join!(
         store.conversation(conversation),
         store.message(conversation, message_id),
-        store.audit_read(&event, cx.now())
+        store.audit_read(&event, cx.proof, cx.now())
     );
     let found = found?
         .filter(|c| c.visible_to(cx.caller))

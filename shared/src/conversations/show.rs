@@ -22,7 +22,10 @@ pub async fn show(
     id: &ConversationId,
 ) -> Result<Conversation, ShowError> {
     let event = cx.audit("conversation.read", vec![id.to_string()], "requested");
-    let (found, audited) = tokio::join!(store.conversation(id), store.audit_read(&event, cx.now()));
+    let (found, audited) = tokio::join!(
+        store.conversation(id),
+        store.audit_read(&event, cx.proof, cx.now())
+    );
     let conversation = found?
         .filter(|c| c.visible_to(cx.caller))
         .ok_or(ShowError::NotFound)?;

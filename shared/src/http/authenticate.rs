@@ -3,11 +3,14 @@
 //! its authorization one round trip (there is no API Gateway authorizer). Every route
 //! needs a live session except the few in [`PUBLIC_ROUTES`]; the check runs before the
 //! route, so an unauthenticated request is refused (401) before its input is even read,
-//! as the authorizer did.
+//! as the authorizer did. On the few [`DEFERRED_ROUTES`] a patient's token is not read
+//! first: the route's own write proves it ([`super::deferred`]).
 
+use super::deferred::{Claimed, DEFERRED_ROUTES};
 use super::error::ApiError;
 use super::request::header;
 use crate::access::authorize::authorize;
+use crate::access::proof::patient_claim;
 use crate::domain::caller::Caller;
 use crate::App;
 use lambda_http::Request;
@@ -38,11 +41,22 @@ pub async fn authenticate(app: &App, req: &mut Request, route: &str) -> Result<(
         return Ok(());
     }
     let token = bearer_token(header(req, "authorization")).ok_or_else(ApiError::unauthorized)?;
-    match authorize(&app.store, token, app.now_ms()).await {
-        Ok(Some(caller)) => {
-            req.extensions_mut().insert(caller);
-            Ok(())
+    if DEFERRED_ROUTES.contains(&route) {
+        if let Some((caller, proof)) = patient_claim(token, app.now_ms()) {
+            req.extensions_mut().insert(Claimed { caller, proof });
+            return Ok(());
         }
+    }
+    let caller = resolve(app, token).await?;
+    req.extensions_mut().insert(caller);
+    Ok(())
+}
+
+/// The caller behind `token`, read now (`access::authorize`): 401 without a live session
+/// and membership, 503 when the store cannot answer (fail closed).
+pub async fn resolve(app: &App, token: &str) -> Result<Caller, ApiError> {
+    match authorize(&app.store, token, app.now_ms()).await {
+        Ok(Some(caller)) => Ok(caller),
         Ok(None) => Err(ApiError::unauthorized()),
         Err(err) => {
             tracing::error!(error = %err, "the caller could not be resolved; refusing");
@@ -52,7 +66,8 @@ pub async fn authenticate(app: &App, req: &mut Request, route: &str) -> Result<(
 }
 
 impl Caller {
-    /// The caller [`authenticate`] attached; 401 when there is none (a public route).
+    /// The caller [`authenticate`] attached; 401 when there is none (a public route, or a
+    /// caller only claimed on a deferred route: see [`super::deferred::proven`]).
     pub fn from_request(req: &Request) -> Result<Self, ApiError> {
         req.extensions()
             .get::<Caller>()

@@ -92,6 +92,7 @@ impl From<crate::adapters::dynamo::StoreError> for ApiError {
         use crate::adapters::dynamo::StoreError;
         match err {
             StoreError::Unavailable | StoreError::Conflict => ApiError::unavailable(),
+            StoreError::SessionRefused => ApiError::unauthorized(),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::internal()

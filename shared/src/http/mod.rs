@@ -3,6 +3,7 @@
 
 pub mod authenticate;
 pub mod body;
+pub mod deferred;
 pub mod error;
 mod errors_access;
 mod errors_attachments;
@@ -19,6 +20,7 @@ pub mod response;
 pub mod serve;
 
 pub use body::JsonBody;
+pub use deferred::proven;
 pub use error::ApiError;
 pub use idempotency::idempotent;
 pub use request::{json_body, page_limit, path_id, path_param, query_param, Caller};

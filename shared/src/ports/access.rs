@@ -171,3 +171,27 @@ pub trait AuditTrail: Send + Sync {
         now: i64,
     ) -> Result<Listing<AuditEntry>, ListError>;
 }
+
+/// What a staff caller's authorization reads (`access::authorize`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StaffRecords {
+    pub session: Option<Session>,
+    pub member: Option<crate::practice::model::Member>,
+    /// Which members each of the practice's links admits, as mirrored on the practice's
+    /// own item; `None` for a practice created before that mirror was kept (its links are
+    /// then read with [`crate::ports::practice::TeamStore::link_access`]).
+    pub links: Option<Vec<crate::practice::model::LinkAccess>>,
+}
+
+/// The items that say who a staff caller is, read together.
+#[async_trait]
+pub trait CallerStore: Send + Sync {
+    /// The session stored for `token_hash`, `account`'s membership of `org` and the
+    /// practice's link access, in one consistent read (one round trip, no Query).
+    async fn staff_records(
+        &self,
+        token_hash: &str,
+        org: &crate::domain::ids::OrgId,
+        account: &AccountId,
+    ) -> Result<StaffRecords, StoreError>;
+}

@@ -7,6 +7,7 @@
 //! writer must see the conversation, as [`Conversation::visible_to`] decides), so a stale
 //! read can never authorize it; a refused write says which part failed, in domain terms.
 
+use crate::access::proof::SessionProof;
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{
     Channel, ClientMessageId, Conversation, ConversationKind, Message, PostRecord, Receipt,
@@ -121,6 +122,8 @@ pub enum NewReadCount {
 #[derive(Debug, Clone)]
 pub struct HorizonMove<'a> {
     pub reader: &'a Caller,
+    /// The reader's session must satisfy this (`access::proof`), checked first.
+    pub proof: Option<&'a SessionProof>,
     pub conversation: ConversationId,
     pub through: MessageId,
     pub count: NewReadCount,
@@ -265,8 +268,16 @@ pub trait ConversationStore: Send + Sync {
         senders: &[SenderId],
     ) -> Result<BTreeMap<SenderId, String>, StoreError>;
 
-    /// The audit item of a read (reads have no transaction to carry it).
-    async fn audit_read(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError>;
+    /// The audit item of a read (reads have no transaction to carry it). With `proof`
+    /// (`access::proof`) the item is written only if the caller's session satisfies it,
+    /// in one transaction ([`StoreError::SessionRefused`] otherwise): then this write is
+    /// the read's authorization, and a forged token leaves no audit item in anyone's name.
+    async fn audit_read(
+        &self,
+        event: &AuditEvent<'_>,
+        proof: Option<&SessionProof>,
+        now: i64,
+    ) -> Result<(), StoreError>;
 }
 
 /// A practice contact as conversation creation needs it.

@@ -3,5 +3,6 @@
 mod authorization;
 mod concurrency;
 mod flows;
+mod proven_reads;
 mod receipts;
 mod round_trips;

@@ -338,8 +338,8 @@ fn expected_dynamodb() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str
     };
     vec![
         // Every app API function authenticates its caller (access::authorize): sessions.rs
-        // `session` + team.rs `member` (GetItem), `touch_session` (UpdateItem), team.rs
-        // `link_access` (Query GSI1).
+        // `session` (GetItem), caller.rs `staff_records` (BatchGetItem), `touch_session`
+        // (UpdateItem), an older practice's team.rs `link_access` (Query GSI1).
         // sign_up / sign_in / verify: codes.rs update_item, channel_pool.rs put_item +
         // Query GSI1, sessions through Tx.
         ("AuthFunction", w(&[]), vec!["GSI1"]),
@@ -394,7 +394,7 @@ fn expected_dynamodb() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str
         // access/audit.rs Query GSI1/GSI2 + put_item of the read's own audit item.
         (
             "AuditFunction",
-            vec!["Query", "PutItem", "GetItem", "UpdateItem"],
+            vec!["Query", "PutItem", "GetItem", "BatchGetItem", "UpdateItem"],
             vec!["GSI1", "GSI2"],
         ),
         // notify.rs (Query GSI3, get_item, update_item), batch_get of recipients.

@@ -4,6 +4,7 @@ mod clicks;
 mod download;
 mod invites;
 mod management;
+mod visibility;
 
 use canopy_tests::fixtures::Staff;
 use canopy_tests::Harness;

@@ -6,6 +6,7 @@
 //! session in the transaction that signs in).
 
 mod audit;
+mod caller;
 mod codes;
 mod idempotency;
 pub mod legacy;
@@ -14,7 +15,7 @@ mod sessions;
 
 pub use audit::audit_item;
 pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
-pub use sessions::{put_session, SessionItem, SESSION_SLOT};
+pub use sessions::{check_session, put_session, SessionItem, CALLER_SESSION_SLOT, SESSION_SLOT};
 
 use super::{from_item, key, Dynamo, StoreError};
 use serde::de::DeserializeOwned;

@@ -18,6 +18,13 @@ pub fn org_pk(org: &OrgId) -> String {
     format!("ORG#{org}")
 }
 pub const ORG_META_SK: &str = "#META";
+/// The attribute of a practice's `#META` item that mirrors one link's `member_ids` (empty:
+/// the whole team), so a caller's visible links come with the practice item instead of a
+/// Query of its links (`adapters::dynamo::access::caller`).
+pub fn link_access_attr(link: &LinkId) -> String {
+    format!("{LINK_ACCESS_ATTR_PREFIX}{link}")
+}
+pub const LINK_ACCESS_ATTR_PREFIX: &str = "link_access_";
 
 pub fn member_sk(account: &AccountId) -> String {
     format!("MEMBER#{account}")

@@ -9,7 +9,8 @@
 //! Round trips: by code 1 GetItem; by id 1 Query (GSI1) then the counts; list 1 Query (pages
 //! followed) then the counts (⌈16n/100⌉ BatchGetItem, concurrent); click 1 GetItem ‖ 1
 //! UpdateItem; create / update 1 TransactWriteItems (link, its 16 shards when created or
-//! (de)activated, audit); practice name 1 GetItem; roster 1 Query.
+//! (de)activated, its `member_ids` mirrored on the practice's `#META` item when set,
+//! audit); practice name 1 GetItem; roster 1 Query.
 
 use super::link_clicks::{create_shards, set_shards_active};
 use super::{from_item, keys, query_all, s, Dynamo, Expr, Item, StoreError, Tx, TxError};
@@ -139,6 +140,30 @@ fn change_set(changes: &LinkChanges, e: &mut Expr) -> Result<String, StoreError>
     Ok(format!("SET {}", sets.join(", ")))
 }
 
+/// Mirrors the link's `member_ids` on its practice's `#META` item (slot `link_access`;
+/// empty: the whole team), in the same transaction as the link's own write, so the
+/// authorization that reads that item (`access::caller`) never sees the two disagree.
+/// A whole value is set, never a difference, so concurrent updates of one link end as
+/// the last committed one on both items.
+fn keep_link_access(
+    tx: &mut Tx,
+    org: &OrgId,
+    link: &LinkId,
+    members: &[AccountId],
+) -> Result<(), StoreError> {
+    let mut e = Expr::new("attribute_exists(#pk)");
+    e.name("#pk", "pk")
+        .name("#access", &keys::link_access_attr(link))
+        .value(":access", attribute(&members)?);
+    tx.update(
+        "link_access",
+        super::key(keys::org_pk(org), keys::ORG_META_SK),
+        "SET #access = :access",
+        e,
+    )?;
+    Ok(())
+}
+
 fn refused_or_store(err: TxError) -> LinkWriteError {
     match err {
         TxError::Refused(_) => LinkWriteError::Refused,
@@ -224,6 +249,7 @@ impl LinkStore for Dynamo {
         let mut tx = Tx::new();
         tx.put_new("link", &LinkItem::from(link))?;
         create_shards(&mut tx, link)?;
+        keep_link_access(&mut tx, &link.org_id, &link.id, &link.member_ids)?;
         tx.audit(audit, now)?;
         self.commit(tx).await.map_err(refused_or_store)
     }
@@ -245,6 +271,9 @@ impl LinkStore for Dynamo {
         tx.update("link", link_key(&link.code), update, e)?;
         if let Some(active) = changes.active {
             set_shards_active(&mut tx, &link.code, active)?;
+        }
+        if let Some(members) = &changes.member_ids {
+            keep_link_access(&mut tx, &link.org_id, &link.id, members)?;
         }
         tx.audit(audit, now)?;
         self.commit(tx).await.map_err(refused_or_store)

@@ -78,6 +78,10 @@ pub enum StoreError {
     /// Throttled, timed out or unreachable after the SDK's bounded retries: answer 503.
     #[error("dynamodb unavailable")]
     Unavailable,
+    /// The caller's session refused the request's transaction (`access::proof`): it is
+    /// gone, expired, not the claimed caller's, or its hourly use is due to be recorded.
+    #[error("the caller's session refused the transaction")]
+    SessionRefused,
     /// An item did not have the shape we wrote: a bug or a corrupted item.
     #[error("item has an unexpected shape: {0}")]
     Corrupt(String),

@@ -2,6 +2,7 @@
 //! `SESSION#…` (the session list, ending one, revocation).
 
 use super::get_item;
+use crate::access::proof::SessionProof;
 use crate::access::sessions::Session;
 use crate::adapters::dynamo::{from_items, key, keys, n, s, Dynamo, Expr, StoreError, Tx};
 use crate::domain::ids::{AccountId, OrgId};
@@ -51,7 +52,7 @@ impl SessionItem {
         }
     }
 
-    fn into_session(self, token_hash: &str) -> Session {
+    pub(crate) fn into_session(self, token_hash: &str) -> Session {
         Session {
             token_hash: token_hash.to_string(),
             account_id: self.account_id,
@@ -266,4 +267,32 @@ impl SessionStore for Dynamo {
             }
         }
     }
+}
+
+/// The slot of [`check_session`]'s `ConditionCheck`.
+pub const CALLER_SESSION_SLOT: &str = "caller_session";
+
+/// Adds the proof of a claimed caller to `tx` (`access::proof`): the session exists, is
+/// the claimed patient's (no practice), has not expired and was used within the hour.
+/// Call it before adding anything else, so that when it fails it is the slot reported.
+pub fn check_session(tx: &mut Tx, proof: &SessionProof) -> Result<(), StoreError> {
+    let role = serde_dynamo::to_attribute_value(Role::Patient)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut e = Expr::default();
+    e.name("#pk", "pk")
+        .name("#account", "account_id")
+        .name("#role", "role")
+        .name("#exp", "expires_at")
+        .name("#used", "last_used_at")
+        .name("#org", "org_id")
+        .value(":account", s(proof.account_id.to_string()))
+        .value(":role", role)
+        .value(":now", n(proof.now))
+        .value(":used_after", n(proof.used_after))
+        .value(":null", s("NULL"))
+        .and("attribute_exists(#pk) AND #account = :account AND #role = :role")
+        .and("#exp > :now AND #used > :used_after")
+        .and("attribute_not_exists(#org) OR attribute_type(#org, :null)");
+    tx.check(CALLER_SESSION_SLOT, session_key(&proof.token_hash), e)?;
+    Ok(())
 }

@@ -21,6 +21,7 @@ pub use items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantItem,
 pub use writes::add_new_conversation;
 
 use super::{Dynamo, StoreError};
+use crate::access::proof::SessionProof;
 use crate::conversations::{ClientMessageId, Conversation, Message, PostRecord, Receipt};
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
@@ -148,7 +149,15 @@ impl ConversationStore for Dynamo {
         self.get_sender_names(org, senders).await
     }
 
-    async fn audit_read(&self, event: &AuditEvent<'_>, now: i64) -> Result<(), StoreError> {
-        self.put_audit(event, now).await
+    async fn audit_read(
+        &self,
+        event: &AuditEvent<'_>,
+        proof: Option<&SessionProof>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        match proof {
+            None => self.put_audit(event, now).await,
+            Some(proof) => self.put_proven_audit(event, proof, now).await,
+        }
     }
 }

@@ -12,7 +12,8 @@
 //! | `audit` | Put the audit item | |
 //! | `attachment_0`…`_4` | Update each `A#att`: `SET message_id`, `REMOVE ttl` (`adapters::dynamo::attachments`) | ready, the poster's, on no message yet |
 //!
-//! Horizon move: `message` ConditionCheck `M#m` exists; `meta` Update `SET reads.me,
+//! Horizon move: with a claimed caller (`access::proof`) first `caller_session`
+//! ConditionCheck of their session; `message` ConditionCheck `M#m` exists; `meta` Update `SET reads.me,
 //! read_counts.me` (copying `message_count` when m is the newest, else a computed count
 //! conditioned on the previous horizon); `receipt`; `audit`.
 //!
@@ -21,6 +22,8 @@
 
 use super::access::access_condition;
 use super::items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantItem, ReceiptItem};
+use crate::access::proof::SessionProof;
+use crate::adapters::dynamo::access::{check_session, CALLER_SESSION_SLOT};
 use crate::adapters::dynamo::attachments::{attach_in, attach_slot_index};
 use crate::adapters::dynamo::{bool_av, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::conversations::{Conversation, ConversationState, ReadState, Receipt};
@@ -287,6 +290,9 @@ impl Dynamo {
             keys::message_sk(&mv.through),
         );
         let mut tx = Tx::new();
+        if let Some(proof) = mv.proof {
+            check_session(&mut tx, proof)?;
+        }
         tx.check("message", message_key, Expr::present())?
             .update("meta", ConversationItem::key_for(&mv.conversation), set, e)?
             .put(
@@ -295,6 +301,7 @@ impl Dynamo {
             )?
             .audit(audit, mv.at)?;
         self.commit(tx).await.map_err(|e| match e {
+            TxError::Refused(CALLER_SESSION_SLOT) => StoreError::SessionRefused.into(),
             TxError::Refused("message") => HorizonRefused::NoSuchMessage,
             TxError::Refused("meta") => HorizonRefused::Conversation,
             TxError::Refused(slot) => unexpected(slot).into(),
@@ -317,5 +324,24 @@ impl Dynamo {
             .send()
             .await?;
         Ok(())
+    }
+
+    /// A read's audit item, written only if the caller's session satisfies `proof`: one
+    /// TransactWriteItems (the session's ConditionCheck, the audit Put) that is the read's
+    /// authorization (`access::proof`).
+    pub(super) async fn put_proven_audit(
+        &self,
+        event: &AuditEvent<'_>,
+        proof: &SessionProof,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new();
+        check_session(&mut tx, proof)?;
+        tx.audit(event, now)?;
+        self.commit(tx).await.map_err(|e| match e {
+            TxError::Refused(CALLER_SESSION_SLOT) => StoreError::SessionRefused,
+            TxError::Refused(slot) => unexpected(slot),
+            TxError::Store(e) => e,
+        })
     }
 }

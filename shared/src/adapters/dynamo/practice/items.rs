@@ -24,6 +24,12 @@ pub struct OrgItem {
     /// Absent: the default (60); NULL: never (what the stream consumer reads too).
     #[serde(default = "default_reminder_minutes")]
     pub unread_reminder_minutes: Option<u32>,
+    /// True on every practice created since each link's `member_ids` is mirrored on this
+    /// item (`link_access_<id>`, [`keys::link_access_attr`], written by the link's own
+    /// transactions): then those attributes are the whole truth. Absent (false) on older
+    /// practices, whose callers' links are still read with a Query of the links.
+    #[serde(default)]
+    pub links_mirrored: bool,
 }
 
 fn default_reminder_minutes() -> Option<u32> {
@@ -42,6 +48,7 @@ impl OrgItem {
             sms_number: practice.sms_number.clone(),
             reply_email: practice.reply_email.clone(),
             unread_reminder_minutes: practice.unread_reminder_minutes,
+            links_mirrored: true,
         }
     }
 
