@@ -1,9 +1,13 @@
 //! Load: the dev server's router behind a real HTTP listener on loopback, concurrent
 //! clients posting messages, messages per second and latency percentiles; beside it, in the
-//! same run, DynamoDB Local's own raw write rate (single-item PutItem at the same
-//! concurrency), the ceiling any handler here can reach.
+//! same run, the like-for-like floor: exactly the DynamoDB requests one post makes through
+//! the dev server (the handler's own authentication reads, then its transaction), recorded per
+//! client, replayed through the SDK straight to DynamoDB Local at the same concurrency,
+//! requests that were in flight together sent together; and DynamoDB Local's raw
+//! single-item write rate.
 
 use crate::raw_client::{client, send};
+use crate::recorder::{waves, Recorded};
 use crate::stats::percentile;
 use canopy_local::template::Api;
 use serde_json::json;
@@ -38,8 +42,9 @@ pub async fn run() -> String {
     ));
     let http = client();
     let token = Arc::new(owner.token.clone());
+    b.recorder.take();
     let started = Instant::now();
-    let tasks = conversations.into_iter().enumerate().map(|(c, conversation)| {
+    let tasks = conversations.clone().into_iter().enumerate().map(|(c, conversation)| {
         let (http, token) = (http.clone(), token.clone());
         tokio::spawn(async move {
             let url = format!("http://{addr}/v1/conversations/{conversation}/messages");
@@ -65,6 +70,72 @@ pub async fn run() -> String {
         .collect();
     let elapsed = started.elapsed().as_secs_f64();
     let total = latencies.len();
+    b.recorder.take();
+
+    // The floor: one post per client recorded (authentication included), then replayed.
+    let mut templates = Vec::new();
+    for (c, conversation) in conversations.iter().enumerate() {
+        let url = format!("http://{addr}/v1/conversations/{conversation}/messages");
+        let headers = vec![
+            ("content-type".to_string(), "application/json".to_string()),
+            ("authorization".to_string(), format!("Bearer {token}")),
+        ];
+        let tag = format!("floor-template-{c}");
+        let body = json!({"text": "Load test message", "client_message_id": tag}).to_string();
+        let (status, text) = send(&http, "POST", &url, &headers, body).await;
+        assert_eq!(status, 201, "{text}");
+        let id = serde_json::from_str::<serde_json::Value>(&text).expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        templates.push((waves(b.recorder.take()), id, tag));
+    }
+    let calls_per_post = templates[0].0.iter().map(Vec::len).sum::<usize>();
+    let round_trips_per_post = templates[0].0.len();
+    let floor_started = Instant::now();
+    let replays = templates.into_iter().map(|(template, id, tag)| {
+        let db = b.direct.clone();
+        tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(POSTS_PER_CLIENT);
+            let mut conflicts = 0;
+            for _ in 0..POSTS_PER_CLIENT {
+                let fresh_id = format!("msg_{}", ulid::Ulid::new());
+                let fresh_tag = format!("floor-{}", ulid::Ulid::new());
+                let t = Instant::now();
+                for wave in &template {
+                    let sends = wave.iter().map(|r| {
+                        let body = fresh(r, &id, &fresh_id, &tag, &fresh_tag);
+                        let (db, target) = (db.clone(), r.target());
+                        async move {
+                            // As the handler does (`with_conflict_retry`): a transaction
+                            // conflict is retried.
+                            let mut attempts = 0;
+                            loop {
+                                match crate::sdk_replay::try_send(&db, &target, &body).await {
+                                    Ok(()) => return attempts,
+                                    Err(e) if e.contains("TransactionConflict") && attempts < 5 => {
+                                        attempts += 1
+                                    }
+                                    Err(e) => panic!("floor replay of {target} failed: {e}"),
+                                }
+                            }
+                        }
+                    });
+                    conflicts += futures::future::join_all(sends).await.iter().sum::<usize>();
+                }
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            (latencies, conflicts)
+        })
+    });
+    let mut floor_latencies = Vec::new();
+    let mut floor_conflicts = 0;
+    for r in futures::future::join_all(replays).await {
+        let (l, c) = r.expect("replay client");
+        floor_latencies.extend(l);
+        floor_conflicts += c;
+    }
+    let floor_elapsed = floor_started.elapsed().as_secs_f64();
 
     // DynamoDB Local's raw single-item write rate at the same concurrency.
     let raw_started = Instant::now();
@@ -109,11 +180,34 @@ pub async fn run() -> String {
         percentile(&mut latencies, 50.0),
         percentile(&mut latencies, 99.0),
     );
-    let _ = writeln!(out, "| POST messages through the dev server (authentication + handler) | {:.0} | {p50:.2} | {p99:.2} |", total as f64 / elapsed);
+    let served = total as f64 / elapsed;
+    let floor = floor_latencies.len() as f64 / floor_elapsed;
+    let _ = writeln!(out, "| POST messages through the dev server (authentication + handler) | {served:.0} | {p50:.2} | {p99:.2} |");
+    let (f50, f99) = (
+        percentile(&mut floor_latencies, 50.0),
+        percentile(&mut floor_latencies, 99.0),
+    );
+    let _ = writeln!(out, "| floor: the same {calls_per_post} DynamoDB calls per post ({round_trips_per_post} sequential round trips) replayed through the SDK, same concurrency ({floor_conflicts} conflicts retried) | {floor:.0} | {f50:.2} | {f99:.2} |");
+    let _ = writeln!(
+        out,
+        "| **dev server ÷ floor** (target ≥ 0.8) | {:.2} | | |",
+        served / floor
+    );
     let _ = writeln!(
         out,
         "| DynamoDB Local raw PutItem, same concurrency | {:.0} | | |\n",
         total as f64 / raw_elapsed
     );
     out
+}
+
+/// A recorded request of the template post, for a new post: its message id, client message
+/// id and (for the transaction) request token replaced.
+fn fresh(r: &Recorded, id: &str, fresh_id: &str, tag: &str, fresh_tag: &str) -> String {
+    let body = r.body.replace(id, fresh_id).replace(tag, fresh_tag);
+    let mut json: serde_json::Value = serde_json::from_str(&body).expect("json body");
+    if json.get("ClientRequestToken").is_some() {
+        json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
+    }
+    json.to_string()
 }

@@ -3,10 +3,13 @@
 //! and starts the local stack. Timing is reported here and never asserted in tests.
 //!
 //! Sections: cold start (fake Runtime API), warm handler overhead against the direct SDK
-//! floor, load on the dev server beside DynamoDB Local's raw write rate, and sizes.
+//! floor, load on the dev server beside its like-for-like DynamoDB floor, a hot link code
+//! under a simulated per-item write limit, and sizes.
 
 mod cold;
+mod deliveries;
 mod fake_runtime;
+mod hot_keys;
 mod load;
 mod raw_client;
 mod recorder;
@@ -142,6 +145,12 @@ async fn main() {
     }
     if want("load") {
         out.push_str(&load::run().await);
+    }
+    if want("hotkeys") {
+        out.push_str(&hot_keys::run().await);
+    }
+    if want("deliveries") {
+        out.push_str(&deliveries::run().await);
     }
     if want("sizes") {
         let _ = writeln!(out, "## Sizes (stripped release, x86_64 here; arm64 in Lambda)\n\n| function | binary MB | zip MB |\n|---|---:|---:|");

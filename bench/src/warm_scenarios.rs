@@ -302,8 +302,8 @@ pub async fn all(n: usize) -> Vec<Sample> {
                     json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
                 }
                 Recorded {
-                    headers: r.headers.clone(),
                     body: json.to_string(),
+                    ..r.clone()
                 }
             })
             .collect()
