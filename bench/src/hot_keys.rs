@@ -43,7 +43,7 @@ where
         .collect()
 }
 
-pub async fn run() -> String {
+pub async fn run(summary: &mut crate::summary::Summary) -> String {
     let limiter = ItemLimiter::new(ITEM_LIMIT);
     let sdk = load_sdk_config()
         .await
@@ -110,6 +110,12 @@ pub async fn run() -> String {
     .await;
     let control_ok = control.iter().filter(|ok| **ok).count();
 
+    summary.add(
+        &format!("hot key: one link code at 5× the per-item write limit (1:{SCALE} scale)"),
+        format!("{redirected}/{n} redirected, {counted}/{n} counted, {throttled} throttled"),
+        "every click redirected and counted, none throttled",
+        redirected == n && counted as usize == n && throttled == 0,
+    );
     let mut out = String::new();
     let _ = writeln!(
         out,

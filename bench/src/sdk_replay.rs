@@ -219,3 +219,8 @@ pub async fn try_send(db: &Client, target: &str, body: &str) -> Result<(), Strin
     };
     outcome
 }
+
+/// A recorded item (DynamoDB's JSON form) as the SDK's, for seeding copies of it.
+pub fn item_from_json(v: &Value) -> Item {
+    item(v)
+}
