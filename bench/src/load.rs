@@ -30,16 +30,12 @@ pub async fn run(summary: &mut crate::summary::Summary) -> String {
                 .await,
         );
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(canopy_local::server::serve(
-        listener,
-        Api::App,
-        b.h.app.clone(),
-        b.h.router.clone(),
-    ));
+    // Measured: the dev server as `canopy-local` runs it (an `App::from_parts`, no
+    // recording). The bench's recording app serves on a second listener, for the floor's
+    // templates only.
+    let served = canopy_tests::Harness::new().await;
+    let addr = listen(served.app.clone(), served.router.clone()).await;
+    let recording = listen(b.h.app.clone(), b.h.router.clone()).await;
     let http = client();
     let token = Arc::new(owner.token.clone());
     b.recorder.take();
@@ -75,7 +71,7 @@ pub async fn run(summary: &mut crate::summary::Summary) -> String {
     // The floor: one post per client recorded (authentication included), then replayed.
     let mut templates = Vec::new();
     for (c, conversation) in conversations.iter().enumerate() {
-        let url = format!("http://{addr}/v1/conversations/{conversation}/messages");
+        let url = format!("http://{recording}/v1/conversations/{conversation}/messages");
         let headers = vec![
             ("content-type".to_string(), "application/json".to_string()),
             ("authorization".to_string(), format!("Bearer {token}")),
@@ -205,6 +201,19 @@ pub async fn run(summary: &mut crate::summary::Summary) -> String {
         total as f64 / raw_elapsed
     );
     out
+}
+
+/// Serves the app API on a loopback port of its own; returns its address.
+async fn listen(
+    app: Arc<canopy_shared::App>,
+    router: Arc<canopy_local::router::Router>,
+) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(canopy_local::server::serve(listener, Api::App, app, router));
+    addr
 }
 
 /// A recorded request of the template post, for a new post: its message id, client message

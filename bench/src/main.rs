@@ -57,8 +57,26 @@ fn event_for(spec: &str, root: &std::path::Path) -> String {
         .unwrap_or_else(|e| panic!("events/{spec}: {e}"))
 }
 
+/// Handlers log as they do in Lambda (JSON, `info`, the production filter), into a sink.
+/// Installed before any harness: the test harness otherwise captures every line at `trace`
+/// in one growing buffer behind one lock (for its log-leak checks), a cost Lambda does not
+/// have, which would load the handler's side of every comparison here.
+fn production_logging_to_nowhere() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_writer(std::io::sink)
+        .finish()
+        .with(canopy_shared::telemetry::filter_from("info"));
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
 #[tokio::main]
 async fn main() {
+    production_logging_to_nowhere();
     let root = canopy_local::template::repo_root();
     let release = root.join("target/release");
     let runs: usize = arg_value("--runs")

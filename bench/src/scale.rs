@@ -10,10 +10,8 @@ use crate::stats::percentile;
 use crate::summary::Summary;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
-use canopy_tests::Reply;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::future::Future;
 use std::time::Instant;
 
 const SAMPLES: usize = 30;
@@ -28,71 +26,80 @@ struct Measured {
     calls: usize,
 }
 
-async fn measure<F, Fut>(b: &ScaleBench, mut op: F) -> Measured
-where
-    F: FnMut(usize) -> Fut,
-    Fut: Future<Output = Option<(Instant, Reply)>>,
-{
-    let (mut times, mut calls) = (Vec::with_capacity(SAMPLES), 0);
-    for i in 0..SAMPLES {
-        b.h.app.db_calls.reset();
-        if let Some((started, reply)) = op(i).await {
-            let took = started.elapsed().as_secs_f64() * 1000.0;
-            assert!(reply.status < 300, "{} {}", reply.status, reply.text);
-            times.push(took);
-            calls = calls.max(b.h.app.db_calls.count());
-        }
-    }
-    Measured {
-        p50: percentile(&mut times, 50.0),
-        calls,
-    }
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Post,
+    Read,
+    Inbox,
+    Page,
 }
 
-/// Post, read of the newest, staff inbox page and messages page on a scene's conversation.
-async fn operations(b: &ScaleBench, s: &Scene) -> Vec<(&'static str, Measured)> {
+const OPS: [(Op, &str); 4] = [
+    (Op::Post, "post"),
+    (Op::Read, "read (newest)"),
+    (Op::Inbox, "inbox page"),
+    (Op::Page, "messages page"),
+];
+
+/// One timed call of `op` on a scene's conversation, and the DynamoDB calls it made (a
+/// read's post of the message it reads is neither timed nor counted).
+async fn once(b: &ScaleBench, s: &Scene, op: Op, i: usize) -> (f64, usize) {
     let (h, staff, conv) = (&b.h, &s.staff, s.conversation.as_str());
-    let patient = &s.patients[0];
-    let post = measure(b, |i| async move {
-        let tag = format!("scale-post-{i}");
-        let t = Instant::now();
-        Some((
-            t,
-            h.api(staff).post_message(conv, "Scale probe", &tag).await,
-        ))
-    })
-    .await;
-    let read = measure(b, |i| async move {
-        let id = h
-            .post_id(staff, conv, "Scale read", &format!("scale-read-{i}"))
-            .await;
-        h.app.db_calls.reset();
-        let t = Instant::now();
-        Some((t, h.api(patient).read(conv, &id).await))
-    })
-    .await;
-    let inbox = measure(b, |_| async move {
-        let t = Instant::now();
-        Some((t, h.api(staff).inbox("").await))
-    })
-    .await;
-    let page = measure(b, |_| async move {
-        let t = Instant::now();
-        Some((t, h.api(staff).messages(conv, "").await))
-    })
-    .await;
-    vec![
-        ("post", post),
-        ("read (newest)", read),
-        ("inbox page", inbox),
-        ("messages page", page),
+    let tag = format!("scale-{}", ulid::Ulid::new());
+    let read_id = match op {
+        Op::Read => Some(h.post_id(staff, conv, "Scale read", &tag).await),
+        _ => None,
+    };
+    h.app.db_calls.reset();
+    let started = Instant::now();
+    let reply = match op {
+        Op::Post => {
+            h.api(staff)
+                .post_message(conv, &format!("Scale {i}"), &tag)
+                .await
+        }
+        Op::Read => {
+            let id = read_id.as_deref().unwrap_or_default();
+            h.api(&s.patients[0]).read(conv, id).await
+        }
+        Op::Inbox => h.api(staff).inbox("").await,
+        Op::Page => h.api(staff).messages(conv, "").await,
+    };
+    let took = started.elapsed().as_secs_f64() * 1000.0;
+    assert!(reply.status < 300, "{} {}", reply.status, reply.text);
+    (took, h.app.db_calls.count())
+}
+
+/// `op` on the small and the large scene, alternately (so drift in the machine's load
+/// falls on both alike), `SAMPLES` times each.
+async fn compare(b: &ScaleBench, small: &Scene, large: &Scene, op: Op) -> [Measured; 2] {
+    let mut times = [Vec::new(), Vec::new()];
+    let mut calls = [0, 0];
+    for i in 0..SAMPLES {
+        for (k, scene) in [small, large].into_iter().enumerate() {
+            let (took, n) = once(b, scene, op, i).await;
+            times[k].push(took);
+            calls[k] = calls[k].max(n);
+        }
+    }
+    let [mut a, mut z] = times;
+    [
+        Measured {
+            p50: percentile(&mut a, 50.0),
+            calls: calls[0],
+        },
+        Measured {
+            p50: percentile(&mut z, 50.0),
+            calls: calls[1],
+        },
     ]
 }
 
 /// Every reader of the group reads the newest message at once, `SAMPLES` rounds: the p50
-/// of one read, calls per read, and the most writes one item took in a round.
-async fn group_reads(b: &ScaleBench, s: &Scene) -> (Measured, usize, usize) {
-    let (mut times, mut calls, mut hottest, mut failed) = (Vec::new(), 0, 0, 0);
+/// of one read in such a burst, the most writes one item took in a round, and the reads
+/// refused.
+async fn group_reads(b: &ScaleBench, s: &Scene) -> (f64, usize, usize) {
+    let (mut times, mut hottest, mut failed) = (Vec::new(), 0, 0);
     for i in 0..SAMPLES {
         let id =
             b.h.post_id(
@@ -103,7 +110,6 @@ async fn group_reads(b: &ScaleBench, s: &Scene) -> (Measured, usize, usize) {
             )
             .await;
         b.recorder.take();
-        b.h.app.db_calls.reset();
         let reads = s.patients.iter().map(|p| {
             let (h, conv, id) = (&b.h, &s.conversation, &id);
             async move {
@@ -116,11 +122,9 @@ async fn group_reads(b: &ScaleBench, s: &Scene) -> (Measured, usize, usize) {
             times.push(took);
             failed += usize::from(status != 200);
         }
-        calls = calls.max(b.h.app.db_calls.count().div_ceil(s.patients.len()));
         hottest = hottest.max(most_writes_to_one_item(&b.recorder.take()));
     }
-    let p50 = percentile(&mut times, 50.0);
-    (Measured { p50, calls }, hottest, failed)
+    (percentile(&mut times, 50.0), hottest, failed)
 }
 
 /// The most writes any one item took among `recorded` (each attempt counts).
@@ -168,6 +172,7 @@ pub async fn run(summary: &mut Summary) -> String {
         ("messages in a conversation", 10, MANY_MESSAGES),
     ];
     for (what, small_n, large_n) in dimensions {
+        eprintln!("scale: seeding {large_n} {what}");
         let (small, large) = if what.starts_with("conversations") {
             (
                 b.practice_with_conversations("Small Clinic", small_n).await,
@@ -179,17 +184,21 @@ pub async fn run(summary: &mut Summary) -> String {
                 b.conversation_with_messages("Large Clinic", large_n).await,
             )
         };
+        eprintln!(
+            "scale: seeded {} items in {:.0} s",
+            large.seeded, large.seed_seconds
+        );
         seeding.push(format!(
             "{large_n} {what}: {} items in {:.0} s",
             large.seeded, large.seed_seconds
         ));
-        let (small_ops, large_ops) = (operations(&b, &small).await, operations(&b, &large).await);
-        for ((op, s), (_, l)) in small_ops.into_iter().zip(large_ops) {
+        for (op, name) in OPS {
+            let [s, l] = compare(&b, &small, &large, op).await;
             row(
                 &mut table,
                 summary,
                 &format!("{small_n} vs {large_n} {what}"),
-                op,
+                name,
                 s,
                 l,
             );
@@ -199,35 +208,27 @@ pub async fn run(summary: &mut Summary) -> String {
         b.group("Pair Clinic", 1).await,
         b.group("Group Clinic", GROUP).await,
     );
-    let scale = format!("group of 2 vs {} (every reader at once)", GROUP + 1);
-    let (small_post, large_post) = (
-        operations(&b, &two).await[0].1,
-        operations(&b, &many).await[0].1,
-    );
-    row(&mut table, summary, &scale, "post", small_post, large_post);
-    let (small, small_hot, small_failed) = group_reads(&b, &two).await;
-    let (large, large_hot, large_failed) = group_reads(&b, &many).await;
-    row(&mut table, summary, &scale, "read (newest)", small, large);
-    let contention = format!(
-        "the most writes one item took in a round: {small_hot} of 1 read (pair), {large_hot} of {GROUP} reads (group); reads refused: {small_failed}, {large_failed}"
-    );
+    let scale = format!("group of 2 vs {}", GROUP + 1);
+    for (op, name) in OPS {
+        let [s, l] = compare(&b, &two, &many, op).await;
+        row(&mut table, summary, &scale, name, s, l);
+    }
+    let (pair_p50, pair_hot, pair_failed) = group_reads(&b, &two).await;
+    let (burst_p50, hot, failed) = group_reads(&b, &many).await;
     summary.add(
-        &format!(
-            "scale: read receipts in a group of {}, writes to the hottest item per round",
-            GROUP + 1
-        ),
-        format!("{large_hot} of {GROUP} reads"),
-        "not all on one item (≤ a few)",
-        large_hot <= 2,
+        &format!("scale: {GROUP} readers of a group of {} read the newest at once: writes to the hottest item per round", GROUP + 1),
+        format!("{hot} of {GROUP} reads (read p50 in the burst {burst_p50:.1} ms; {failed} refused)"),
+        "not all on one item",
+        hot * 2 <= GROUP,
     );
-    let _ = writeln!(out, "## Scale: each operation small vs large (p50 of {SAMPLES}, DynamoDB calls per call, same run)\n");
+    let _ = writeln!(out, "## Scale: each operation small vs large (p50 of {SAMPLES}, alternating; DynamoDB calls per call)\n");
     let _ = writeln!(
         out,
-        "Seeded with BatchWriteItem copies of real items: {}. Group: {contention}.\n",
+        "Seeded with BatchWriteItem copies of real items: {}.\n",
         seeding.join("; ")
     );
     let _ = writeln!(out, "| scale | operation | small p50 ms | large p50 ms | large ÷ small | calls small | calls large |\n|---|---|---:|---:|---:|---:|---:|");
     out.push_str(&table);
-    out.push('\n');
+    let _ = writeln!(out, "\nEvery reader at once (the newest message, {SAMPLES} rounds): pair: 1 read, p50 {pair_p50:.1} ms, hottest item {pair_hot} write(s), {pair_failed} refused; group of {}: {GROUP} reads, p50 {burst_p50:.1} ms, hottest item {hot} writes per round, {failed} refused.\n", GROUP + 1);
     out
 }

@@ -14,8 +14,9 @@ use std::time::Duration;
 /// it busy without queueing past the SDK's timeouts.
 const WRITERS: usize = 4;
 
-/// Every item `recorded` put (a `PutItem`, or a `Put` inside `TransactWriteItems`) that
-/// mentions `marker`: the items that belong to the thing `marker` names.
+/// Every item `recorded` put (a `PutItem`, or a `Put` inside `TransactWriteItems`) whose
+/// key mentions `marker`: the items that belong to the thing `marker` names (not, say, an
+/// audit event that only names it as its target).
 pub fn puts_mentioning(recorded: &[Recorded], marker: &str) -> Vec<Value> {
     let mut items = Vec::new();
     for r in recorded {
@@ -34,7 +35,12 @@ pub fn puts_mentioning(recorded: &[Recorded], marker: &str) -> Vec<Value> {
             _ => {}
         }
     }
-    items.retain(|i| i.to_string().contains(marker));
+    let keyed_by_marker = |i: &Value| {
+        ["pk", "sk"]
+            .iter()
+            .any(|k| i[k].to_string().contains(marker))
+    };
+    items.retain(keyed_by_marker);
     items
 }
 
