@@ -122,7 +122,7 @@ else
   # parameters); the integration tests prove them. Per destination and per contact they stay.
   export CODE_BUDGET_PER_ADDRESS_HOUR=100000 CODE_BUDGET_PER_ADDRESS_DAY=100000
   export INVITE_BUDGET_NEW_PRACTICE_HOUR=100000 INVITE_BUDGET_NEW_PRACTICE_DAY=100000
-  export INVITE_BUDGET_PRACTICE_HOUR=100000 INVITE_BUDGET_PRACTICE_DAY=100000
+  export INVITE_BUDGET_PRACTICE_HOUR=100000 INVITE_BUDGET_PRACTICE_DAY=100000 INVITE_BUDGET_GLOBAL_HOUR=100000
   APP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   LINK_PORT="$CANOPY_LINK_PORT"
   export APP_URL="http://127.0.0.1:$APP_PORT" LINK_URL="http://127.0.0.1:$LINK_PORT"

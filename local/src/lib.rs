@@ -6,6 +6,7 @@
 //! standard `AWS_ENDPOINT_URL_*` variables, exactly as the deployed functions talk to AWS.
 //! The integration tests drive the same [`router::Router`] in process.
 
+pub mod custom_resources;
 pub mod docs;
 pub mod event;
 pub mod event_functions;

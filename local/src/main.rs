@@ -36,6 +36,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--table-only") {
         return Ok(());
     }
+    // The template's custom resources, as a deploy runs them (the SMS spend limit, in moto).
+    canopy_local::custom_resources::deploy(&template).await?;
     let router = Arc::new(Router::from_template(&template)?);
     // Lambda's stream event source mapping, played in process (see `stream`).
     let emulator = canopy_local::stream::StreamEmulator::new(app.clone(), &template).await?;

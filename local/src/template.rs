@@ -99,6 +99,37 @@ impl Template {
         self.resources().ok()?.get(name)
     }
 
+    /// Logical ids and definitions of every resource of type `kind` (`Custom::…`).
+    pub fn resources_of_type(&self, kind: &str) -> Vec<(String, &Value)> {
+        let Ok(resources) = self.resources() else {
+            return Vec::new();
+        };
+        resources
+            .iter()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+            .map(|(name, r)| (name.as_str().unwrap_or_default().to_string(), r))
+            .collect()
+    }
+
+    /// A property value as a deploy with default parameters would pass it: a literal, or
+    /// `!Ref Parameter` resolved to the parameter's default (CloudFormation sends every
+    /// scalar as a string).
+    pub fn property_value(&self, v: &Value) -> Option<String> {
+        let scalar = |v: &Value| match untag(v) {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        match v {
+            Value::Tagged(t) if t.tag == "!Ref" => {
+                let name = t.value.as_str()?;
+                scalar(self.root.get("Parameters")?.get(name)?.get("Default")?)
+            }
+            other => scalar(other),
+        }
+    }
+
     /// Every `HttpApi` event of every `AWS::Serverless::Function`.
     pub fn routes(&self) -> Result<Vec<Route>, TemplateError> {
         let mut routes = Vec::new();

@@ -250,7 +250,7 @@ pub fn dynamodb_config(sdk: &SdkConfig) -> aws_sdk_dynamodb::config::Builder {
 }
 
 /// The standard service-specific endpoint override (`AWS_ENDPOINT_URL_DYNAMODB`, …).
-pub(crate) fn endpoint_override(service: &str) -> Option<String> {
+pub fn endpoint_override(service: &str) -> Option<String> {
     std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
         .ok()
         .filter(|u| !u.is_empty())

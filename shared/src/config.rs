@@ -81,6 +81,7 @@ impl Settings {
         if pepper.as_ref().is_some_and(|p| p.len() < MIN_PEPPER_BYTES) {
             return Err(SettingsError::WeakSecret("OTP_PEPPER"));
         }
+        let send_budgets = send_budgets()?;
         Ok(Self {
             table_name: required("TABLE_NAME")?,
             otp_pepper: pepper.map(String::into_bytes),
@@ -100,8 +101,8 @@ impl Settings {
             push_android_application: optional("PUSH_ANDROID_APPLICATION_ARN"),
             reply_email_domain: optional("REPLY_EMAIL_DOMAIN")
                 .unwrap_or_else(|| "reply.canopy.local".to_string()),
-            send_budgets: send_budgets()?,
-            invite_budgets: invite_budgets()?,
+            invite_budgets: invite_budgets(&send_budgets.sms_countries)?,
+            send_budgets,
         })
     }
 }
@@ -153,7 +154,8 @@ fn send_budgets() -> Result<SendBudgets, SettingsError> {
     })
 }
 
-fn invite_budgets() -> Result<InviteBudgets, SettingsError> {
+/// The invite budgets; invite SMS go to the same countries as code sends (`sms_countries`).
+fn invite_budgets(sms_countries: &[String]) -> Result<InviteBudgets, SettingsError> {
     let d = InviteBudgets::default();
     Ok(InviteBudgets {
         per_practice_hour: count("INVITE_BUDGET_PRACTICE_HOUR", d.per_practice_hour)?,
@@ -161,6 +163,8 @@ fn invite_budgets() -> Result<InviteBudgets, SettingsError> {
         new_practice_hour: count("INVITE_BUDGET_NEW_PRACTICE_HOUR", d.new_practice_hour)?,
         new_practice_day: count("INVITE_BUDGET_NEW_PRACTICE_DAY", d.new_practice_day)?,
         per_contact_day: count("INVITE_BUDGET_CONTACT_DAY", d.per_contact_day)?,
+        global_hour: count("INVITE_BUDGET_GLOBAL_HOUR", d.global_hour)?,
+        sms_countries: sms_countries.to_vec(),
     })
 }
 

@@ -60,7 +60,7 @@ impl Harness {
 }
 
 impl<'a> Api<'a> {
-    /// The same caller, sending `Idempotency-Key: key` (contact creation and invites).
+    /// The same caller, sending `Idempotency-Key: key` (every creating `POST`).
     pub fn idempotency_key(self, key: &'a str) -> Self {
         Self {
             idempotency_key: Some(key),
@@ -231,6 +231,12 @@ impl<'a> Api<'a> {
     pub async fn patch_conversation(self, id: &str, body: Value) -> Reply {
         self.send("PATCH", &format!("/v1/conversations/{id}"), Some(body))
             .await
+    }
+
+    /// `POST /v1/conversations/{id}/attachments` (reserve an upload).
+    pub async fn reserve_attachment(self, conversation: &str, body: Value) -> Reply {
+        let path = format!("/v1/conversations/{conversation}/attachments");
+        self.send("POST", &path, Some(body)).await
     }
 
     /// `POST /v1/conversations/{id}/secure-invite`.

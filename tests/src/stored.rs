@@ -127,3 +127,36 @@ impl Harness {
         self.put_items(&items).await;
     }
 }
+
+impl Harness {
+    /// `(action, targets)` of every audit item `actor` left this month without a practice:
+    /// a patient's (a patient belongs to no one practice, so these are kept under
+    /// `AUDIT#-#<month>` and are in no practice's trail).
+    pub async fn stored_unpracticed_audit(&self, actor: &str) -> Vec<(String, Vec<String>)> {
+        let month = &canopy_shared::domain::time::rfc3339(self.app.now_ms())[..7];
+        let pk = canopy_shared::adapters::dynamo::keys::audit_pk(None, month);
+        let mut found = Vec::new();
+        let mut pages = self
+            .db
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk")
+            .filter_expression("actor = :a")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":a", AttributeValue::S(actor.to_string()))
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            let item = item.expect("audit items read");
+            let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+            let targets = item
+                .get("targets")
+                .and_then(|v| v.as_l().ok())
+                .map(|l| l.iter().filter_map(|t| t.as_s().ok().cloned()).collect())
+                .unwrap_or_default();
+            found.push((text("action").unwrap_or_default(), targets));
+        }
+        found
+    }
+}

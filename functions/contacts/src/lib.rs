@@ -28,34 +28,25 @@ mod list;
 mod resend;
 mod secure_invite;
 
-use canopy_shared::http::{authenticated, unknown_route, ApiError, Caller, HttpResult};
+use canopy_shared::http::{authenticated, idempotent, unknown_route};
 use canopy_shared::App;
 use lambda_http::{Body, Request, Response};
-
-/// Runs a creating route at most once per `Idempotency-Key` (see
-/// `canopy_shared::http::idempotency`), keyed by the caller.
-async fn once<F, Fut>(app: &App, req: &Request, handler: F) -> HttpResult
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = HttpResult>,
-{
-    let caller = Caller::from_request(req).map_err(|_: ApiError| ApiError::unauthorized())?;
-    canopy_shared::http::idempotency::once(app, req, &caller.account_id, handler).await
-}
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     authenticated(app, req, |req, route| async move {
         match route.as_str() {
-            "POST /v1/contacts" => once(app, &req, || create::handle(app, &req)).await,
+            "POST /v1/contacts" => idempotent(app, &req, || create::handle(app, &req)).await,
             "GET /v1/contacts" => list::handle(app, &req).await,
             "GET /v1/contacts/{id}" => get::handle(app, &req).await,
-            "POST /v1/invites" => once(app, &req, || invite::handle(app, &req)).await,
-            "POST /v1/invites/{id}/resend" => once(app, &req, || resend::handle(app, &req)).await,
+            "POST /v1/invites" => idempotent(app, &req, || invite::handle(app, &req)).await,
+            "POST /v1/invites/{id}/resend" => {
+                idempotent(app, &req, || resend::handle(app, &req)).await
+            }
             "POST /v1/conversations/{id}/confirm-identity" => {
                 confirm_identity::handle(app, &req).await
             }
             "POST /v1/conversations/{id}/secure-invite" => {
-                once(app, &req, || secure_invite::handle(app, &req)).await
+                idempotent(app, &req, || secure_invite::handle(app, &req)).await
             }
             _ => unknown_route(),
         }

@@ -49,6 +49,15 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             "Only a standard (SMS/email) conversation can be turned into a secure invite.",
         ));
     }
+    // A read-only conversation takes no write, and the invite would later link it to the
+    // secure conversation; staff reactivate it first or invite through `POST /v1/invites`.
+    if conversation.read_only {
+        return Err(ApiError::conflict(
+            "read_only",
+            "This conversation is read-only; reactivate it first, or invite the contact from \
+             their contact page.",
+        ));
+    }
     let contact = conversation
         .contact_ids
         .first()

@@ -27,14 +27,8 @@ use serde::{Deserialize, Serialize};
 
 const HOUR_MS: i64 = 3600 * 1000;
 const DAY_MS: i64 = 24 * HOUR_MS;
-pub const PER_PHONE: Limit = Limit {
-    max: 3,
-    window_ms: HOUR_MS,
-};
-pub const PER_ADDRESS: Limit = Limit {
-    max: 20,
-    window_ms: HOUR_MS,
-};
+pub const PER_PHONE: Limit = Limit::sliding(3, HOUR_MS);
+pub const PER_ADDRESS: Limit = Limit::sliding(20, HOUR_MS);
 /// The budgets every text spends besides the number's and the address's: the link code's
 /// (hour and day; an invite's token has its own three-per-hour through the number) and one
 /// shard of the deployment's hourly ceiling, separate from the sign-in codes' ceiling so a
@@ -49,7 +43,7 @@ fn shared_budgets(policy: &SendBudgets, link: Option<&str>) -> Vec<Budget> {
             budgets.push(Budget {
                 kind,
                 subject: code.to_string(),
-                limit: Limit { max, window_ms },
+                limit: Limit::sliding(max, window_ms),
             });
         }
     }
@@ -57,10 +51,7 @@ fn shared_budgets(policy: &SendBudgets, link: Option<&str>) -> Vec<Budget> {
     budgets.push(Budget {
         kind: "dl-all-sms",
         subject: (random_pick() % shards as u64).to_string(),
-        limit: Limit {
-            max: share,
-            window_ms: HOUR_MS,
-        },
+        limit: Limit::sliding(share, HOUR_MS),
     });
     budgets
 }

@@ -4,12 +4,13 @@
 //! only). On success the caller still consumes the challenge in its own transaction.
 //!
 //! A wrong code is also counted against each of the challenge's destinations across
-//! challenges ([`super::guessing`]): `BatchGetItem` + `TransactWriteItems` on the
-//! wrong-code path only. Once that budget is spent the answer is `DestinationLocked`.
+//! challenges and in a row ([`super::guessing::count_failure`]): `BatchGetItem` +
+//! `TransactWriteItems` on the wrong-code path only. Once that budget is spent the answer
+//! is `DestinationLocked`.
 
 use super::codes::{Challenge, CodePurpose};
-use super::guessing::failure_budgets;
-use super::rate_limit::{self, RateError};
+use super::guessing::count_failure;
+use super::rate_limit::RateError;
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::ChallengeId;
 use crate::domain::secrets::{looks_like_code, MAX_CODE_CHECKS};
@@ -62,13 +63,10 @@ pub async fn check(
     if challenge.answered_by(pepper, codes) {
         return Ok(challenge);
     }
-    let failures: Vec<_> = challenge
-        .codes
-        .iter()
-        .flat_map(|slot| failure_budgets(&slot.destination))
-        .collect();
-    match rate_limit::spend_patiently(store, &failures, now).await {
-        Ok(()) => Err(CheckError::WrongCode {
+    match count_failure(store, &challenge, now).await {
+        // This failure began a lock, which used up the challenge's remaining checks.
+        Ok(true) => Err(CheckError::WrongCode { attempts_left: 0 }),
+        Ok(false) => Err(CheckError::WrongCode {
             attempts_left: MAX_CODE_CHECKS.saturating_sub(challenge.attempts),
         }),
         Err(RateError::Limited { retry_after_secs }) => {
@@ -196,6 +194,17 @@ mod tests {
         async fn challenge(&self, id: &ChallengeId) -> Result<Option<Challenge>, StoreError> {
             let c = self.0.lock().unwrap();
             Ok((&c.id == id).then(|| c.clone()))
+        }
+        async fn record_failure(
+            &self,
+            windows: &[(Budget, Window)],
+            close: Option<&ChallengeId>,
+            now: i64,
+        ) -> Result<(), StoreError> {
+            if close.is_some() {
+                self.0.lock().unwrap().attempts = MAX_CODE_CHECKS;
+            }
+            self.save_rate_windows(windows, now).await
         }
     }
 

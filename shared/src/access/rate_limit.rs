@@ -36,27 +36,13 @@ pub async fn spend(
     spend_tries(store, budgets, now, 5).await
 }
 
-/// [`spend`] for budgets many requests spend at the same moment (wrong codes typed
-/// concurrently against one destination): more attempts, each after a short random pause.
-pub async fn spend_patiently(
-    store: &impl RateLimitStore,
-    budgets: &[Budget],
-    now: i64,
-) -> Result<(), RateError> {
-    spend_tries(store, budgets, now, 12).await
-}
-
 async fn spend_tries(
     store: &impl RateLimitStore,
     budgets: &[Budget],
     now: i64,
     tries: u32,
 ) -> Result<(), RateError> {
-    for attempt in 0..tries {
-        if attempt > 0 && tries > 5 {
-            let jitter = crate::access::send_budgets::random_pick() % (5 * attempt as u64 + 1);
-            tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
-        }
+    for _ in 0..tries {
         match try_spend(store, budgets, now).await {
             Err(RateError::Store(e)) if e.is_condition_failure() || e == StoreError::Conflict => {
                 continue

@@ -86,19 +86,7 @@ pub struct CountryNotAllowed {
 impl SendBudgets {
     /// Whether SMS may go to `phone`.
     pub fn check_country(&self, phone: &PhoneNumber) -> Result<(), CountryNotAllowed> {
-        match phone.country() {
-            Some(c)
-                if self
-                    .sms_countries
-                    .iter()
-                    .any(|a| a.eq_ignore_ascii_case(&c)) =>
-            {
-                Ok(())
-            }
-            _ => Err(CountryNotAllowed {
-                allowed: self.sms_countries.clone(),
-            }),
-        }
+        check_country_in(&self.sms_countries, phone)
     }
 
     /// The windows one start to `destinations` from `origin` spends; `pick` chooses the
@@ -114,7 +102,7 @@ impl SendBudgets {
             budgets.push(Budget {
                 kind,
                 subject: subject.to_string(),
-                limit: Limit { max, window_ms },
+                limit: Limit::sliding(max, window_ms),
             })
         };
         if let Some(address) = origin.address.filter(|a| !a.is_empty()) {
@@ -136,6 +124,17 @@ impl SendBudgets {
             }
         }
         budgets
+    }
+}
+
+/// Whether SMS may go to `phone` under the allow-list `allowed` (ISO 3166 codes); shared
+/// by code sends, download texts and invites.
+pub fn check_country_in(allowed: &[String], phone: &PhoneNumber) -> Result<(), CountryNotAllowed> {
+    match phone.country() {
+        Some(c) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&c)) => Ok(()),
+        _ => Err(CountryNotAllowed {
+            allowed: allowed.to_vec(),
+        }),
     }
 }
 

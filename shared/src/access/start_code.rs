@@ -30,10 +30,7 @@ use std::time::{Duration, Instant};
 const START_ATTEMPTS: u32 = 8;
 
 /// At most 5 sends per destination per 10 minutes.
-pub const SEND_LIMIT: Limit = Limit {
-    max: MAX_SENDS_PER_WINDOW,
-    window_ms: SEND_WINDOW_MS,
-};
+pub const SEND_LIMIT: Limit = Limit::sliding(MAX_SENDS_PER_WINDOW, SEND_WINDOW_MS);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StartError {

@@ -1,5 +1,6 @@
 //! Staff change a conversation's settings: `read_only` (true: make read-only, false:
-//! reactivate), `subject`, `tags`.
+//! reactivate), `subject`, `tags`. While read-only only `read_only` changes (409
+//! `read_only` otherwise); a PATCH that reactivates may change the rest with it.
 //!
 //! Round trips: two. The GetItem of the conversation (404 if the caller may not see it;
 //! its roster says which inbox rows mirror the change), then one TransactWriteItems: the
@@ -28,8 +29,21 @@ pub enum ChangeError {
     Invalid(#[from] BadField),
     #[error("no such conversation")]
     NotFound,
+    /// A subject or tags change to a read-only conversation that stays read-only.
+    #[error(
+        "This conversation is read-only; reactivate it (read_only: false, also in this \
+         request) to change its subject or tags."
+    )]
+    ReadOnly,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Whether a change touches what the conversation shows (subject, tags), which a
+/// read-only conversation refuses (SECURITY.md: every write but receipts) unless the same
+/// change reactivates it; `read_only` itself is always allowed, or nothing could reopen it.
+fn edits_content(change: &SettingsChange) -> bool {
+    change.subject.is_some() || change.tags.is_some()
 }
 
 /// Applies the change; answers the conversation as it now is.
@@ -52,6 +66,9 @@ pub async fn change(
         .await?
         .filter(|c| c.visible_to(cx.caller))
         .ok_or(ChangeError::NotFound)?;
+    if conversation.read_only && change.read_only != Some(false) && edits_content(&change) {
+        return Err(ChangeError::ReadOnly);
+    }
     let event = cx.audit("conversation.update", vec![id.to_string()], "ok");
     match store
         .change_settings(cx.caller, &conversation, &change, &event, cx.now())

@@ -26,12 +26,20 @@ fn os_random(buf: &mut [u8]) {
 /// A six-digit one-time code drawn uniformly from 000000–999999 by rejection sampling, so
 /// no code is likelier than another (a plain `% 1_000_000` would favour the low ones).
 pub fn new_code() -> String {
-    // 4_294_000_000 is the largest multiple of 1_000_000 that fits in a u32.
-    const LIMIT: u32 = 4_294_000_000;
-    loop {
+    code_from_draws(|| {
         let mut bytes = [0u8; 4];
         os_random(&mut bytes);
-        let n = u32::from_le_bytes(bytes);
+        u32::from_le_bytes(bytes)
+    })
+}
+
+/// The rejection sampling of [`new_code`] over any source of uniform `u32` draws: a draw
+/// at or above the largest multiple of 1,000,000 that fits in a `u32` (4,294,000,000) is
+/// thrown away and drawn again, so every code keeps exactly 4,294 draws that map to it.
+fn code_from_draws(mut draw: impl FnMut() -> u32) -> String {
+    const LIMIT: u32 = 4_294_000_000;
+    loop {
+        let n = draw();
         if n < LIMIT {
             return format!("{:06}", n % 1_000_000);
         }
@@ -163,6 +171,45 @@ mod tests {
         assert_eq!(token_hash(&a).len(), 64);
         assert_ne!(token_hash(&a), a);
         assert!(!looks_like_token("short"));
+    }
+
+    #[test]
+    fn draws_past_the_last_whole_million_are_drawn_again() {
+        // The tail 4,294,000,000..=u32::MAX would favour codes 000000..967295: redrawn.
+        let mut draws = [4_294_000_000, u32::MAX, 4_294_500_000, 123_456_789].into_iter();
+        let mut used = 0;
+        let code = code_from_draws(|| {
+            used += 1;
+            draws.next().unwrap()
+        });
+        assert_eq!((code.as_str(), used), ("456789", 4));
+        // The last draw below the limit is kept, and small draws keep their leading zeros.
+        assert_eq!(code_from_draws(|| 4_293_999_999), "999999");
+        assert_eq!(code_from_draws(|| 7), "000007");
+        // Every code has the same number of accepted draws mapping to it (no modulo bias).
+        assert_eq!(4_294_000_000u64 % 1_000_000, 0);
+    }
+
+    #[test]
+    fn the_comparison_is_subtles_constant_time_one() {
+        // Behaviour: equal, unequal at the first or last byte, other lengths.
+        assert!(hashes_equal("00ff", "00ff"));
+        assert!(!hashes_equal("10ff", "00ff"));
+        assert!(!hashes_equal("00fe", "00ff"));
+        // How: `hashes_equal` compares with `subtle`'s `ct_eq` (no early exit), and a
+        // challenge's codes are compared with `hashes_equal`, never with `==`.
+        let this = include_str!("secrets.rs");
+        let body = &this[this.find("pub fn hashes_equal").unwrap()..];
+        let body = &body[..body.find("\n}").unwrap()];
+        assert!(body.contains(".ct_eq("), "{body}");
+        let codes = include_str!("../access/codes.rs");
+        let answered = &codes[codes.find("pub fn answered_by").unwrap()..];
+        let answered = &answered[..answered.find("\n    }").unwrap()];
+        assert!(
+            answered.contains("hashes_equal(&hash, &slot.hash)"),
+            "{answered}"
+        );
+        assert!(!answered.contains("== slot.hash") && !answered.contains("hash =="));
     }
 
     #[test]

@@ -91,6 +91,7 @@ impl From<ChangeError> for ApiError {
             }
             ChangeError::Invalid(e) => e.into(),
             ChangeError::NotFound => conversation_not_found(),
+            e @ ChangeError::ReadOnly => ApiError::conflict("read_only", e.to_string()),
             ChangeError::Store(e) => e.into(),
         }
     }

@@ -14,6 +14,7 @@ impl From<CreateInviteError> for ApiError {
                 "has_account",
                 "This patient already has an account; start a secure conversation with them instead.",
             ),
+            CreateInviteError::UnsupportedCountry(e) => e.into(),
             CreateInviteError::TooMany { retry_after_secs } => {
                 ApiError::rate_limited(retry_after_secs)
             }
@@ -31,6 +32,7 @@ impl From<ResendInviteError> for ApiError {
                 "invite_accepted",
                 "The patient has already accepted this invite.",
             ),
+            ResendInviteError::UnsupportedCountry(e) => e.into(),
             ResendInviteError::TooMany { retry_after_secs } => {
                 ApiError::rate_limited(retry_after_secs)
             }

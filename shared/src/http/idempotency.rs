@@ -6,9 +6,22 @@
 use crate::access::idempotency::{self, Claim, StoredAnswer};
 use crate::app::App;
 use crate::domain::ids::AccountId;
-use crate::http::{request::header, ApiError, HttpResult};
+use crate::http::{request::header, ApiError, Caller, HttpResult};
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::future::Future;
+
+/// Runs an authenticated creating route at most once per (caller, `Idempotency-Key`): the
+/// caller is the one `http::serve::authenticated` put on the request. Every `POST` that
+/// creates something answers a retry with its first answer (SECURITY.md: every mutation is
+/// idempotent for client retries); message posts use their own `client_message_id` instead.
+pub async fn idempotent<F, Fut>(app: &App, req: &Request, handler: F) -> HttpResult
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = HttpResult>,
+{
+    let caller = Caller::from_request(req).map_err(|_: ApiError| ApiError::unauthorized())?;
+    once(app, req, &caller.account_id, handler).await
+}
 
 /// Runs `handler` at most once per (caller, `Idempotency-Key`).
 pub async fn once<F, Fut>(app: &App, req: &Request, caller: &AccountId, handler: F) -> HttpResult

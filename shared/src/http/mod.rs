@@ -20,6 +20,7 @@ pub mod serve;
 
 pub use body::JsonBody;
 pub use error::ApiError;
+pub use idempotency::idempotent;
 pub use request::{json_body, page_limit, path_id, path_param, query_param, Caller};
 pub use response::{json, no_content, HttpResult, Page};
 pub use serve::{authenticated, instrumented, unknown_route};

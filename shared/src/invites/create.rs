@@ -2,6 +2,9 @@
 //! of a standard conversation, whose pending conversation remembers the standard one in
 //! `invited_from` so the pairing can link the two: `crate::pairing::accept`).
 //!
+//! The contact's phone must be in the deployment's SMS countries (400
+//! `unsupported_country` before anything is spent or written).
+//!
 //! Round trips: 1 BatchGetItem (contact + practice name); the invite budgets (1
 //! BatchGetItem + 1 TransactWriteItems, [`super::rules::InviteBudgets`]); 1 TransactWriteItems (the
 //! conversation in state `pending_account`, the invite record, the token item — the
@@ -11,6 +14,7 @@
 use super::deliver::{send_and_record, Outbox};
 use super::model::{Invite, InviteStatus, SendResults, INVITE_LIFETIME_MS};
 use super::rules::{self, UnknownLink};
+use crate::access::send_budgets::CountryNotAllowed;
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{
     new_conversation, ConversationKind, ConversationState, NewConversation,
@@ -44,6 +48,9 @@ pub enum CreateInviteError {
     /// The patient already has an account: start a secure conversation instead.
     #[error("the contact already has an account")]
     HasAccount,
+    /// The contact's phone is outside the deployment's SMS countries.
+    #[error(transparent)]
+    UnsupportedCountry(#[from] CountryNotAllowed),
     /// A practice or contact invite budget is used up ([`rules::InviteBudgets`]).
     #[error("too many invites; retry in {retry_after_secs} s")]
     TooMany { retry_after_secs: u64 },
@@ -117,6 +124,9 @@ pub async fn invite_contact(
     let practice_name = practice_name.ok_or(CreateInviteError::ContactNotFound)?;
     if contact.account_id.is_some() {
         return Err(CreateInviteError::HasAccount);
+    }
+    if let Some(phone) = &contact.phone {
+        outbox.budgets.check_country(phone)?;
     }
     outbox.budgets.spend(store, &org, &contact.id, now).await?;
     let token = new_token();

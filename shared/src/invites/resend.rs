@@ -3,7 +3,8 @@
 //! sent again to the invite's destinations. At most 3 resends per invite per hour. A resend
 //! also revives an expired invite: the new token has a fresh 7 days.
 //!
-//! Each resend also spends the practice's and the contact's invite budgets
+//! Each resend also spends the practice's, the contact's and the deployment's invite
+//! budgets, and texts only numbers of the deployment's SMS countries
 //! ([`super::rules::InviteBudgets`]).
 //!
 //! Round trips: 1 GetItem (the record) + the budgets (1 BatchGetItem + 1
@@ -12,6 +13,7 @@
 use super::deliver::{send_and_record, Outbox};
 use super::model::{Invite, InviteStatus, INVITE_LIFETIME_MS};
 use super::rules::SpendRefused;
+use crate::access::send_budgets::CountryNotAllowed;
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::{Caller, NotAllowed};
 use crate::domain::ids::InviteId;
@@ -28,6 +30,9 @@ pub enum ResendInviteError {
     NotFound,
     #[error("the patient has already accepted this invite")]
     Accepted,
+    /// The invite's phone is outside the deployment's SMS countries (the list changed).
+    #[error(transparent)]
+    UnsupportedCountry(#[from] CountryNotAllowed),
     #[error("too many resends; retry in {retry_after_secs} s")]
     TooMany { retry_after_secs: u64 },
     /// Accepted or resent by someone else meanwhile.
@@ -58,6 +63,9 @@ pub async fn resend_invite(
         return Err(ResendInviteError::TooMany {
             retry_after_secs: (wait_ms as u64).div_ceil(1000),
         });
+    }
+    if let Some(phone) = &invite.phone {
+        outbox.budgets.check_country(phone)?;
     }
     match outbox
         .budgets

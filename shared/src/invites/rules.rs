@@ -11,9 +11,12 @@ pub enum SpendRefused {
     Limited { retry_after_secs: u64 },
     Store(StoreError),
 }
-use crate::access::send_budgets::{DAY_MS, HOUR_MS};
+use crate::access::send_budgets::{
+    check_country_in, global_share, random_pick, CountryNotAllowed, SendBudgets, DAY_MS, HOUR_MS,
+};
 use crate::access::window::Limit;
 use crate::domain::caller::Caller;
+use crate::domain::contact_info::PhoneNumber;
 use crate::domain::ids::{ContactId, LinkId, OrgId};
 use crate::links::rules::InvalidField;
 
@@ -28,6 +31,11 @@ use crate::links::rules::InvalidField;
 /// | practice younger than a day, hour | 5 | Enough to try the product and invite the first patients; too few to be worth a phishing run from a throwaway practice. |
 /// | practice younger than a day, day | 15 | The same, over its first day. |
 /// | per contact, day | 5 | An invite and its three resends in the first hour, and one more later: a patient gets at most five invite texts a day. |
+/// | whole deployment, hour | 1,000 | The ceiling on what many throwaway practices together can send (each within its own budgets): a thousand SMS an hour is about $8 at US rates, far above what real practices send (a hundred practices inviting ten patients an hour). Separate from the code sends' and the download texts' ceilings, so an invite flood never stops sign-in codes. |
+///
+/// Invite SMS go only to numbers of the deployment's SMS countries (`SMS_ALLOWED_COUNTRIES`,
+/// the list code sends use): any other is 400 `unsupported_country` before anything is
+/// stored, spent or sent.
 ///
 /// Configurable per deployment (`template.yaml` parameters → [`crate::config`]). A
 /// refusal is 429 `rate_limited` with `Retry-After`.
@@ -38,6 +46,9 @@ pub struct InviteBudgets {
     pub new_practice_hour: usize,
     pub new_practice_day: usize,
     pub per_contact_day: usize,
+    pub global_hour: usize,
+    /// ISO 3166 codes of the countries invite SMS may go to.
+    pub sms_countries: Vec<String>,
 }
 
 impl Default for InviteBudgets {
@@ -48,11 +59,18 @@ impl Default for InviteBudgets {
             new_practice_hour: 5,
             new_practice_day: 15,
             per_contact_day: 5,
+            global_hour: 1_000,
+            sms_countries: SendBudgets::default().sms_countries,
         }
     }
 }
 
 impl InviteBudgets {
+    /// Whether an invite may text `phone` (the deployment's SMS countries).
+    pub fn check_country(&self, phone: &PhoneNumber) -> Result<(), CountryNotAllowed> {
+        check_country_in(&self.sms_countries, phone)
+    }
+
     /// Spends one invite (or resend) to `contact` by `org`, all budgets or none; the wait in
     /// seconds when one is used up.
     pub async fn spend(
@@ -81,10 +99,11 @@ impl InviteBudgets {
         } else {
             (self.per_practice_hour, self.per_practice_day)
         };
+        let (shards, share) = global_share(self.global_hour);
         let budget = |kind, subject: String, max, window_ms| Budget {
             kind,
             subject,
-            limit: Limit { max, window_ms },
+            limit: Limit::sliding(max, window_ms),
         };
         vec![
             budget("inv-org-h", org.to_string(), hour, HOUR_MS),
@@ -94,6 +113,13 @@ impl InviteBudgets {
                 contact.to_string(),
                 self.per_contact_day,
                 DAY_MS,
+            ),
+            // One shard of the deployment's ceiling, picked at random (as the code sends').
+            budget(
+                "inv-all",
+                (random_pick() % shards as u64).to_string(),
+                share,
+                HOUR_MS,
             ),
         ]
     }
@@ -146,12 +172,22 @@ mod tests {
                 .map(|b| (b.kind, b.limit.max))
                 .collect()
         };
-        let young = vec![("inv-org-h", 5), ("inv-org-d", 15), ("inv-contact-d", 5)];
+        let young = vec![
+            ("inv-org-h", 5),
+            ("inv-org-d", 15),
+            ("inv-contact-d", 5),
+            ("inv-all", 125),
+        ];
         assert_eq!(maxes(born), young);
         assert_eq!(maxes(born + DAY_MS - 1), young);
         assert_eq!(
             maxes(born + DAY_MS),
-            vec![("inv-org-h", 30), ("inv-org-d", 150), ("inv-contact-d", 5)]
+            vec![
+                ("inv-org-h", 30),
+                ("inv-org-d", 150),
+                ("inv-contact-d", 5),
+                ("inv-all", 125)
+            ]
         );
     }
 

@@ -59,6 +59,17 @@ pub trait ChallengeStore: RateLimitStore + Send + Sync {
 
     /// The challenge as stored (a consistent read; explains a refused check).
     async fn challenge(&self, id: &ChallengeId) -> Result<Option<Challenge>, StoreError>;
+
+    /// Saves a wrong code's next failure windows (version-conditioned, as
+    /// [`RateLimitStore::save_rate_windows`]) and, when `close` names a challenge, uses up
+    /// its remaining checks in the same write, so a lock that this failure begins also
+    /// stops that challenge (`access::guessing`).
+    async fn record_failure(
+        &self,
+        windows: &[(Budget, Window)],
+        close: Option<&ChallengeId>,
+        now: i64,
+    ) -> Result<(), StoreError>;
 }
 
 /// Bearer sessions.

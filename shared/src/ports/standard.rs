@@ -114,6 +114,9 @@ pub struct OpenThread<'a> {
     /// the address.
     pub existing_contact: Option<ContactId>,
     pub first: NewInbound<'a>,
+    /// The thread's latest conversation when it is read-only: the new conversation takes
+    /// its place as the thread's latest (`None`: the thread must have no conversation yet).
+    pub replacing: Option<ConversationId>,
 }
 
 /// How appending an inbound message ended.
@@ -126,6 +129,8 @@ pub enum Appended {
     Stale(MessageId),
     /// Another inbound message opened the thread first: thread into it instead.
     ThreadExists,
+    /// The conversation is read-only: it takes no message (open a new one instead).
+    ReadOnly,
 }
 
 #[async_trait]

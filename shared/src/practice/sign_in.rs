@@ -8,9 +8,9 @@
 //! (to the sink when nobody would receive them), so neither the answer nor its timing
 //! tells whether the account exists.
 //!
-//! Round trips: one consistent `GetItem` (the login alias); for an email without one, one
-//! consistent `Query` (pending invitations); then the challenge's `BatchGetItem` and
-//! `TransactWriteItems`.
+//! Round trips: one consistent `GetItem` (the login alias), for an email issued together
+//! with one consistent `Query` (pending invitations), known address or not; then the
+//! challenge's `BatchGetItem` and `TransactWriteItems`.
 
 use super::model::{Login, StaffInvite};
 use crate::access::codes::{CodePurpose, Destination};
@@ -40,21 +40,28 @@ pub async fn start_sign_in(
     origin: Origin<'_>,
     now: i64,
 ) -> Result<ChallengeId, StartError> {
-    let account_id = store.account_for(&login).await?;
-    let (destination, claim) = match login {
+    let (account_id, destination, claim) = match login {
         Login::StaffEmail(email) => {
+            // The login and the pending invitations are read together, whether or not the
+            // login exists: reading the invitations only after a miss would cost unknown
+            // addresses one more round trip, a timing difference a prober could measure.
+            let login = Login::StaffEmail(email.clone());
+            let (account_id, invites) =
+                tokio::join!(store.account_for(&login), store.staff_invites(&email));
+            let (account_id, invites) = (account_id?, invites?);
             // No staff login yet: the newest practice that invited this email, if any.
             let claim = match account_id {
-                None => store
-                    .staff_invites(&email)
-                    .await?
-                    .into_iter()
-                    .max_by_key(|i| i.created_at),
+                None => invites.into_iter().max_by_key(|i| i.created_at),
                 Some(_) => None,
             };
-            (Destination::Email(email), claim)
+            (account_id, Destination::Email(email), claim)
         }
-        Login::PatientPhone(phone) => (Destination::Sms(phone), None),
+        Login::PatientPhone(phone) => {
+            let account_id = store
+                .account_for(&Login::PatientPhone(phone.clone()))
+                .await?;
+            (account_id, Destination::Sms(phone), None)
+        }
     };
     let deliver = account_id.is_some() || claim.is_some();
     let payload = serde_json::to_string(&SignInPayload { account_id, claim })

@@ -7,6 +7,12 @@
 //! of the practice with the sender's address, else a new one (with a new contact named by
 //! the address when no contact has it).
 //!
+//! A read-only conversation takes no message (SECURITY.md: read-only refuses every write
+//! but receipts), but the patient's message must not be lost or land where staff stopped
+//! looking: it opens a new standard conversation in the inbox, which becomes the
+//! thread's latest; the read-only one stays as staff left it. (API.md does not say; this
+//! is what shared inboxes do with a reply to a closed conversation.)
+//!
 //! Keywords (SMS): STOP-family and START change the address's opt-out and store no
 //! message; HELP gets one automatic reply.
 //!
@@ -170,6 +176,8 @@ async fn thread(
 ) -> Result<Received, ReceiveError> {
     let org = practice.org_id;
     let mut after: Option<MessageId> = None;
+    // A conversation found read-only: it takes nothing, so the message opens a new one.
+    let mut closed: Option<ConversationId> = None;
     for _ in 0..ATTEMPTS {
         let now = clock.now_ms();
         let message_id = next_id(after.as_ref());
@@ -180,7 +188,10 @@ async fn thread(
             }
             _ => None,
         };
-        let target = by_token.or(existing.as_ref().and_then(|t| t.latest_conversation_id));
+        let latest = existing.as_ref().and_then(|t| t.latest_conversation_id);
+        let target = by_token
+            .filter(|t| Some(*t) != closed)
+            .or(latest.filter(|l| Some(*l) != closed));
         let contact = match &existing {
             Some(t) => Some(t.contact_id),
             None => store.contact_with(&org, &message.from).await?,
@@ -219,6 +230,7 @@ async fn thread(
                         provider_id: &message.provider_id,
                         at_ms: now,
                     },
+                    replacing: latest.filter(|l| Some(*l) == closed),
                 };
                 (conversation_id, store.open_thread(&open).await?, true)
             }
@@ -234,6 +246,7 @@ async fn thread(
             Appended::Duplicate => return Ok(Received::Duplicate),
             Appended::Stale(last) => after = Some(last),
             Appended::ThreadExists => {}
+            Appended::ReadOnly => closed = Some(conversation_id),
         }
     }
     Err(ReceiveError::Contended)

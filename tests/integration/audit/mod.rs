@@ -3,6 +3,7 @@
 //! blind to other practices, never carrying PHI, and with forged cursors answered 400.
 
 mod cursors;
+mod sweep;
 mod trail;
 
 use canopy_tests::{Harness, Reply};

@@ -13,7 +13,9 @@ mod invoke_script;
 mod keywords;
 mod latency;
 mod outbound;
+mod poison;
 mod posting;
+mod read_only;
 mod started;
 mod to_secure;
 
@@ -216,11 +218,13 @@ fn moto_data() -> Value {
 
 /// A harness on a table of its own whose stream only this test's emulator reads (as Lambda
 /// runs one poller per shard: two pollers on one stream would each send what the other
-/// sends). Its SMS sender fails chosen texts once ([`Private::fail_once`]).
+/// sends). Its SMS sender fails chosen texts once ([`Private::fail_once`]) or refuses them
+/// for good ([`Private::refuse_once`]).
 pub struct Private {
     pub h: Harness,
     pub stream: StreamEmulator,
     fail: Arc<Mutex<HashSet<String>>>,
+    refuse: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Private {
@@ -234,12 +238,30 @@ impl Private {
             .await
             .expect("create table");
         let fail = Arc::new(Mutex::new(HashSet::new()));
-        app.channels.sms = Arc::new(FailOnce(app.channels.sms.clone(), fail.clone()));
+        let refuse = Arc::new(Mutex::new(HashSet::new()));
+        app.channels.sms = Arc::new(FailOnce(
+            app.channels.sms.clone(),
+            fail.clone(),
+            refuse.clone(),
+        ));
         let h = Harness::with_app(app);
         let stream = StreamEmulator::new(h.app.clone(), &template)
             .await
             .expect("the table has a stream");
-        Self { h, stream, fail }
+        Self {
+            h,
+            stream,
+            fail,
+            refuse,
+        }
+    }
+
+    /// The next send of exactly this text is refused by the provider for good (as End User
+    /// Messaging refuses an invalid or blocked number): `SendFailure::Refused`.
+    pub fn refuse_once(&self, text: &str) {
+        if let Ok(mut set) = self.refuse.lock() {
+            set.insert(text.to_string());
+        }
     }
 
     /// The next send of exactly this text fails once (provider unavailable), so its stream
@@ -263,7 +285,11 @@ impl Private {
     }
 }
 
-struct FailOnce(Arc<dyn SmsSender>, Arc<Mutex<HashSet<String>>>);
+struct FailOnce(
+    Arc<dyn SmsSender>,
+    Arc<Mutex<HashSet<String>>>,
+    Arc<Mutex<HashSet<String>>>,
+);
 
 #[async_trait::async_trait]
 impl SmsSender for FailOnce {
@@ -275,6 +301,16 @@ impl SmsSender for FailOnce {
             .unwrap_or(false);
         if fail {
             return Err(SendFailure::Unavailable);
+        }
+        let refuse = self
+            .2
+            .lock()
+            .map(|mut s| s.remove(sms.text))
+            .unwrap_or(false);
+        if refuse {
+            return Err(SendFailure::Refused(
+                "the number cannot receive texts".into(),
+            ));
         }
         self.0.send_sms(sms).await
     }

@@ -1,6 +1,7 @@
 //! Outbound standard messages through the stream consumer: sent once from the practice's
 //! number or address with exactly the text, `sent` with the provider's id, then the
-//! delivery status only moves forward; bounces opt out; a malformed record is skipped.
+//! delivery status only moves forward; bounces opt out; a provider's refusal fails the
+//! message for good (`rejected`); a malformed record is skipped.
 //! (Failed records retried with nothing sent twice: `concurrent.rs`, through the API.)
 
 use super::{
@@ -197,10 +198,14 @@ async fn a_malformed_record_is_skipped_and_blocks_nothing() {
     let p = practice(&s.h, "Kauri Clinic").await;
     let patient = random_phone();
     let c = sms_conversation(&s.h, &p, &patient).await;
+    // It carries what a message carries (text, the patient's number): none of it may be
+    // logged when the record is skipped.
+    let secret = format!("Kauri biopsy result for {patient}");
     let broken = json!({
-        "pk": format!("CONV#{c}"), "sk": "M#not-a-message", "id": 42,
+        "pk": format!("CONV#{c}"), "sk": "M#not-a-message", "id": 42, "text": secret,
         "direction": "outbound", "delivery": {"status": "queued", "updated_at": 1}
     });
+    canopy_tests::logs::install();
     super::db()
         .await
         .put_item()
@@ -218,6 +223,13 @@ async fn a_malformed_record_is_skipped_and_blocks_nothing() {
         s.stream.invocations, invocations,
         "nothing stuck or retried"
     );
+    let logs = canopy_tests::logs::captured();
+    assert!(logs.contains("skipping a malformed stream record"));
+    assert!(
+        !logs.contains("Kauri biopsy"),
+        "the record's text was logged"
+    );
+    assert!(!logs.contains(&patient), "the patient's number was logged");
 }
 
 #[tokio::test]
@@ -235,4 +247,47 @@ async fn a_message_queued_before_stop_fails_as_opted_out_and_is_not_sent() {
         (status.as_str(), reason.as_deref()),
         ("failed", Some("opted_out"))
     );
+}
+
+#[tokio::test]
+async fn a_message_the_provider_refuses_fails_as_rejected_for_good_and_the_next_goes_out() {
+    let mut s = Private::new().await;
+    let p = practice(&s.h, "Rowan Clinic").await;
+    let patient = random_phone();
+    let c = sms_conversation(&s.h, &p, &patient).await;
+    s.refuse_once("Your forms are ready");
+    let m = queue(&s.h, &c, &p.staff.account_id, "Your forms are ready").await;
+    s.drain().await;
+    assert!(sms_records(&patient).is_empty(), "nothing was sent");
+    let (status, provider_id, reason) = delivery(&s.h, &c, &m).await;
+    assert_eq!(
+        (status.as_str(), reason.as_deref()),
+        ("failed", Some("rejected"))
+    );
+    assert_eq!(provider_id, None);
+    // Final: not retried (the stream has nothing left to redo)…
+    let invocations = s.stream.invocations;
+    s.drain().await;
+    assert_eq!(s.stream.invocations, invocations, "nothing retried");
+    assert!(sms_records(&patient).is_empty());
+    // …and staff see why, on the message itself.
+    let shown = s.h.api(&p.staff).message(&c, &m).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert_eq!(
+        shown.json()["delivery"]["status"],
+        "failed",
+        "{}",
+        shown.text
+    );
+    assert_eq!(
+        shown.json()["delivery"]["reason"],
+        "rejected",
+        "{}",
+        shown.text
+    );
+    // A refusal is about that message, not an opt-out: the next one goes out.
+    let next = queue(&s.h, &c, &p.staff.account_id, "Call us to book").await;
+    s.drain().await;
+    assert_eq!(sms_records(&patient).len(), 1);
+    assert_eq!(delivery(&s.h, &c, &next).await.0, "sent");
 }

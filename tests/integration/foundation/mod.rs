@@ -1,10 +1,15 @@
 mod bad_input;
 mod contract_limits;
 mod deny_by_default;
+mod dependency_failure;
+mod logs_carry_no_phi;
 mod members;
 mod one_time_codes;
+mod one_transaction;
 mod org;
 mod practice_signup;
+mod route_role_matrix;
+mod sms_spend_limit;
 mod template_agrees;
 mod template_data_protection;
 mod template_privileges;

@@ -10,20 +10,20 @@ use canopy_tests::{moto, Harness, Reply};
 use serde_json::json;
 use std::sync::Arc;
 
-const MINUTE: i64 = 60 * 1000;
-const HOUR: i64 = 60 * MINUTE;
+pub(super) const MINUTE: i64 = 60 * 1000;
+pub(super) const HOUR: i64 = 60 * MINUTE;
 
-fn wrong(code: &str) -> String {
+pub(super) fn wrong(code: &str) -> String {
     let n: u32 = code.parse().unwrap();
     format!("{:06}", (n + 1) % 1_000_000)
 }
 
-async fn start(h: &Harness, phone: &str) -> Reply {
+pub(super) async fn start(h: &Harness, phone: &str) -> Reply {
     h.public().auth_start(json!({ "phone": phone })).await
 }
 
 /// A patient with an account on `phone` (signed up through a link).
-async fn patient(h: &Harness, phone: &str) {
+pub(super) async fn patient(h: &Harness, phone: &str) {
     let owner = h.new_practice("Guess Clinic").await;
     let link = h.new_link(&owner, &[]).await;
     h.link_signup(&link.code, "Pat Doe", phone, None).await;
@@ -31,7 +31,7 @@ async fn patient(h: &Harness, phone: &str) {
 
 /// Types `total` wrong codes for `phone`, four per fresh challenge (below the challenge's
 /// own five, so every one is compared and counted), each answered `wrong_code`.
-async fn fail(h: &Harness, phone: &str, total: usize) {
+pub(super) async fn fail(h: &Harness, phone: &str, total: usize) {
     let mut left = total;
     while left > 0 {
         let started = start(h, phone).await;
@@ -46,7 +46,7 @@ async fn fail(h: &Harness, phone: &str, total: usize) {
     }
 }
 
-async fn sign_in(h: &Harness, phone: &str) -> Reply {
+pub(super) async fn sign_in(h: &Harness, phone: &str) -> Reply {
     let started = start(h, phone).await;
     assert_eq!(started.status, 202, "{}", started.text);
     let code = moto::latest_sms_code(phone).unwrap();

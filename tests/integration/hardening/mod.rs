@@ -3,8 +3,14 @@
 //! email), each tried against the running flow.
 
 mod abuse;
+mod all_or_nothing;
 mod download_texts;
 mod guessing;
+mod guessing_run;
+mod host_header;
 mod invites_budget;
+mod invites_reach;
+mod plain_names;
+mod stored_codes;
 mod support;
 mod timing;

@@ -3,5 +3,6 @@
 
 mod cursors;
 mod idempotency;
+mod idempotent_creates;
 mod lifecycle;
 mod named_tokens;

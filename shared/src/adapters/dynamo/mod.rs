@@ -16,6 +16,7 @@ pub mod link_clicks;
 pub mod links;
 pub mod notify;
 pub mod practice;
+pub mod retry;
 pub mod standard;
 pub mod standard_inbound;
 pub mod standard_start;
@@ -23,6 +24,7 @@ pub mod sync;
 pub mod tx;
 
 pub use expr::Expr;
+pub use retry::with_conflict_retry;
 pub use tx::{Tx, TxError};
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -157,29 +159,6 @@ fn parse_cancellation_reasons(message: &str) -> Vec<String> {
         .split(',')
         .map(|r| r.trim().to_string())
         .collect()
-}
-
-/// A transaction's write attempt, retried on `TransactionConflict` a bounded number of
-/// times with jittered backoff (other outcomes return at once).
-pub async fn with_conflict_retry<F, Fut, T>(mut attempt: F) -> Result<T, StoreError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, StoreError>>,
-{
-    const ATTEMPTS: u32 = 6;
-    let mut tries = 0;
-    loop {
-        match attempt().await {
-            Err(StoreError::Conflict) if tries + 1 < ATTEMPTS => {
-                tries += 1;
-                let mut jitter = [0u8; 1];
-                let _ = getrandom::fill(&mut jitter);
-                let base = 10u64 << tries.min(5);
-                tokio::time::sleep(Duration::from_millis(base + u64::from(jitter[0]) % base)).await;
-            }
-            other => return other,
-        }
-    }
 }
 
 pub fn s(value: impl Into<String>) -> AttributeValue {

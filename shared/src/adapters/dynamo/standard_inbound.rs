@@ -71,6 +71,8 @@ pub(crate) async fn append(db: &Dynamo, i: &NewInbound<'_>) -> Result<Appended, 
         .name("#preview", "preview")
         .name("#g1sk", "gsi1sk")
         .name("#g2sk", "gsi2sk")
+        .name("#ro", "read_only")
+        .value(":no", bool_av(false))
         .value(":kind", s("standard"))
         .value(":org", s(i.org_id.to_string()))
         .value(":null_type", s("NULL"))
@@ -81,6 +83,7 @@ pub(crate) async fn append(db: &Dynamo, i: &NewInbound<'_>) -> Result<Appended, 
         .value(":preview", s(&i.preview))
         .value(":act_sk", s(keys::activity_sk(i.at_ms, &i.conversation_id)));
     e.and("#kind = :kind AND #org = :org")
+        .and("attribute_not_exists(#ro) OR #ro = :no")
         .and("attribute_not_exists(#last) OR attribute_type(#last, :null_type) OR #last < :m");
     tx.update(
         "meta",
@@ -107,6 +110,9 @@ pub(crate) async fn append(db: &Dynamo, i: &NewInbound<'_>) -> Result<Appended, 
                 .map(from_item::<StandardMeta>)
                 .transpose()?
                 .ok_or_else(|| StoreError::Corrupt("thread names a missing conversation".into()))?;
+            if meta.read_only {
+                return Ok(Appended::ReadOnly);
+            }
             Ok(Appended::Stale(
                 meta.last_message_id.unwrap_or(i.message_id),
             ))
@@ -127,10 +133,8 @@ pub(crate) async fn open(db: &Dynamo, o: &OpenThread<'_>) -> Result<Appended, St
     let org = o.practice.org_id;
     let contact: ContactId = o.existing_contact.unwrap_or(i.contact_id);
     let current = db.thread_item(&org, o.from).await?;
-    if current
-        .as_ref()
-        .is_some_and(|t| t.latest_conversation_id.is_some())
-    {
+    // Another inbound message opened (or replaced) the thread's conversation first.
+    if current.as_ref().and_then(|t| t.latest_conversation_id) != o.replacing {
         return Ok(Appended::ThreadExists);
     }
     let opted_out = current.as_ref().is_some_and(|t| t.opted_out);

@@ -4,13 +4,14 @@
 
 use super::{get_item, limits};
 use crate::access::codes::{Challenge, CodePurpose, CodeSlot};
+use crate::access::guessing::RUN_KIND;
 use crate::access::rate_limit::Budget;
 use crate::access::window::Window;
 use crate::adapters::dynamo::{
     batch_get, bool_av, from_item, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError,
 };
 use crate::domain::ids::ChallengeId;
-use crate::domain::secrets::SEND_WINDOW_MS;
+use crate::domain::secrets::{MAX_CODE_CHECKS, SEND_WINDOW_MS};
 use crate::ports::access::ChallengeStore;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -96,8 +97,9 @@ pub(super) fn race_lost(err: TxError) -> StoreError {
 }
 
 /// Adds the writes that use up a verified challenge to `tx`: mark it consumed (still
-/// unexpired and unused; slot [`CHALLENGE_SLOT`]) and require it to still be each
-/// destination's current challenge (slots [`CURRENT_CODE_SLOT`]).
+/// unexpired and unused; slot [`CHALLENGE_SLOT`]), require it to still be each
+/// destination's current challenge (slots [`CURRENT_CODE_SLOT`]) and end each
+/// destination's run of wrong codes (slots `run_reset`, unconditional).
 pub fn consume_challenge(tx: &mut Tx, challenge: &Challenge, now: i64) -> Result<(), StoreError> {
     let mut consume = Expr::new("#consumed = :no AND #expires_at > :now");
     consume
@@ -122,8 +124,15 @@ pub fn consume_challenge(tx: &mut Tx, challenge: &Challenge, now: i64) -> Result
             key(keys::sends_pk(&slot.destination), keys::SENDS_SK),
             current,
         )?;
+        // A right code ends the destination's run of failures (`access::guessing`).
+        tx.delete("run_reset", run_key(&slot.destination), None)?;
     }
     Ok(())
+}
+
+/// The key of a destination's run of wrong codes in a row.
+pub(super) fn run_key(destination: &str) -> crate::adapters::dynamo::Item {
+    key(keys::rate_pk(RUN_KIND, destination), keys::RATE_SK)
 }
 
 #[async_trait]
@@ -238,5 +247,29 @@ impl ChallengeStore for Dynamo {
         let item: Option<ChallengeItem> =
             get_item(self, keys::challenge_pk(id), keys::CHALLENGE_SK, true).await?;
         Ok(item.map(ChallengeItem::into_challenge))
+    }
+
+    async fn record_failure(
+        &self,
+        windows: &[(Budget, Window)],
+        close: Option<&ChallengeId>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new();
+        limits::put_windows(&mut tx, windows, now)?;
+        if let Some(id) = close {
+            let mut spent = Expr::new("attribute_exists(#pk)");
+            spent
+                .name("#pk", "pk")
+                .name("#attempts", "attempts")
+                .value(":max", n(MAX_CODE_CHECKS));
+            tx.update(
+                "close",
+                key(keys::challenge_pk(id), keys::CHALLENGE_SK),
+                "SET #attempts = :max",
+                spent,
+            )?;
+        }
+        self.commit(tx).await.map_err(race_lost)
     }
 }

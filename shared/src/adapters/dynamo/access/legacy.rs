@@ -14,7 +14,7 @@ use crate::adapters::dynamo::{bool_av, key, keys, n, put, s, to_item, StoreError
 use crate::app::App;
 use crate::domain::ids::{AccountId, OrgId};
 use crate::domain::role::Role;
-use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update};
 
 fn built<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, StoreError> {
     r.map_err(|e| StoreError::Other(e.to_string()))
@@ -66,6 +66,17 @@ pub fn consume(app: &App, challenge: &Challenge) -> Result<Vec<TransactWriteItem
                 .build(),
         )?;
         writes.push(TransactWriteItem::builder().condition_check(check).build());
+    }
+    // A right code ends each destination's run of wrong codes (`access::guessing`); after
+    // the checks, so [`consume_failure`]'s positions hold, and unconditional, so never refused.
+    for slot in &challenge.codes {
+        let reset = built(
+            Delete::builder()
+                .table_name(app.table())
+                .set_key(Some(super::codes::run_key(&slot.destination)))
+                .build(),
+        )?;
+        writes.push(TransactWriteItem::builder().delete(reset).build());
     }
     Ok(writes)
 }

@@ -63,7 +63,7 @@ pub(super) fn put_windows(
             sk: keys::RATE_SK.into(),
             hits: window.hits.clone(),
             version: window.version,
-            ttl: (now + budget.limit.window_ms) / 1000 + 60,
+            ttl: (now + budget.limit.keep_ms()) / 1000 + 60,
         };
         tx.put_if("rate", &item, window_condition(window.version))?;
     }

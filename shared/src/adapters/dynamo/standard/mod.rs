@@ -84,6 +84,8 @@ pub(crate) struct StandardMeta {
     pub opted_out: bool,
     #[serde(default)]
     pub last_message_id: Option<MessageId>,
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
