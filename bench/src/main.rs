@@ -2,19 +2,30 @@
 //! `artifacts/bench.md`. Run through `scripts/bench.sh`, which builds the release binaries
 //! and starts the local stack. Timing is reported here and never asserted in tests.
 //!
-//! Sections: cold start (fake Runtime API), warm handler overhead against the direct SDK
-//! floor, load on the dev server beside DynamoDB Local's raw write rate, and sizes.
+//! Sections (`--only a,b`): cold (start against a fake Runtime API), warm (handler
+//! overhead against the direct SDK floor), trips (sequential round trips per request),
+//! load (the dev server beside its like-for-like DynamoDB floor), hotkeys (a link code under
+//! a simulated per-item write limit), deliveries (post → SMS, post → push), scale (small vs
+//! large data) and sizes. The summary first: every figure of issue 13 beside its target.
 
 mod cold;
+mod deliveries;
 mod fake_runtime;
+mod hot_keys;
 mod load;
 mod raw_client;
 mod recorder;
+mod round_trips;
+mod scale;
+mod scale_scenes;
 mod sdk_replay;
+mod seed;
 mod sizes;
 mod stats;
+mod summary;
 mod warm;
 mod warm_attachments;
+mod warm_read;
 mod warm_scenarios;
 
 use std::fmt::Write as _;
@@ -46,8 +57,26 @@ fn event_for(spec: &str, root: &std::path::Path) -> String {
         .unwrap_or_else(|e| panic!("events/{spec}: {e}"))
 }
 
+/// Handlers log as they do in Lambda (JSON, `info`, the production filter), into a sink.
+/// Installed before any harness: the test harness otherwise captures every line at `trace`
+/// in one growing buffer behind one lock (for its log-leak checks), a cost Lambda does not
+/// have, which would load the handler's side of every comparison here.
+fn production_logging_to_nowhere() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_writer(std::io::sink)
+        .finish()
+        .with(canopy_shared::telemetry::filter_from("info"));
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
 #[tokio::main]
 async fn main() {
+    production_logging_to_nowhere();
     let root = canopy_local::template::repo_root();
     let release = root.join("target/release");
     let runs: usize = arg_value("--runs")
@@ -98,6 +127,7 @@ async fn main() {
     let settings = canopy_tests::settings().await;
     let table = settings.table_name.clone();
     let mut out = String::new();
+    let mut summary = summary::Summary::default();
     let machine = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -115,6 +145,7 @@ async fn main() {
         );
         let _ = writeln!(out, "| function | init ms | ratio to hello | first response ms | failures |\n|---|---:|---:|---:|---:|");
         let mut hello_init = f64::NAN;
+        let mut worst: Option<(String, f64)> = None;
         for (name, event) in FUNCTIONS {
             let binary = release.join(name);
             if !binary.exists() {
@@ -124,6 +155,11 @@ async fn main() {
             let r = cold::measure(name, &binary, &event_for(event, &root), &table, runs).await;
             if *name == "hello" {
                 hello_init = r.init_ms;
+            } else if worst
+                .as_ref()
+                .is_none_or(|(_, w)| r.init_ms / hello_init > *w)
+            {
+                worst = Some((r.name.clone(), r.init_ms / hello_init));
             }
             let _ = writeln!(
                 out,
@@ -136,17 +172,42 @@ async fn main() {
             );
         }
         out.push('\n');
+        if let Some((name, ratio)) = worst {
+            summary.add(
+                "init, ratio to hello-world lambda_http (the highest)",
+                format!("{ratio:.2}× ({name}; hello {hello_init:.1} ms)"),
+                "≤ 1.5×",
+                ratio <= 1.5,
+            );
+        }
     }
     if want("warm") {
-        out.push_str(&warm::run(requests).await);
+        out.push_str(&warm::run(requests, &mut summary).await);
+    }
+    if want("trips") {
+        out.push_str(&round_trips::run(&mut summary).await);
     }
     if want("load") {
-        out.push_str(&load::run().await);
+        out.push_str(&load::run(&mut summary).await);
+    }
+    if want("hotkeys") {
+        out.push_str(&hot_keys::run(&mut summary).await);
+    }
+    if want("deliveries") {
+        out.push_str(&deliveries::run(&mut summary).await);
+    }
+    if want("scale") {
+        out.push_str(&scale::run(&mut summary).await);
     }
     if want("sizes") {
         let _ = writeln!(out, "## Sizes (stripped release, x86_64 here; arm64 in Lambda)\n\n| function | binary MB | zip MB |\n|---|---:|---:|");
+        let mut largest: Option<(String, f64)> = None;
         for (name, _) in FUNCTIONS {
             if let Some(s) = sizes::measure(&release, name) {
+                let mb = s.binary_bytes as f64 / 1e6;
+                if *name != "hello" && largest.as_ref().is_none_or(|(_, l)| mb > *l) {
+                    largest = Some((s.name.clone(), mb));
+                }
                 let _ = writeln!(
                     out,
                     "| {} | {:.2} | {:.2} |",
@@ -157,7 +218,17 @@ async fn main() {
             }
         }
         out.push('\n');
+        if let Some((name, mb)) = largest {
+            summary.add(
+                "stripped binary (the largest)",
+                format!("{mb:.2} MB ({name})"),
+                "≤ 6 MB each",
+                mb <= 6.0,
+            );
+        }
     }
+    let header_end = out.find("\n## ").map_or(out.len(), |i| i + 1);
+    out.insert_str(header_end, &summary.markdown());
     println!("{out}");
     let path: PathBuf = root.join("artifacts/bench.md");
     let _ = std::fs::create_dir_all(root.join("artifacts"));

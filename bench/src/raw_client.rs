@@ -10,9 +10,11 @@ use hyper_util::rt::TokioExecutor;
 pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 pub fn client() -> HttpClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
     Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(64)
-        .build_http()
+        .build(connector)
 }
 
 /// Sends one request and returns (status, body).

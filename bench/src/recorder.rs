@@ -3,16 +3,60 @@
 //! handler, no SDK and no serialisation.
 
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When it was sent and when its response came back: requests in flight together were
+    /// issued concurrently by the handler, and are replayed so.
+    pub sent: Instant,
+    pub answered: Option<Instant>,
+}
+
+impl Recorded {
+    /// The `X-Amz-Target` operation.
+    pub fn target(&self) -> String {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Groups requests (in the order sent) into waves of requests that were in flight together:
+/// a request joins the current wave when it was sent before any request of that wave was
+/// answered.
+pub fn waves(requests: Vec<Recorded>) -> Vec<Vec<Recorded>> {
+    let mut waves: Vec<Vec<Recorded>> = Vec::new();
+    for r in requests {
+        let joins = waves.last().is_some_and(|wave| {
+            wave.iter()
+                .all(|w| w.answered.is_none_or(|answered| r.sent < answered))
+        });
+        match waves.last_mut() {
+            Some(wave) if joins => wave.push(r),
+            _ => waves.push(vec![r]),
+        }
+    }
+    waves
+}
+
+/// The index of the recording of the request in flight, in its operation's config bag.
+#[derive(Debug, Clone, Copy)]
+struct RecordIndex(usize);
+
+impl Storable for RecordIndex {
+    type Storer = StoreReplace<Self>;
 }
 
 #[derive(Debug, Clone, Default)]
@@ -35,7 +79,7 @@ impl Intercept for Recorder {
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let request = context.request();
         let headers = request
@@ -51,10 +95,29 @@ impl Intercept for Recorder {
             .bytes()
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default();
-        self.requests
-            .lock()
-            .expect("lock")
-            .push(Recorded { headers, body });
+        let mut requests = self.requests.lock().expect("lock");
+        cfg.interceptor_state()
+            .store_put(RecordIndex(requests.len()));
+        requests.push(Recorded {
+            headers,
+            body,
+            sent: Instant::now(),
+            answered: None,
+        });
+        Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        _context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(RecordIndex(i)) = cfg.load::<RecordIndex>().copied() {
+            if let Some(r) = self.requests.lock().expect("lock").get_mut(i) {
+                r.answered = Some(Instant::now());
+            }
+        }
         Ok(())
     }
 }

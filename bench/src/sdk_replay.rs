@@ -118,8 +118,16 @@ fn transact_item(v: &Value) -> TransactWriteItem {
     builder.delete(delete).build()
 }
 
-/// Sends one recorded request (`target` is the `X-Amz-Target` operation) through `db`.
+/// Sends one recorded request (`target` is the `X-Amz-Target` operation) through `db`;
+/// panics when DynamoDB refuses it.
 pub async fn send(db: &Client, target: &str, body: &str) {
+    if let Err(e) = try_send(db, target, body).await {
+        panic!("SDK replay of {target} failed: {e}");
+    }
+}
+
+/// Like [`send`], with DynamoDB's refusal as the error.
+pub async fn try_send(db: &Client, target: &str, body: &str) -> Result<(), String> {
     let v: Value = serde_json::from_str(body).expect("recorded body");
     let op = target.rsplit('.').next().unwrap_or(target);
     let outcome = match op {
@@ -209,7 +217,10 @@ pub async fn send(db: &Client, target: &str, body: &str) {
         }
         other => panic!("operation {other} is not replayed"),
     };
-    if let Err(e) = outcome {
-        panic!("SDK replay of {op} failed: {e}");
-    }
+    outcome
+}
+
+/// A recorded item (DynamoDB's JSON form) as the SDK's, for seeding copies of it.
+pub fn item_from_json(v: &Value) -> Item {
+    item(v)
 }

@@ -136,8 +136,8 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
             json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
         }
         Recorded {
-            headers: r.headers.clone(),
             body: json.to_string(),
+            ..r.clone()
         }
     };
     let direct = time_calls(n, |i| {

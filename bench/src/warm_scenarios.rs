@@ -165,7 +165,7 @@ impl Bench {
     }
 }
 
-async fn practice_with_conversation(b: &Bench) -> (Staff, String, String) {
+pub async fn practice_with_conversation(b: &Bench) -> (Staff, String, String) {
     let owner = b.h.new_practice("Bench Clinic").await;
     let patient = b.h.new_patient(&owner, "Pat Bench").await;
     let conversation =
@@ -302,8 +302,8 @@ pub async fn all(n: usize) -> Vec<Sample> {
                     json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
                 }
                 Recorded {
-                    headers: r.headers.clone(),
                     body: json.to_string(),
+                    ..r.clone()
                 }
             })
             .collect()
@@ -326,42 +326,7 @@ pub async fn all(n: usize) -> Vec<Sample> {
     });
 
     // Read receipt of the newest message (the patient reads what staff just posted).
-    let (owner, patient_token, conversation) = practice_with_conversation(b).await;
-    let staff_ctx = b.context(&owner.token).await.expect("owner context");
-    let patient_ctx = b.context(&patient_token).await.expect("patient context");
-    let mut reads = Vec::with_capacity(n);
-    for i in 0..n {
-        let post = b.event(
-            "POST",
-            "POST /v1/conversations/{id}/messages",
-            &format!("/v1/conversations/{conversation}/messages"),
-            Some(json!({"text": "Results are in.", "client_message_id": format!("r-{i}")})),
-            Some(&staff_ctx),
-            &[],
-        );
-        let (_, body) = b.invoke("MessagesFunction", &post).await;
-        let id = serde_json::from_str::<Value>(&body).expect("json")["id"]
-            .as_str()
-            .expect("id")
-            .to_string();
-        let read = b.event(
-            "POST",
-            "POST /v1/conversations/{id}/read",
-            &format!("/v1/conversations/{conversation}/read"),
-            Some(json!({"message_id": id})),
-            Some(&patient_ctx),
-            &[],
-        );
-        let started = std::time::Instant::now();
-        assert_eq!(b.invoke("MessagesFunction", &read).await.0, 200);
-        reads.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    samples.push(Sample {
-        name: "POST /v1/conversations/{id}/read (newest; no floor measured)".into(),
-        handler: reads,
-        direct: vec![],
-        raw: vec![],
-    });
+    samples.push(crate::warm_read::read_receipt(b, n).await);
     samples.push(crate::warm_attachments::attach_and_post(b, n).await);
     samples
 }

@@ -22,6 +22,9 @@ pub async fn serve(listener: TcpListener, api: Api, app: Arc<App>, router: Arc<R
         let Ok((stream, peer)) = listener.accept().await else {
             continue;
         };
+        // Responses go out whole, at once: without this, Nagle's algorithm can hold a
+        // response's last segment for the client's delayed ACK (tens of ms on loopback).
+        let _ = stream.set_nodelay(true);
         let app = app.clone();
         let router = router.clone();
         tokio::spawn(async move {
