@@ -31,6 +31,7 @@
    pairs, where dictionaries cannot reach.
 """
 import json
+import re
 import os
 
 import schemathesis
@@ -102,6 +103,14 @@ def _classify(failure, case, response):
             return "CONTRACT", "invite-email-code"
         if code == "invalid_field" and message == "channel: the contact has no address for this channel":
             return "CONTRACT", "contact-without-address"
+        # Names that travel in SMS/email (practice and owner names, teammate names, link
+        # labels) are plain (API.md): no URL, e-mail address or phone number. What counts as
+        # one is the server's heuristic (any `@`, a dotted host, a run of 7+ digits), which
+        # no JSON Schema pattern states in full.
+        if code == "invalid_field" and re.search(
+            r": must not contain (a web address|an e-mail address|a phone number)$", message
+        ):
+            return "CONTRACT", "plain-name"
         # Whether a conversation id names a standard (SMS/email) conversation is state.
         if code == "attachments_not_supported":
             return "CONTRACT", "standard-conversation-attachments"
