@@ -47,7 +47,7 @@
 use super::codes::Challenge;
 use super::rate_limit::{Budget, RateError};
 use super::send_budgets::{DAY_MS, HOUR_MS};
-use super::window::{retry_after_secs, Limit};
+use super::window::Limit;
 use crate::adapters::dynamo::StoreError;
 use crate::ports::access::ChallengeStore;
 
@@ -98,19 +98,7 @@ pub async fn count_failure(
             tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
         }
         let current = store.rate_windows(&budgets).await?;
-        let mut next = Vec::with_capacity(budgets.len());
-        let mut wait_ms: Option<i64> = None;
-        for (budget, window) in budgets.iter().zip(current) {
-            match window.admit(budget.limit, now) {
-                Ok(admitted) => next.push((budget.clone(), admitted)),
-                Err(wait) => wait_ms = Some(wait_ms.map_or(wait, |w: i64| w.max(wait))),
-            }
-        }
-        if let Some(ms) = wait_ms {
-            return Err(RateError::Limited {
-                retry_after_secs: retry_after_secs(ms),
-            });
-        }
+        let next = super::rate_limit::admit_all(&budgets, current, now)?;
         let fills = next.iter().any(|(b, w)| w.admit(b.limit, now).is_err());
         let close = fills.then_some(&challenge.id);
         match store.record_failure(&next, close, now).await {

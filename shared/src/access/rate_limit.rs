@@ -5,7 +5,7 @@
 //! `BatchGetItem`, then one `TransactWriteItems` of version-conditioned puts. A refused
 //! request spends nothing; a lost race re-reads and retries (at most five attempts).
 
-use super::window::{retry_after_secs, Limit};
+use super::window::{retry_after_secs, Limit, Window};
 use crate::adapters::dynamo::StoreError;
 use crate::ports::access::RateLimitStore;
 
@@ -59,19 +59,30 @@ async fn try_spend(
     now: i64,
 ) -> Result<(), RateError> {
     let current = store.rate_windows(budgets).await?;
+    let next = admit_all(budgets, current, now)?;
+    store.save_rate_windows(&next, now).await?;
+    Ok(())
+}
+
+/// Admits one hit into every budget's `windows` at `now`: the windows as they would be
+/// after it, or `Limited` with the longest wait among the budgets that have no room.
+pub(crate) fn admit_all(
+    budgets: &[Budget],
+    windows: Vec<Window>,
+    now: i64,
+) -> Result<Vec<(Budget, Window)>, RateError> {
     let mut next = Vec::with_capacity(budgets.len());
     let mut wait_ms: Option<i64> = None;
-    for (budget, window) in budgets.iter().zip(current) {
+    for (budget, window) in budgets.iter().zip(windows) {
         match window.admit(budget.limit, now) {
             Ok(admitted) => next.push((budget.clone(), admitted)),
             Err(wait) => wait_ms = Some(wait_ms.map_or(wait, |w: i64| w.max(wait))),
         }
     }
-    if let Some(ms) = wait_ms {
-        return Err(RateError::Limited {
+    match wait_ms {
+        Some(ms) => Err(RateError::Limited {
             retry_after_secs: retry_after_secs(ms),
-        });
+        }),
+        None => Ok(next),
     }
-    store.save_rate_windows(&next, now).await?;
-    Ok(())
 }
