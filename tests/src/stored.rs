@@ -160,3 +160,23 @@ impl Harness {
         found
     }
 }
+
+impl Harness {
+    /// The challenge's stored item as DynamoDB holds it (strongly consistent).
+    pub async fn stored_challenge_item(&self, challenge: &str) -> HashMap<String, AttributeValue> {
+        use canopy_shared::adapters::dynamo::{key, keys};
+        self.db
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(
+                keys::challenge_pk(&challenge.parse().unwrap()),
+                keys::CHALLENGE_SK,
+            )))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("challenge read")
+            .item
+            .expect("the challenge is stored")
+    }
+}

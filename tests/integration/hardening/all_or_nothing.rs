@@ -4,19 +4,13 @@
 //! transaction: all of them must be undone with it.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use canopy_shared::adapters::dynamo::{key, keys, Item};
-use canopy_shared::app::load_sdk_config;
+use canopy_shared::adapters::dynamo::Item;
 use canopy_tests::{moto, Harness};
-
-async fn db() -> aws_sdk_dynamodb::Client {
-    let sdk = load_sdk_config().await;
-    aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build())
-}
 
 /// Every item of the table with an attribute `name` equal to `name` (a full scan: the
 /// items a cancelled transaction might have left have ids nobody was told).
 async fn items_named(h: &Harness, name: &str) -> Vec<Item> {
-    let client = db().await;
+    let client = &h.db;
     let mut found = Vec::new();
     let mut start: Option<Item> = None;
     loop {
@@ -76,20 +70,7 @@ async fn a_signup_cancelled_at_its_login_item_leaves_no_item_behind() {
         "an account or member item was left"
     );
     // …and the challenge's consume, the first write, was undone too.
-    let stored = db()
-        .await
-        .get_item()
-        .table_name(h.app.table())
-        .set_key(Some(key(
-            keys::challenge_pk(&challenge.parse().unwrap()),
-            keys::CHALLENGE_SK,
-        )))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("get")
-        .item
-        .expect("the challenge is still there");
+    let stored = h.stored_challenge_item(&challenge).await;
     assert_eq!(stored.get("consumed"), Some(&AttributeValue::Bool(false)));
     // The same signup with a fresh email writes exactly those items (the scan sees them).
     let fresh = canopy_tests::fixtures::random_email("fresh");

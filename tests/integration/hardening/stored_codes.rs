@@ -3,8 +3,6 @@
 //! the table and searched for the six digits that reached the phone.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use canopy_shared::adapters::dynamo::{key, keys};
-use canopy_shared::app::load_sdk_config;
 use canopy_shared::domain::secrets::code_hash;
 use canopy_tests::fixtures::random_phone;
 use canopy_tests::{moto, Harness};
@@ -37,21 +35,7 @@ async fn the_stored_challenge_holds_the_keyed_hash_and_never_the_code() {
     let challenge = started.string("challenge_id");
     let code = moto::latest_sms_code(&phone).expect("the code reached the phone");
 
-    let sdk = load_sdk_config().await;
-    let db = aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
-    let item = db
-        .get_item()
-        .table_name(h.app.table())
-        .set_key(Some(key(
-            keys::challenge_pk(&challenge.parse().unwrap()),
-            keys::CHALLENGE_SK,
-        )))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("get")
-        .item
-        .expect("the challenge is stored");
+    let item = h.stored_challenge_item(&challenge).await;
 
     // What is there is the keyed hash over challenge, purpose, destination and code…
     let pepper = canopy_shared::access::pepper(&h.app).expect("a pepper");
