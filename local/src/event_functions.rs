@@ -43,7 +43,7 @@ pub async fn invoke(function: &str, app: &App, event: Value) -> Option<Result<Va
         // The reminder schedule (not in EVENT_FUNCTIONS: its event carries nothing to replay).
         "RemindersFunction" => fn_reminders::handle(app)
             .await
-            .map(|s| serde_json::json!({"done": s.done, "failed": s.failed}))
+            .map(|s| s.summary())
             .map_err(|e| e.to_string()),
         _ => return None,
     })

@@ -61,6 +61,7 @@
 //! | a push token's device | `PUSHTOKEN#platform#sha256` / `#PUSHTOKEN` | GetItem |
 //! | a participant's push and reminder state | `CONV#c` / `N#a` | conditional UpdateItem (claims) |
 //! | reminders due | GSI3 `REMIND#DUE` / `<due>#c#a` (sparse) | Query |
+//! | standard messages the stream never sent (re-drive) | GSI3 `SEND#DUE` / `<due>#c#m` on the queued message itself (sparse) | Query, then a conditional UpdateItem (lease) each |
 //! | sync feed page | `SYNC#a` / `sk >= <seq:016>` | Query |
 //! | sync feed append | `SYNC#a` / `#HEAD` + entries | TransactWriteItems (head unchanged) |
 //! | conversation details | `CONV#c` / `#META` | GetItem |

@@ -1,4 +1,4 @@
-//! Lambda entry for the reminder schedule; the handler is in `lib.rs`.
+//! Lambda entry for the minute schedule; the handler is in `lib.rs`.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
@@ -11,7 +11,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(
         move |_scheduled: LambdaEvent<serde_json::Value>| async move {
             let swept = fn_reminders::handle(app).await?;
-            Ok::<_, Error>(serde_json::json!({"done": swept.done, "failed": swept.failed}))
+            Ok::<_, Error>(swept.summary())
         },
     ))
     .await

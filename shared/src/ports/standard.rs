@@ -9,7 +9,7 @@
 
 use crate::adapters::dynamo::StoreError;
 use crate::domain::ids::{ContactId, ConversationId, MessageId, OrgId};
-use crate::standard::model::{Address, DeliveryStatus, MessageRef, Outbound};
+use crate::standard::model::{Address, DeliveryStatus, DueSend, MessageRef, Outbound};
 use async_trait::async_trait;
 
 /// One SMS from a practice's number.
@@ -146,6 +146,15 @@ pub trait StandardStore: Send + Sync {
         provider_id: &str,
         at_ms: i64,
     ) -> Result<bool, StoreError>;
+
+    /// Up to `limit` queued messages whose re-drive time is at or before `now_ms`, oldest
+    /// first (one Query of the sparse re-drive index).
+    async fn due_sends(&self, now_ms: i64, limit: i32) -> Result<Vec<DueSend>, StoreError>;
+
+    /// Takes `due` for one attempt: moves its re-drive time to `until_ms` if it is still
+    /// queued at exactly `due.due_ms` (one conditional UpdateItem). `Ok(false)`: another
+    /// sweep took it, or it was sent or failed meanwhile.
+    async fn lease_send(&self, due: &DueSend, until_ms: i64) -> Result<bool, StoreError>;
 
     /// One conditional UpdateItem that applies `change` only from a predecessor state.
     /// `Ok(false)`: refused (a duplicate, a late event, or no such message).

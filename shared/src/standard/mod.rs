@@ -17,6 +17,7 @@
 //! - [`model`]: channels, addresses, direction, the forward-only [`model::DeliveryStatus`].
 //! - [`keywords`]: STOP / START / HELP.
 //! - [`send`]: the stream consumer's use case (one write per message).
+//! - [`redrive`]: the reminders sweep's safety net for a message the stream never sent.
 //! - [`status`]: delivery events (one conditional write, keyed from the event).
 //! - [`inbound`]: threading and opt-out.
 //!
@@ -28,5 +29,6 @@ pub mod channels;
 pub mod inbound;
 pub mod keywords;
 pub mod model;
+pub mod redrive;
 pub mod send;
 pub mod status;

@@ -147,6 +147,16 @@ pub struct MessageRef {
     pub message_id: MessageId,
 }
 
+/// An outbound message still `queued` when its re-drive time came (`super::redrive`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueSend {
+    pub message: MessageRef,
+    /// When it fell due (its place in the re-drive index).
+    pub due_ms: i64,
+    /// When it was posted (its `sent_at`).
+    pub posted_ms: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

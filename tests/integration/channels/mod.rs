@@ -16,6 +16,7 @@ mod outbound;
 mod poison;
 mod posting;
 mod read_only;
+mod redrive;
 mod started;
 mod to_secure;
 
@@ -25,6 +26,7 @@ use canopy_shared::app::load_sdk_config;
 use canopy_shared::domain::contact_info::{EmailAddress, PhoneNumber};
 use canopy_shared::domain::ids::OrgId;
 use canopy_shared::ports::standard::{OutboundSms, SendFailure, SmsSender};
+use canopy_shared::ports::{Clock, ManualClock};
 use canopy_shared::App;
 use canopy_tests::fixtures::Staff;
 use canopy_tests::{Harness, Reply};
@@ -218,48 +220,70 @@ fn moto_data() -> Value {
 
 /// A harness on a table of its own whose stream only this test's emulator reads (as Lambda
 /// runs one poller per shard: two pollers on one stream would each send what the other
-/// sends). Its SMS sender fails chosen texts once ([`Private::fail_once`]) or refuses them
-/// for good ([`Private::refuse_once`]).
+/// sends). Its SMS sender fails chosen texts once ([`Private::fail_once`]), refuses them
+/// for good ([`Private::refuse_once`]), or fails them until told otherwise
+/// ([`Private::provider_down_for`]).
 pub struct Private {
     pub h: Harness,
     pub stream: StreamEmulator,
-    fail: Arc<Mutex<HashSet<String>>>,
-    refuse: Arc<Mutex<HashSet<String>>>,
+    faults: SmsFaults,
+}
+
+/// The texts the test's SMS sender fails, by kind of failure.
+#[derive(Clone, Default)]
+struct SmsFaults {
+    fail_once: Arc<Mutex<HashSet<String>>>,
+    refuse_once: Arc<Mutex<HashSet<String>>>,
+    down: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Private {
     pub async fn new() -> Self {
+        Self::build(|_| {}).await
+    }
+
+    /// With a clock the test moves (the re-drive of stuck messages falling due).
+    pub async fn with_clock(clock: Arc<ManualClock>) -> Self {
+        Self::build(move |app| app.clock = clock as Arc<dyn Clock>).await
+    }
+
+    async fn build(adjust: impl FnOnce(&mut App)) -> Self {
         let mut settings = canopy_tests::settings().await;
         settings.table_name = format!("canopy-channels-{}", ulid::Ulid::new());
         let sdk = load_sdk_config().await;
         let mut app = App::from_parts(&sdk, settings);
+        adjust(&mut app);
         let template = canopy_local::template::load_default().expect("template");
         canopy_local::table::ensure_table(&db().await, app.table(), &template.table().unwrap())
             .await
             .expect("create table");
-        let fail = Arc::new(Mutex::new(HashSet::new()));
-        let refuse = Arc::new(Mutex::new(HashSet::new()));
-        app.channels.sms = Arc::new(FailOnce(
-            app.channels.sms.clone(),
-            fail.clone(),
-            refuse.clone(),
-        ));
+        let faults = SmsFaults::default();
+        app.channels.sms = Arc::new(FaultySms(app.channels.sms.clone(), faults.clone()));
         let h = Harness::with_app(app);
         let stream = StreamEmulator::new(h.app.clone(), &template)
             .await
             .expect("the table has a stream");
-        Self {
-            h,
-            stream,
-            fail,
-            refuse,
+        Self { h, stream, faults }
+    }
+
+    /// Every send of exactly this text fails (provider unavailable) until
+    /// [`Private::provider_back_for`].
+    pub fn provider_down_for(&self, text: &str) {
+        if let Ok(mut set) = self.faults.down.lock() {
+            set.insert(text.to_string());
+        }
+    }
+
+    pub fn provider_back_for(&self, text: &str) {
+        if let Ok(mut set) = self.faults.down.lock() {
+            set.remove(text);
         }
     }
 
     /// The next send of exactly this text is refused by the provider for good (as End User
     /// Messaging refuses an invalid or blocked number): `SendFailure::Refused`.
     pub fn refuse_once(&self, text: &str) {
-        if let Ok(mut set) = self.refuse.lock() {
+        if let Ok(mut set) = self.faults.refuse_once.lock() {
             set.insert(text.to_string());
         }
     }
@@ -267,7 +291,7 @@ impl Private {
     /// The next send of exactly this text fails once (provider unavailable), so its stream
     /// record is reported as failed and retried.
     pub fn fail_once(&self, text: &str) {
-        if let Ok(mut set) = self.fail.lock() {
+        if let Ok(mut set) = self.faults.fail_once.lock() {
             set.insert(text.to_string());
         }
     }
@@ -285,28 +309,24 @@ impl Private {
     }
 }
 
-struct FailOnce(
-    Arc<dyn SmsSender>,
-    Arc<Mutex<HashSet<String>>>,
-    Arc<Mutex<HashSet<String>>>,
-);
+struct FaultySms(Arc<dyn SmsSender>, SmsFaults);
 
 #[async_trait::async_trait]
-impl SmsSender for FailOnce {
+impl SmsSender for FaultySms {
     async fn send_sms(&self, sms: &OutboundSms<'_>) -> Result<String, SendFailure> {
-        let fail = self
+        let take = |set: &Arc<Mutex<HashSet<String>>>| {
+            set.lock().map(|mut s| s.remove(sms.text)).unwrap_or(false)
+        };
+        let down = self
             .1
+            .down
             .lock()
-            .map(|mut s| s.remove(sms.text))
+            .map(|s| s.contains(sms.text))
             .unwrap_or(false);
-        if fail {
+        if down || take(&self.1.fail_once) {
             return Err(SendFailure::Unavailable);
         }
-        let refuse = self
-            .2
-            .lock()
-            .map(|mut s| s.remove(sms.text))
-            .unwrap_or(false);
+        let refuse = take(&self.1.refuse_once);
         if refuse {
             return Err(SendFailure::Refused(
                 "the number cannot receive texts".into(),

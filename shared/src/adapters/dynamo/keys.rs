@@ -343,6 +343,14 @@ pub const REMINDERS_DUE_PK: &str = "REMIND#DUE";
 pub fn reminder_due_sk(due_ms: i64, conversation: &ConversationId, account: &AccountId) -> String {
     format!("{due_ms:013}#{conversation}#{account}")
 }
+/// GSI3 partition of outbound standard messages still `queued`, sorted by when the
+/// reminders sweep re-drives them ([`send_due_sk`]); sparse: a message leaves the index
+/// when it is sent or fails (`adapters::dynamo::standard::outbound`), so only the few
+/// whose stream record ran out of retries are ever found there (`standard::redrive`).
+pub const SENDS_DUE_PK: &str = "SEND#DUE";
+pub fn send_due_sk(due_ms: i64, conversation: &ConversationId, message: &MessageId) -> String {
+    format!("{due_ms:013}#{conversation}#{message}")
+}
 /// Upper bound of the due sort keys at `now_ms` (`~` sorts after every id character).
 pub fn reminders_due_until(now_ms: i64) -> String {
     format!("{now_ms:013}~")

@@ -309,11 +309,26 @@ pub struct MessageItem {
     pub delivery: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentRef>,
+    /// While an outbound standard message is `queued`: GSI3 `SEND#DUE` /
+    /// `<when to re-drive>#c#m`, so the reminders sweep finds it if the stream never
+    /// delivers it (`standard::redrive`). Removed by the write that records it sent or
+    /// failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
 }
 
 impl MessageItem {
     pub fn from_model(m: &Message) -> Self {
+        let queued = m.direction == Direction::Outbound
+            && m.delivery
+                .as_ref()
+                .is_some_and(|d| d.status == crate::standard::model::DeliveryStatus::Queued);
+        let redrive_at = m.sent_at + crate::standard::redrive::REDRIVE_AFTER_MS;
         Self {
+            gsi3pk: queued.then(|| keys::SENDS_DUE_PK.to_string()),
+            gsi3sk: queued.then(|| keys::send_due_sk(redrive_at, &m.conversation_id, &m.id)),
             pk: keys::conversation_pk(&m.conversation_id),
             sk: keys::message_sk(&m.id),
             id: m.id,

@@ -11,12 +11,14 @@
 //!   contact address: latest conversation, all of them, opt-out, a revision for races.
 //! - `INBOUND#id` / `#INBOUND`: handled inbound events (duplicate guard, 30-day TTL).
 //! - On messages `CONV#c` / `M#m`: `direction`, and `delivery {status, updated_at, reason?,
-//!   provider_message_id?}` for outbound standard messages.
+//!   provider_message_id?}` for outbound standard messages; while one is `queued`, GSI3
+//!   `SEND#DUE` / `<due>#c#m` ([`redrive`]: the sweep's safety net for lost stream records).
 //! - On standard conversation metas: `to`, `from_address`, `opted_out`, `opted_out_at`.
 
 mod addressing;
 mod opt_out;
 mod outbound;
+mod redrive;
 
 pub(crate) use opt_out::inbound_event;
 pub use opt_out::INBOUND_EVENT_MS;
@@ -26,7 +28,7 @@ use super::keys;
 use super::{from_item, key, Dynamo, Item, StoreError};
 use crate::domain::ids::{ContactId, ConversationId, MessageId, OrgId};
 use crate::ports::standard::{DeliveryChange, PracticeChannel, StandardStore, Thread};
-use crate::standard::model::{Address, MessageRef, Outbound, StandardChannel};
+use crate::standard::model::{Address, DueSend, MessageRef, Outbound, StandardChannel};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +150,14 @@ impl StandardStore for Dynamo {
 
     async fn advance_delivery(&self, change: &DeliveryChange) -> Result<bool, StoreError> {
         outbound::advance_delivery(self, change).await
+    }
+
+    async fn due_sends(&self, now_ms: i64, limit: i32) -> Result<Vec<DueSend>, StoreError> {
+        redrive::due_sends(self, now_ms, limit).await
+    }
+
+    async fn lease_send(&self, due: &DueSend, until_ms: i64) -> Result<bool, StoreError> {
+        redrive::lease_send(self, due, until_ms).await
     }
 
     async fn practice_by_address(

@@ -1,7 +1,9 @@
 //! Outbound standard messages: what the stream consumer loads to send (messages, their
 //! conversations' metas and practice names, in two BatchGetItems per batch) and the
 //! delivery record it moves forward (`queued → sent`, then provider statuses), each one
-//! conditional UpdateItem, so a redelivered record or a late status changes nothing.
+//! conditional UpdateItem, so a redelivered record or a late status changes nothing. The
+//! write that takes a message out of `queued` also takes it out of the re-drive index
+//! (`standard::redrive`).
 
 use super::{meta_key, OrgName, StandardMeta};
 use crate::adapters::dynamo::expr::Expr;
@@ -125,8 +127,8 @@ pub(super) async fn record_sent(
     store
         .update_if(
             message_key(message),
-            "SET #d.#st = :sent, #d.#at = :now, #d.#pid = :pid",
-            e,
+            "SET #d.#st = :sent, #d.#at = :now, #d.#pid = :pid REMOVE #g3pk, #g3sk",
+            leave_due_index(e),
         )
         .await
 }
@@ -161,12 +163,21 @@ pub(super) async fn advance_delivery(
         e.name("#reason", "reason").value(":reason", s(reason));
         update.push_str(", #d.#reason = :reason");
     }
+    // Any move out of `queued` ends the message's wait in the re-drive index (a no-op for
+    // the later statuses, which find it gone).
+    update.push_str(" REMOVE #g3pk, #g3sk");
     store
-        .update_if(message_key(&change.message), &update, e)
+        .update_if(message_key(&change.message), &update, leave_due_index(e))
         .await
 }
 
-fn message_key(m: &MessageRef) -> Item {
+/// Names the re-drive index attributes (`standard::redrive`) the update removes.
+fn leave_due_index(mut e: Expr) -> Expr {
+    e.name("#g3pk", "gsi3pk").name("#g3sk", "gsi3sk");
+    e
+}
+
+pub(super) fn message_key(m: &MessageRef) -> Item {
     key(
         keys::conversation_pk(&m.conversation_id),
         keys::message_sk(&m.message_id),
