@@ -78,6 +78,9 @@ mod tests {
         );
         let (subject, body) = reminder_email("Maple Clinic", "https://canopy.link");
         assert_eq!(subject, "Unread message from Maple Clinic");
-        assert!(body.ends_with("Open Canopy to read it: https://canopy.link"));
+        assert_eq!(
+            body,
+            "Maple Clinic sent you a secure message you have not read yet.\n\nOpen Canopy to read it: https://canopy.link"
+        );
     }
 }
