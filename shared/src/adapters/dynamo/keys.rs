@@ -352,7 +352,7 @@ pub fn send_due_sk(due_ms: i64, conversation: &ConversationId, message: &Message
     format!("{due_ms:013}#{conversation}#{message}")
 }
 /// Upper bound of the due sort keys at `now_ms` (`~` sorts after every id character).
-pub fn reminders_due_until(now_ms: i64) -> String {
+pub fn due_until(now_ms: i64) -> String {
     format!("{now_ms:013}~")
 }
 

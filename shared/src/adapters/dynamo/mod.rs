@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod cursor;
 pub mod devices;
+pub mod due_index;
 pub mod expr;
 pub mod invites;
 pub mod keys;

@@ -273,21 +273,8 @@ impl NotifyStore for Dynamo {
     }
 
     async fn due_reminders(&self, now_ms: i64, limit: i32) -> Result<Vec<DueReminder>, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI3)
-            .key_condition_expression("#pk = :pk AND #sk <= :until")
-            .expression_attribute_names("#pk", "gsi3pk")
-            .expression_attribute_names("#sk", "gsi3sk")
-            .expression_attribute_values(":pk", s(keys::REMINDERS_DUE_PK))
-            .expression_attribute_values(":until", s(keys::reminders_due_until(now_ms)))
-            .limit(limit)
-            .send()
-            .await?;
-        out.items
-            .unwrap_or_default()
+        super::due_index::due_items(self, keys::REMINDERS_DUE_PK, now_ms, limit)
+            .await?
             .into_iter()
             .map(|i| {
                 from_item::<DueItem>(i).map(|d| DueReminder {

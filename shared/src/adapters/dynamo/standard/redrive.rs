@@ -3,6 +3,7 @@
 //! Query of what fell due, and the lease that takes one message for one attempt.
 
 use super::outbound::message_key;
+use crate::adapters::dynamo::due_index::due_items;
 use crate::adapters::dynamo::{from_item, keys, s, Dynamo, Expr, StoreError};
 use crate::domain::ids::{ConversationId, MessageId};
 use crate::standard::model::{DeliveryStatus, DueSend, MessageRef};
@@ -22,21 +23,9 @@ pub(super) async fn due_sends(
     now_ms: i64,
     limit: i32,
 ) -> Result<Vec<DueSend>, StoreError> {
-    let out = store
-        .client()
-        .query()
-        .table_name(store.table())
-        .index_name(keys::GSI3)
-        .key_condition_expression("#pk = :pk AND #sk <= :until")
-        .expression_attribute_names("#pk", "gsi3pk")
-        .expression_attribute_names("#sk", "gsi3sk")
-        .expression_attribute_values(":pk", s(keys::SENDS_DUE_PK))
-        .expression_attribute_values(":until", s(keys::reminders_due_until(now_ms)))
-        .limit(limit)
-        .send()
-        .await?;
+    let items = due_items(store, keys::SENDS_DUE_PK, now_ms, limit).await?;
     let mut due = Vec::new();
-    for item in out.items.unwrap_or_default() {
+    for item in items {
         let d: DueItem = from_item(item)?;
         let due_ms = d
             .gsi3sk
