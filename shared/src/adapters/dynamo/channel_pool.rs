@@ -147,19 +147,9 @@ impl Dynamo {
         org: &OrgId,
         address: &EmailAddress,
     ) -> Result<bool, StoreError> {
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(to_item(&reply_item(org, address))?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result.map_err(StoreError::from) {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(e) => Err(e),
-        }
+        let item = to_item(&reply_item(org, address))?;
+        self.put_if(item, Expr::new("attribute_not_exists(pk)"))
+            .await
     }
 }
 

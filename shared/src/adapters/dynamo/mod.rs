@@ -5,6 +5,7 @@
 pub mod access;
 pub mod attachments;
 pub mod channel_pool;
+mod conditional;
 pub mod contacts;
 pub mod conversations;
 pub mod cursor;

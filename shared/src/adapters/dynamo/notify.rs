@@ -81,33 +81,6 @@ fn notify_key(conversation: &ConversationId, account: &AccountId) -> Item {
 }
 
 impl Dynamo {
-    /// One conditional UpdateItem; `Ok(false)` when its condition failed. The one helper
-    /// for this shape (notifications, sync, standard channels).
-    pub(crate) async fn update_if(
-        &self,
-        key: Item,
-        update: &str,
-        e: Expr,
-    ) -> Result<bool, StoreError> {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key))
-            .update_expression(update)
-            .set_condition_expression(e.text_opt())
-            .set_expression_attribute_names(e.names_opt())
-            .set_expression_attribute_values(e.values_opt())
-            .send()
-            .await
-            .map_err(StoreError::from);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
     async fn get_raw(&self, key: Item) -> Result<Option<Item>, StoreError> {
         let out = self
             .client()

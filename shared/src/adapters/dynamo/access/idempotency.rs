@@ -69,22 +69,7 @@ impl IdempotencyStore for Dynamo {
                 "attribute_not_exists(#pk) OR #ttl < :now_s OR (#state = :pending AND \
                  (attribute_not_exists(#until) OR #until < :now))",
             );
-        let claimed = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(to_item(&item)?))
-            .set_condition_expression(cond.text_opt())
-            .set_expression_attribute_names(cond.names_opt())
-            .set_expression_attribute_values(cond.values_opt())
-            .send()
-            .await
-            .map_err(StoreError::from);
-        match claimed {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(other) => Err(other),
-        }
+        self.put_if(to_item(&item)?, cond).await
     }
 
     async fn key_record(

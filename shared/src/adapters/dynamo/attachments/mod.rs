@@ -231,26 +231,8 @@ impl AttachmentStore for Dynamo {
                 "SET #status = :to, #etag = :etag, #at = :now REMOVE #reason"
             }
         };
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(AttachmentItem::key(
-                &attachment.conversation_id,
-                &attachment.id,
-            )))
-            .update_expression(update)
-            .set_condition_expression(e.text_opt())
-            .set_expression_attribute_names(e.names_opt())
-            .set_expression_attribute_values(e.values_opt())
-            .send()
-            .await
-            .map_err(StoreError::from);
-        match result {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(other) => Err(other),
-        }
+        let key = AttachmentItem::key(&attachment.conversation_id, &attachment.id);
+        self.update_if(key, update, e).await
     }
 
     async fn for_post(
