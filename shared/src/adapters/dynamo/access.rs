@@ -14,6 +14,7 @@ mod limits;
 mod sessions;
 
 pub use audit::audit_item;
+pub use caller::bump_access_version;
 pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
 pub use sessions::{check_session, put_session, SessionItem, CALLER_SESSION_SLOT, SESSION_SLOT};
 
