@@ -235,7 +235,8 @@ pub async fn all(n: usize) -> Vec<Sample> {
             "ConversationsFunction",
             "GET /v1/conversations",
             "/v1/conversations".to_string(),
-            false,
+            // The page's Query and its proving audit write go out together.
+            true,
         ),
         (
             "GET /v1/conversations/{id}/messages (page of 25)",

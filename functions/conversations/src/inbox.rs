@@ -1,7 +1,8 @@
 //! `GET /v1/conversations?link_id=&tag=&limit=&cursor=` →
 //! [`canopy_shared::conversations::inbox`]: one Query per page with the audit write
-//! concurrent; for a patient that write also proves their session (a deferred route,
-//! `canopy_shared::http::deferred`), so the page is one round trip in all.
+//! concurrent; for a patient, or a staff member this process resolved before, that write
+//! also proves the caller (a deferred route, `canopy_shared::http::deferred`), so the
+//! page is one round trip in all.
 
 use crate::view;
 use canopy_shared::conversations::inbox::{inbox, InboxInput};

@@ -1,7 +1,8 @@
 //! `GET /v1/conversations/{id}/messages?before=&limit=&cursor=` →
 //! [`canopy_shared::conversations::messages_page`] (one round trip: the Query, the
-//! conversation's GetItem and the audit write, concurrent; for a patient that write also
-//! proves their session, `canopy_shared::http::deferred`).
+//! conversation's GetItem and the audit write, concurrent; for a patient, or a staff
+//! member this process resolved before, that write also proves the caller,
+//! `canopy_shared::http::deferred`).
 
 use crate::view;
 use canopy_shared::conversations::messages_page::messages_page;

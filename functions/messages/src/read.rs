@@ -1,6 +1,7 @@
 //! `POST /v1/conversations/{id}/read` → [`canopy_shared::conversations::mark_read`] (one
-//! TransactWriteItems when the message is the newest, which for a patient also proves
-//! their session: `canopy_shared::http::deferred`).
+//! TransactWriteItems when the message is the newest, which for a patient, or a staff
+//! member this process resolved before, also proves the caller:
+//! `canopy_shared::http::deferred`).
 
 use canopy_shared::conversations::mark_read::mark_read;
 use canopy_shared::conversations::Context;

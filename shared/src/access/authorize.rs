@@ -1,6 +1,8 @@
 //! Who is calling, from a bearer token: resolved by each handler itself (there is no
-//! separate authorizer Lambda), fresh on every call with no caching, so an ended session
-//! or a removed teammate is refused at once and a role change applies at once.
+//! separate authorizer Lambda), from consistent reads, so an ended session or a removed
+//! teammate is refused at once and a role change applies at once. (A caller remembered
+//! from an earlier read is only ever used under a proof checked in the route's own
+//! transaction, see below, with the same effect.)
 //!
 //! A token names its account and practice ([`sessions::token`]), so the handler knows
 //! which items to read before reading anything: the session (consistent `GetItem`), and
@@ -13,9 +15,17 @@
 //! practice as the token, and the membership exists. The session's sliding use is
 //! recorded at most once an hour ([`sessions::accept`]), the only other round trip.
 //!
+//! A staff caller resolved this way is also remembered by the process with the practice's
+//! access version read in the same BatchGetItem ([`super::proven_staff`]), so that the
+//! few routes that prove their caller in their own write (`http::deferred`,
+//! [`super::proof`]) run the next request of that token without this read: the route's
+//! transaction then checks the session, the membership's role and that version, and any
+//! refusal comes back here.
+//!
 //! Tokens of the old shape (random only) cannot name anyone, so they take the old path:
 //! the session first, then the membership and links (two round trips) until they expire.
 
+use super::proven_staff;
 use super::sessions::{self, token, Session};
 use crate::adapters::dynamo::StoreError;
 use crate::domain::caller::Caller;
@@ -51,10 +61,13 @@ async fn named(
         };
         return patient(store, session, &claims.account_id, now).await;
     };
+    // Whatever this read finds replaces what the process remembered of the token.
+    proven_staff::forget(&hash);
     let StaffRecords {
         session,
         member,
         links,
+        access_version,
     } = store.staff_records(&hash, &org, &claims.account_id).await?;
     let Some(session) = session else {
         return Ok(None);
@@ -65,14 +78,20 @@ async fn named(
     let Some(member) = member else {
         return Ok(None);
     };
-    let links = match links {
-        Some(kept) => kept,
-        None => store.link_access(&org).await?,
+    // Only a practice whose link access is mirrored on its `#META` item has it versioned
+    // there exactly; an older one's is read from an index and never remembered.
+    let (links, mirrored) = match links {
+        Some(kept) => (kept, true),
+        None => (store.link_access(&org).await?, false),
     };
     if sessions::accept(store, session, now).await?.is_none() {
         return Ok(None);
     }
-    Ok(Some(staff(member, &links)))
+    let caller = staff(member, &links);
+    if mirrored {
+        proven_staff::remember(&hash, &caller, access_version);
+    }
+    Ok(Some(caller))
 }
 
 /// A token of the old shape: the session says who it is, then the membership is read.

@@ -12,7 +12,8 @@
 //! | [`guessing`] | wrong codes per destination across challenges; the lock | (with the challenge's; wrong code: + BatchGetItem + TransactWriteItems) |
 //! | [`sessions`] | issue (in the sign-in's transaction), resolve (slides a patient's expiry), list, end, rotate per device | GetItem (+ UpdateItem at most hourly); Query + DeleteItem |
 //! | [`authorize`] | token → [`crate::domain::caller::Caller`] | GetItem; for staff one BatchGetItem (session, membership, practice item) |
-//! | [`proof`] | a patient's token proven inside the route's own write | (a ConditionCheck in that TransactWriteItems) |
+//! | [`proof`] | a patient's token, or a staff token [`proven_staff`] remembers, proven inside the route's own write | (ConditionChecks in that TransactWriteItems) |
+//! | [`proven_staff`] | staff callers this process resolved, with the practice's access version | — |
 //! | [`rate_limit`] | spend several budgets, all or none | BatchGetItem + TransactWriteItems |
 //! | [`send_budgets`] | public code sends: per address, link, globally; SMS countries | (spent in the challenge's round trips) |
 //! | [`idempotency`] | claim a key, replay its answer | PutItem (+ GetItem), then UpdateItem/DeleteItem |
@@ -25,6 +26,7 @@ pub mod codes;
 pub mod guessing;
 pub mod idempotency;
 pub mod proof;
+pub mod proven_staff;
 pub mod rate_limit;
 pub mod send_budgets;
 pub mod sessions;

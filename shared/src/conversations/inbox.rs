@@ -6,9 +6,11 @@
 //! and ignored.
 //! An inbox page shows subjects and previews (PHI), so it is audited like any read: the
 //! audit PutItem goes out concurrently with the page's read (its targets are the filters;
-//! the conversations are not known until the read returns). With a claimed patient
-//! (`cx.proof`, `access::proof`) that write is a TransactWriteItems proving the session
-//! as well, and the page is released only once it commits (one round trip in all).
+//! the conversations are not known until the read returns). With a claimed caller
+//! (`cx.proof`, `access::proof`: a patient, or a staff member this process resolved
+//! before, queried with the links they were remembered seeing) that write is a
+//! TransactWriteItems proving the caller as well, and the page is released only once it
+//! commits (one round trip in all).
 
 use super::{Context, Conversation};
 use crate::adapters::dynamo::StoreError;

@@ -10,7 +10,8 @@
 //! horizon is a no-op answered with the current state; an older-than-newest id takes the
 //! rare path: count the messages in (horizon, m] (3rd) and write with the horizon itself as
 //! the condition (4th). Read-only conversations still accept receipts. With a claimed
-//! patient (`cx.proof`, `access::proof`) the first transaction also proves the session
+//! caller (`cx.proof`, `access::proof`: a patient, or a remembered staff member) the
+//! first transaction also proves the caller
 //! (first slot, so its refusal is the one reported) and nothing is read before it: a
 //! receipt is one round trip authorization included.
 

@@ -3,8 +3,9 @@
 //! Round trips: one. The page's Query, the conversation's GetItem (whether the caller may
 //! see it) and the audit write are issued concurrently; a caller who may not see the
 //! conversation gets [`MessagesPageError::NotFound`] and nothing of what was read. The
-//! cursor is checked before anything is sent. With a claimed patient (`cx.proof`,
-//! `access::proof`) the audit write is a TransactWriteItems that also proves the session,
+//! cursor is checked before anything is sent. With a claimed caller (`cx.proof`,
+//! `access::proof`: a patient, or a remembered staff member) the audit write is a
+//! TransactWriteItems that also proves the caller,
 //! and nothing is released unless it commits: the page is one round trip authorization
 //! included.
 

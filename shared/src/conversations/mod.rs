@@ -60,7 +60,8 @@ pub struct Context<'a> {
     pub caller: &'a Caller,
     pub request_id: &'a str,
     pub clock: &'a dyn Clock,
-    /// `Some` when `caller` is only claimed by a patient's token (`access::proof`): the
+    /// `Some` when `caller` is only claimed (`access::proof`: a patient's token, or a staff
+    /// token this process resolved before): the
     /// use case's first write must then carry this proof, and nothing it read may be
     /// released unless that write commits. `None`: the caller was resolved already.
     pub proof: Option<&'a SessionProof>,

@@ -1,8 +1,12 @@
 //! Posting a message.
 //!
 //! Round trips: one TransactWriteItems on the happy path, with no read before it (see the
-//! slots in `adapters::dynamo::conversations::writes`). A refused transaction is explained
-//! by reading only then:
+//! slots in `adapters::dynamo::conversations::writes`). With a claimed caller (`cx.proof`,
+//! `access::proof`: a patient, or a staff member this process resolved before) the same
+//! transaction proves them first, so the post is one round trip authorization included;
+//! a refusal of the proof is the one reported, and nothing is explained by reading
+//! before the proof held (the caller is read again instead, `http::deferred`). A refused
+//! transaction is explained by reading only then:
 //! - the sender's `client_message_id` was used: the record (1 GetItem) answers the stored
 //!   message (same text) or [`PostError::KeyReused`];
 //! - the conversation refused: the conversation (1 GetItem) says why: not visible (404),
@@ -119,6 +123,7 @@ pub async fn post(
             assumed_kind: kind,
             preview: input.text.preview_with(input.attachments.len()),
             attachments: &attachment_ids,
+            proof: cx.proof,
         };
         let targets = vec![conversation.to_string(), id.to_string()];
         let event = cx.audit("message.post", targets, "ok");

@@ -3,14 +3,15 @@
 //! its authorization one round trip (there is no API Gateway authorizer). Every route
 //! needs a live session except the few in [`PUBLIC_ROUTES`]; the check runs before the
 //! route, so an unauthenticated request is refused (401) before its input is even read,
-//! as the authorizer did. On the few [`DEFERRED_ROUTES`] a patient's token is not read
-//! first: the route's own write proves it ([`super::deferred`]).
+//! as the authorizer did. On the few [`DEFERRED_ROUTES`] a patient's token, and a staff
+//! token this process has resolved before, is not read first: the route's own write
+//! proves it ([`super::deferred`]).
 
 use super::deferred::{Claimed, DEFERRED_ROUTES};
 use super::error::ApiError;
 use super::request::header;
 use crate::access::authorize::authorize;
-use crate::access::proof::patient_claim;
+use crate::access::proof::{patient_claim, staff_claim};
 use crate::domain::caller::Caller;
 use crate::App;
 use lambda_http::Request;
@@ -42,7 +43,9 @@ pub async fn authenticate(app: &App, req: &mut Request, route: &str) -> Result<(
     }
     let token = bearer_token(header(req, "authorization")).ok_or_else(ApiError::unauthorized)?;
     if DEFERRED_ROUTES.contains(&route) {
-        if let Some((caller, proof)) = patient_claim(token, app.now_ms()) {
+        let now = app.now_ms();
+        if let Some((caller, proof)) = patient_claim(token, now).or_else(|| staff_claim(token, now))
+        {
             req.extensions_mut().insert(Claimed { caller, proof });
             return Ok(());
         }

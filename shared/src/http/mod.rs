@@ -20,7 +20,7 @@ pub mod response;
 pub mod serve;
 
 pub use body::JsonBody;
-pub use deferred::proven;
+pub use deferred::{proven, resolved};
 pub use error::ApiError;
 pub use idempotency::idempotent;
 pub use request::{json_body, page_limit, path_id, path_param, query_param, Caller};

@@ -181,6 +181,8 @@ pub struct StaffRecords {
     /// own item; `None` for a practice created before that mirror was kept (its links are
     /// then read with [`crate::ports::practice::TeamStore::link_access`]).
     pub links: Option<Vec<crate::practice::model::LinkAccess>>,
+    /// The practice's access version as read with them (absent: 0; `keys::ACCESS_VERSION_ATTR`).
+    pub access_version: u64,
 }
 
 /// The items that say who a staff caller is, read together.

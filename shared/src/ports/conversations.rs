@@ -83,6 +83,9 @@ pub struct Posting<'a> {
     /// Attachments to put on the message: each must be in this conversation, ready, the
     /// poster's and on no message yet (conditioned in the same transaction).
     pub attachments: &'a [AttachmentId],
+    /// The poster's session (and for staff, rights) must satisfy this (`access::proof`),
+    /// checked first; `None` when the poster was resolved already.
+    pub proof: Option<&'a SessionProof>,
 }
 
 /// Why a post did not commit.

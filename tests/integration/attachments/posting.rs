@@ -1,7 +1,8 @@
 //! Attachments on messages: a post with `attachment_ids` carries them, the other side
 //! downloads them, and the post is ONE DynamoDB round trip, its TransactWriteItems (the
-//! metadata comes from the upload check's cards in S3, conditioned in the transaction; a
-//! post without attachments is one too). Every refusal has its code and leaves nothing
+//! metadata comes from the upload check's cards in S3, conditioned in the transaction)
+//! after the caller's authentication; a post without attachments is one in all, its
+//! transaction proving the caller (`http::deferred`). Every refusal has its code and leaves nothing
 //! behind; a forged card cannot change what a message shows.
 
 use super::support::{bucket, fetch, reserve, status, upload, JPEG, PDF, PNG};
@@ -70,8 +71,8 @@ async fn attached_files_reach_the_other_side_and_the_post_is_one_round_trip() {
     assert_eq!(plain.status, 201, "{}", plain.text);
     assert_eq!(
         ops,
-        authenticated_calls(&PATIENT_AUTHENTICATION, &["TransactWriteItems"]),
-        "a post without attachments is one round trip after authentication"
+        ["TransactWriteItems"],
+        "a post without attachments is one round trip, which proves the session too"
     );
     assert_eq!(plain.json()["attachments"], json!([]));
 

@@ -4,5 +4,7 @@ mod authorization;
 mod concurrency;
 mod flows;
 mod proven_reads;
+mod proven_staff;
 mod receipts;
 mod round_trips;
+mod staff_round_trips;

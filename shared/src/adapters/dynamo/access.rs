@@ -14,8 +14,12 @@ mod limits;
 mod sessions;
 
 pub use audit::audit_item;
+pub use caller::bump_access_version;
 pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
-pub use sessions::{check_session, put_session, SessionItem, CALLER_SESSION_SLOT, SESSION_SLOT};
+pub use sessions::{
+    check_session, is_caller_slot, put_session, SessionItem, CALLER_MEMBER_SLOT,
+    CALLER_PRACTICE_SLOT, CALLER_SESSION_SLOT, SESSION_SLOT,
+};
 
 use super::{from_item, key, Dynamo, StoreError};
 use serde::de::DeserializeOwned;

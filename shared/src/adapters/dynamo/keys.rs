@@ -25,6 +25,11 @@ pub fn link_access_attr(link: &LinkId) -> String {
     format!("{LINK_ACCESS_ATTR_PREFIX}{link}")
 }
 pub const LINK_ACCESS_ATTR_PREFIX: &str = "link_access_";
+/// The number on a practice's `#META` item that every change of what its staff may see or
+/// do adds one to (a link's `member_ids`, a teammate removed), in that change's own
+/// transaction; absent is 0. A staff caller remembered at one version is proven current
+/// by a ConditionCheck of it (`access::proof`).
+pub const ACCESS_VERSION_ATTR: &str = "access_version";
 
 pub fn member_sk(account: &AccountId) -> String {
     format!("MEMBER#{account}")

@@ -12,6 +12,7 @@
 //! (de)activated, its `member_ids` mirrored on the practice's `#META` item when set,
 //! audit); practice name 1 GetItem; roster 1 Query.
 
+use super::access::bump_access_version;
 use super::link_clicks::{create_shards, set_shards_active};
 use super::{from_item, keys, query_all, s, Dynamo, Expr, Item, StoreError, Tx, TxError};
 use crate::domain::ids::{AccountId, LinkId, OrgId};
@@ -144,7 +145,8 @@ fn change_set(changes: &LinkChanges, e: &mut Expr) -> Result<String, StoreError>
 /// empty: the whole team), in the same transaction as the link's own write, so the
 /// authorization that reads that item (`access::caller`) never sees the two disagree.
 /// A whole value is set, never a difference, so concurrent updates of one link end as
-/// the last committed one on both items.
+/// the last committed one on both items. The practice's access version moves with it
+/// (`access::proof`: staff callers remembered before are proven stale).
 fn keep_link_access(
     tx: &mut Tx,
     org: &OrgId,
@@ -155,10 +157,11 @@ fn keep_link_access(
     e.name("#pk", "pk")
         .name("#access", &keys::link_access_attr(link))
         .value(":access", attribute(&members)?);
+    let bump = bump_access_version(&mut e);
     tx.update(
         "link_access",
         super::key(keys::org_pk(org), keys::ORG_META_SK),
-        "SET #access = :access",
+        format!("SET #access = :access {bump}"),
         e,
     )?;
     Ok(())

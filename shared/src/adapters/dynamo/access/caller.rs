@@ -1,11 +1,15 @@
 //! [`CallerStore`] for [`Dynamo`]: a staff caller's session, membership and practice
 //! item in one consistent `BatchGetItem`. The practice's `#META` item mirrors each
 //! link's `member_ids` (`link_access_<id>`, kept by the links' own transactions in
-//! `adapters::dynamo::links`), so which links a member sees needs no Query of the links.
+//! `adapters::dynamo::links`), so which links a member sees needs no Query of the links;
+//! its `access_version` comes with it, the version that caller is proven at
+//! (`access::proof`).
 
 use super::SessionItem;
 use crate::adapters::dynamo::practice::MemberItem;
-use crate::adapters::dynamo::{batch_get, from_item, get_s, key, keys, Dynamo, Item, StoreError};
+use crate::adapters::dynamo::{
+    batch_get, from_item, get_s, key, keys, n, Dynamo, Expr, Item, StoreError,
+};
 use crate::domain::ids::{AccountId, LinkId, OrgId};
 use crate::ports::access::{CallerStore, StaffRecords};
 use crate::practice::model::LinkAccess;
@@ -32,7 +36,10 @@ impl CallerStore for Dynamo {
                     let session: SessionItem = from_item(item)?;
                     records.session = Some(session.into_session(token_hash));
                 }
-                Some(keys::ORG_META_SK) => records.links = kept_link_access(&item)?,
+                Some(keys::ORG_META_SK) => {
+                    records.access_version = access_version(&item)?;
+                    records.links = kept_link_access(&item)?;
+                }
                 _ => {
                     let member: MemberItem = from_item(item)?;
                     records.member = Some(member.into_member());
@@ -40,6 +47,27 @@ impl CallerStore for Dynamo {
             }
         }
         Ok(records)
+    }
+}
+
+/// Adds `ADD #access_version :access_step` to an update of a practice's `#META` item (its
+/// placeholders into `e`) and returns that clause: every transaction that changes what
+/// the practice's staff may see or do carries it, so a caller remembered at an older
+/// version is proven stale in the same commit order.
+pub fn bump_access_version(e: &mut Expr) -> &'static str {
+    e.name("#access_version", keys::ACCESS_VERSION_ATTR)
+        .value(":access_step", n(1));
+    "ADD #access_version :access_step"
+}
+
+/// The practice's access version (`keys::ACCESS_VERSION_ATTR`; absent: 0).
+pub(crate) fn access_version(meta: &Item) -> Result<u64, StoreError> {
+    match meta.get(keys::ACCESS_VERSION_ATTR) {
+        None => Ok(0),
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map_err(|_| StoreError::Corrupt("access version".into())),
+        Some(_) => Err(StoreError::Corrupt("access version".into())),
     }
 }
 
@@ -109,5 +137,18 @@ mod tests {
         assert_eq!(links, expected);
         meta.insert(keys::link_access_attr(&link), s("not a list"));
         assert!(kept_link_access(&meta).is_err());
+    }
+
+    #[test]
+    fn an_absent_access_version_is_zero() {
+        let mut meta = Item::new();
+        assert_eq!(access_version(&meta).unwrap(), 0);
+        meta.insert(
+            keys::ACCESS_VERSION_ATTR.into(),
+            AttributeValue::N("7".into()),
+        );
+        assert_eq!(access_version(&meta).unwrap(), 7);
+        meta.insert(keys::ACCESS_VERSION_ATTR.into(), s("7"));
+        assert!(access_version(&meta).is_err());
     }
 }

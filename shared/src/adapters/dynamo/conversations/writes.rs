@@ -5,6 +5,7 @@
 //!
 //! | slot | item | condition |
 //! |---|---|---|
+//! | `caller_session` (+ `caller_member`, `caller_practice` for staff) | ConditionCheck of the claimed caller (`access::proof`, `check_session`), when the caller is only claimed | live session of theirs; same role; same practice access version |
 //! | `idempotency` | Put `IDEM#sender#client_message_id` | absent or expired |
 //! | `meta` | Update `#META`: count, last message, preview, inbox sort keys, the poster's horizon | poster may see it, active, not read-only, not opted out, kind as assumed, `last_message_id < :m` |
 //! | `message` | Put `M#m` | absent |
@@ -12,8 +13,9 @@
 //! | `audit` | Put the audit item | |
 //! | `attachment_0`…`_4` | Update each `A#att`: `SET message_id`, `REMOVE ttl` (`adapters::dynamo::attachments`) | ready, the poster's, on no message yet |
 //!
-//! Horizon move: with a claimed caller (`access::proof`) first `caller_session`
-//! ConditionCheck of their session; `message` ConditionCheck `M#m` exists; `meta` Update `SET reads.me,
+//! Horizon move: with a claimed caller (`access::proof`) first the `caller_session`
+//! ConditionCheck of their session (staff: with `caller_member` and `caller_practice`);
+//! `message` ConditionCheck `M#m` exists; `meta` Update `SET reads.me,
 //! read_counts.me` (copying `message_count` when m is the newest, else a computed count
 //! conditioned on the previous horizon); `receipt`; `audit`.
 //!
@@ -23,7 +25,7 @@
 use super::access::access_condition;
 use super::items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantItem, ReceiptItem};
 use crate::access::proof::SessionProof;
-use crate::adapters::dynamo::access::{check_session, CALLER_SESSION_SLOT};
+use crate::adapters::dynamo::access::{check_session, is_caller_slot};
 use crate::adapters::dynamo::attachments::{attach_in, attach_slot_index};
 use crate::adapters::dynamo::{bool_av, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::conversations::{Conversation, ConversationState, ReadState, Receipt};
@@ -200,6 +202,9 @@ impl Dynamo {
             at: now,
         };
         let mut tx = Tx::new();
+        if let Some(proof) = p.proof {
+            check_session(&mut tx, proof)?;
+        }
         tx.put_if("idempotency", &idem, fresh)?
             .update(
                 "meta",
@@ -225,6 +230,7 @@ impl Dynamo {
             &message.attachments,
         )?;
         self.commit(tx).await.map_err(|e| match e {
+            TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused.into(),
             TxError::Refused("idempotency") => PostRefused::KeyUsed,
             TxError::Refused("meta") => PostRefused::Conversation,
             TxError::Refused("message") => PostRefused::MessageIdTaken,
@@ -301,7 +307,7 @@ impl Dynamo {
             )?
             .audit(audit, mv.at)?;
         self.commit(tx).await.map_err(|e| match e {
-            TxError::Refused(CALLER_SESSION_SLOT) => StoreError::SessionRefused.into(),
+            TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused.into(),
             TxError::Refused("message") => HorizonRefused::NoSuchMessage,
             TxError::Refused("meta") => HorizonRefused::Conversation,
             TxError::Refused(slot) => unexpected(slot).into(),
@@ -339,7 +345,7 @@ impl Dynamo {
         check_session(&mut tx, proof)?;
         tx.audit(event, now)?;
         self.commit(tx).await.map_err(|e| match e {
-            TxError::Refused(CALLER_SESSION_SLOT) => StoreError::SessionRefused,
+            TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused,
             TxError::Refused(slot) => unexpected(slot),
             TxError::Store(e) => e,
         })

@@ -3,7 +3,7 @@
 
 use super::items::{AccountItem, MemberItem, OrgItem, StaffInviteItem};
 use crate::access::audit::AuditEvent;
-use crate::adapters::dynamo::access::get_item;
+use crate::adapters::dynamo::access::{bump_access_version, get_item};
 use crate::adapters::dynamo::{key, keys, n, query_all, s, Dynamo, Expr, StoreError, Tx, TxError};
 use crate::domain::ids::{AccountId, OrgId};
 use crate::domain::role::Role;
@@ -180,14 +180,26 @@ impl TeamStore for Dynamo {
             Some(same_role),
         )?
         .delete("alias", alias, Some(theirs))?;
+        // The practice's access version moves in the same commit (`access::proof`): a
+        // caller remembered before is proven stale. One update of `#META` either way.
         if member.role == Role::Owner {
             let mut not_last = Expr::new("#owners > :one");
             not_last.name("#owners", "owner_count").value(":one", n(1));
+            let bump = bump_access_version(&mut not_last);
             tx.update(
                 "owners",
                 key(keys::org_pk(&org), keys::ORG_META_SK),
-                "SET #owners = #owners - :one",
+                format!("SET #owners = #owners - :one {bump}"),
                 not_last,
+            )?;
+        } else {
+            let mut practice = Expr::present();
+            let bump = bump_access_version(&mut practice);
+            tx.update(
+                "access_version",
+                key(keys::org_pk(&org), keys::ORG_META_SK),
+                bump,
+                practice,
             )?;
         }
         tx.audit(audit, now)?;
