@@ -168,6 +168,7 @@ async fn main() {
             "## Cold start (median of {runs} runs, fake Runtime API)\n"
         );
         let _ = writeln!(out, "| function | init ms | ratio to hello | first response ms | failures |\n|---|---:|---:|---:|---:|");
+        let template = canopy_local::template::load_default().expect("template.yaml");
         let mut hello_init = f64::NAN;
         let mut worst: Option<(String, f64)> = None;
         for (name, event) in FUNCTIONS {
@@ -176,7 +177,16 @@ async fn main() {
                 let _ = writeln!(out, "| {name} | missing | | | |");
                 continue;
             }
-            let r = cold::measure(name, &binary, &event_for(event, &root), &table, runs).await;
+            let reads_pepper = cold::reads_pepper(&template, name);
+            let r = cold::measure(
+                name,
+                &binary,
+                &event_for(event, &root),
+                &table,
+                runs,
+                reads_pepper,
+            )
+            .await;
             if *name == "hello" {
                 hello_init = r.init_ms;
             } else if worst
