@@ -13,7 +13,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 echo "bench: building release binaries (first time ~8 min on 2 cores)"
 cargo build --release -p fn-auth -p fn-members -p fn-links -p fn-link-pages \
-  -p fn-contacts -p fn-signup -p fn-conversations -p fn-messages -p hello-lambda -p canopy-bench
+  -p fn-contacts -p fn-signup -p fn-conversations -p fn-messages -p fn-attachments \
+  -p fn-upload-check -p fn-devices -p fn-audit -p fn-stream -p fn-reminders \
+  -p fn-inbound-sms -p fn-inbound-email -p fn-delivery-status -p fn-sms-spend-limit \
+  -p hello-lambda -p canopy-bench
 
 export CANOPY_STACK_STATE=".local/stacks/bench-$$"
 mkdir -p "$CANOPY_STACK_STATE"

@@ -44,6 +44,30 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("messages", "messages/list.json"),
 ];
 
+/// Every binary the template deploys (and the hello-world floor), for the sizes section:
+/// the cold-start list above holds only the HTTP functions with a first event.
+const BINARIES: &[&str] = &[
+    "hello",
+    "auth",
+    "members",
+    "links",
+    "link-pages",
+    "contacts",
+    "signup",
+    "conversations",
+    "messages",
+    "attachments",
+    "upload-check",
+    "devices",
+    "audit",
+    "stream",
+    "reminders",
+    "inbound-sms",
+    "inbound-email",
+    "delivery-status",
+    "sms-spend-limit",
+];
+
 fn arg_value(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -144,6 +168,7 @@ async fn main() {
             "## Cold start (median of {runs} runs, fake Runtime API)\n"
         );
         let _ = writeln!(out, "| function | init ms | ratio to hello | first response ms | failures |\n|---|---:|---:|---:|---:|");
+        let template = canopy_local::template::load_default().expect("template.yaml");
         let mut hello_init = f64::NAN;
         let mut worst: Option<(String, f64)> = None;
         for (name, event) in FUNCTIONS {
@@ -152,7 +177,16 @@ async fn main() {
                 let _ = writeln!(out, "| {name} | missing | | | |");
                 continue;
             }
-            let r = cold::measure(name, &binary, &event_for(event, &root), &table, runs).await;
+            let reads_pepper = cold::reads_pepper(&template, name);
+            let r = cold::measure(
+                name,
+                &binary,
+                &event_for(event, &root),
+                &table,
+                runs,
+                reads_pepper,
+            )
+            .await;
             if *name == "hello" {
                 hello_init = r.init_ms;
             } else if worst
@@ -202,7 +236,7 @@ async fn main() {
     if want("sizes") {
         let _ = writeln!(out, "## Sizes (stripped release, x86_64 here; arm64 in Lambda)\n\n| function | binary MB | zip MB |\n|---|---:|---:|");
         let mut largest: Option<(String, f64)> = None;
-        for (name, _) in FUNCTIONS {
+        for name in BINARIES {
             if let Some(s) = sizes::measure(&release, name) {
                 let mb = s.binary_bytes as f64 / 1e6;
                 if *name != "hello" && largest.as_ref().is_none_or(|(_, l)| mb > *l) {

@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let app_port = port_arg(&args, "--app-port", 3000);
     let link_port = port_arg(&args, "--link-port", 3001);
-    let app = Arc::new(canopy_shared::App::from_env().await?);
+    let app = Arc::new(canopy_shared::App::from_env_reading_mail().await?);
     let template = template::load_default()?;
     // Table creation is the local stack's job (CloudFormation's in AWS): its own client.
     let sdk = canopy_shared::app::load_sdk_config().await;

@@ -54,7 +54,20 @@ impl Channels {
 impl App {
     /// Loads the AWS configuration (region, credentials, and the standard
     /// `AWS_ENDPOINT_URL_*` overrides that point at the local stack) and the settings.
+    ///
+    /// Every sender, but no inbound mail source (`channels.mail` refuses): only the
+    /// inbound-email function reads mail, and the S3 client behind it (with the checksum
+    /// tables it links) is ~1 MB of every binary that builds one. See
+    /// [`App::from_env_reading_mail`].
     pub async fn from_env() -> Result<Self, SettingsError> {
+        let sdk = load_sdk_config().await;
+        let settings = settings_with_secrets(&sdk).await?;
+        Ok(Self::with_senders(&sdk, settings))
+    }
+
+    /// Like [`App::from_env`], with the inbound mail source (S3): for the inbound-email
+    /// function, and the dev server, which plays every function.
+    pub async fn from_env_reading_mail() -> Result<Self, SettingsError> {
         let sdk = load_sdk_config().await;
         let settings = settings_with_secrets(&sdk).await?;
         Ok(Self::from_parts(&sdk, settings))
@@ -73,9 +86,16 @@ impl App {
         ))
     }
 
-    /// Builds the clients from an already loaded configuration. Tests use this to point one
-    /// app at a dead endpoint or give it a manual clock.
+    /// Builds the clients from an already loaded configuration, inbound mail source
+    /// included. Tests use this to point one app at a dead endpoint or give it a manual clock.
     pub fn from_parts(sdk: &SdkConfig, settings: Settings) -> Self {
+        let mut app = Self::with_senders(sdk, settings);
+        app.channels.mail = crate::standard::channels::inbound_mail(sdk);
+        app
+    }
+
+    /// Every sender (SNS, SES, End User Messaging, push), no inbound mail source.
+    fn with_senders(sdk: &SdkConfig, settings: Settings) -> Self {
         let mut sns_config = aws_sdk_sns::config::Builder::from(sdk);
         if let Some(url) = endpoint_override("SNS") {
             sns_config = sns_config.endpoint_url(url);

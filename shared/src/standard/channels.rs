@@ -3,7 +3,8 @@
 //! In AWS (`STANDARD_CHANNELS=aws`): End User Messaging SMS and SES, each with the
 //! configuration set that routes its events to the delivery-status topic. Locally
 //! (`local-stand-in`): SMS through SNS to moto, SES to moto, both wrapped in the provider
-//! echo the status stand-ins read. Inbound mail is read from S3 in both.
+//! echo the status stand-ins read. Inbound mail is read from S3 in both
+//! ([`inbound_mail`], built only where mail is read).
 
 use crate::adapters::end_user_messaging::EndUserMessagingSms;
 use crate::adapters::provider_echo::ProviderEcho;
@@ -12,21 +13,19 @@ use crate::adapters::ses_standard::SesStandardEmail;
 use crate::adapters::sns_sms_stand_in::SnsSmsStandIn;
 use crate::app::{dynamodb_config, endpoint_override, Channels};
 use crate::config::{Settings, StandardChannels};
+use crate::ports::standard::MailSource;
+use crate::ports::NoMessaging;
 use aws_config::SdkConfig;
 use std::sync::Arc;
 
+/// The senders; `mail` refuses until [`inbound_mail`] replaces it.
 pub fn build(
     sdk: &SdkConfig,
     settings: &Settings,
     sns: aws_sdk_sns::Client,
     ses: aws_sdk_ses::Client,
 ) -> Channels {
-    let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
-    if let Some(url) = endpoint_override("S3") {
-        // moto serves buckets by path, not by virtual host.
-        s3 = s3.endpoint_url(url).force_path_style(true);
-    }
-    let mail = Arc::new(S3Mail::new(aws_sdk_s3::Client::from_conf(s3.build())));
+    let mail = Arc::new(NoMessaging);
     let email = SesStandardEmail::new(ses, settings.email_configuration_set.clone());
     match settings.standard_channels {
         StandardChannels::Aws => {
@@ -58,4 +57,14 @@ pub fn build(
             }
         }
     }
+}
+
+/// The inbound mail source: SES stores received mail in S3.
+pub fn inbound_mail(sdk: &SdkConfig) -> Arc<dyn MailSource> {
+    let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
+    if let Some(url) = endpoint_override("S3") {
+        // moto serves buckets by path, not by virtual host.
+        s3 = s3.endpoint_url(url).force_path_style(true);
+    }
+    Arc::new(S3Mail::new(aws_sdk_s3::Client::from_conf(s3.build())))
 }
