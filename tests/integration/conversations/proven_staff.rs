@@ -286,3 +286,27 @@ async fn a_forged_staff_token_is_refused_and_leaves_no_audit_item() {
     let (page, ops) = h.counted(h.api(&nurse).inbox("")).await;
     assert_eq!((page.status, ops.len()), (200, 2), "{ops:?}");
 }
+
+#[tokio::test]
+async fn concurrent_requests_of_one_remembered_caller_all_succeed() {
+    let (h, _owner, nurse, conv, _msg) = scene().await;
+    // Every one of these proves the same session, membership and practice item; a proof
+    // that conflicts with another is answered by reading the caller and running again.
+    h.app.db_calls.reset();
+    let posts = (0..16).map(|i| {
+        let key = format!("ps-c{i}");
+        let h = &h;
+        let (nurse, conv) = (&nurse, &conv);
+        async move { h.api(nurse).post_message(conv, "busy", &key).await }
+    });
+    let replies = futures::future::join_all(posts).await;
+    let ops = h.app.db_calls.operations();
+    let reads = ops.iter().filter(|o| *o == "BatchGetItem").count();
+    println!(
+        "16 concurrent staff posts: {} calls, {reads} callers read again",
+        ops.len()
+    );
+    for r in &replies {
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+}

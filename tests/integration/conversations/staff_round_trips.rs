@@ -4,9 +4,11 @@
 //! the route's own transaction checks the session, the membership's role and the
 //! practice's access version (`access::proof`). The calls are printed as the figures.
 
+use canopy_shared::ports::{Clock, ManualClock, SystemClock};
 use canopy_tests::fixtures::conversations::STAFF_AUTHENTICATION;
 use canopy_tests::Harness;
 use serde_json::json;
+use std::sync::Arc;
 
 /// The calls in name order (concurrent calls finish in any order), printed.
 fn sorted(what: &str, ops: &[String]) -> Vec<String> {
@@ -89,4 +91,30 @@ async fn a_patients_post_is_one_round_trip_too() {
     assert_eq!(posted.json()["direction"], json!("inbound"));
     let page = h.api(&owner).messages(&conv, "").await;
     assert_eq!(page.items()[0]["text"], json!("hi"));
+}
+
+#[tokio::test]
+async fn the_hourly_record_of_a_staff_sessions_use_is_off_the_hot_path() {
+    let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
+    let h = Harness::with_clock(clock.clone()).await;
+    let owner = h.new_practice("Quince Clinic").await;
+    assert_eq!(h.api(&owner).inbox("").await.status, 200);
+    let (page, ops) = h.counted(h.api(&owner).inbox("")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(
+        sorted("warm staff inbox", &ops),
+        ["Query", "TransactWriteItems"]
+    );
+
+    // Over an hour later the proof refuses (the use is due), the caller is read, the use
+    // recorded and the page served, once; then the hot path again.
+    clock.advance_ms(2 * 3600 * 1000);
+    let (page, ops) = h.counted(h.api(&owner).inbox("")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    println!("staff inbox with the hourly use due: {ops:?}");
+    assert!(ops.contains(&"BatchGetItem".to_string()), "{ops:?}");
+    assert!(ops.contains(&"UpdateItem".to_string()), "{ops:?}");
+    let (page, ops) = h.counted(h.api(&owner).inbox("")).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(sorted("then", &ops), ["Query", "TransactWriteItems"]);
 }

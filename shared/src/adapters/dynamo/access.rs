@@ -7,6 +7,7 @@
 
 mod audit;
 mod caller;
+mod caller_proof;
 mod codes;
 mod idempotency;
 pub mod legacy;
@@ -15,11 +16,11 @@ mod sessions;
 
 pub use audit::audit_item;
 pub use caller::bump_access_version;
-pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
-pub use sessions::{
-    check_session, is_caller_slot, put_session, SessionItem, CALLER_MEMBER_SLOT,
-    CALLER_PRACTICE_SLOT, CALLER_SESSION_SLOT, SESSION_SLOT,
+pub use caller_proof::{
+    check_session, is_caller_slot, CALLER_MEMBER_SLOT, CALLER_PRACTICE_SLOT, CALLER_SESSION_SLOT,
 };
+pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
+pub use sessions::{put_session, SessionItem, SESSION_SLOT};
 
 use super::{from_item, key, Dynamo, StoreError};
 use serde::de::DeserializeOwned;

@@ -80,8 +80,11 @@ pub enum StoreError {
     /// Throttled, timed out or unreachable after the SDK's bounded retries: answer 503.
     #[error("dynamodb unavailable")]
     Unavailable,
-    /// The caller's session refused the request's transaction (`access::proof`): it is
-    /// gone, expired, not the claimed caller's, or its hourly use is due to be recorded.
+    /// The caller's proof refused the request's transaction (`access::proof`): the session
+    /// is gone, expired, not the claimed caller's, or its hourly use is due to be
+    /// recorded; for staff also the membership or the practice's access version changed;
+    /// or the proof's shared items were contended (`Dynamo::commit_proven`). The caller
+    /// is then read and the route runs once more.
     #[error("the caller's session refused the transaction")]
     SessionRefused,
     /// An item did not have the shape we wrote: a bug or a corrupted item.

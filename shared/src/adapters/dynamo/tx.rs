@@ -245,6 +245,22 @@ impl Tx {
 }
 
 impl Dynamo {
+    /// Commits a transaction that proves a claimed caller (`access::proof`) as
+    /// [`Self::commit`] does, but conflicts that outlast the retries are answered
+    /// [`StoreError::SessionRefused`]. The proof's items (the session, and for staff the
+    /// membership and the practice's `#META`) are shared by every request of that caller
+    /// or practice, and concurrent transactions that include one item conflict even when
+    /// they only check it, so a crowd of them keeps colliding. Refused instead, the route
+    /// reads its caller and runs once more without those items (`http::deferred`).
+    pub async fn commit_proven(&self, tx: Tx) -> Result<(), TxError> {
+        match self.commit(tx).await {
+            Err(TxError::Store(StoreError::Conflict)) => {
+                Err(TxError::Store(StoreError::SessionRefused))
+            }
+            other => other,
+        }
+    }
+
     /// Commits `tx` as one `TransactWriteItems`, retrying conflicts (bounded, jittered).
     /// A failed condition comes back as [`TxError::Refused`] naming the slot.
     pub async fn commit(&self, tx: Tx) -> Result<(), TxError> {

@@ -2,7 +2,6 @@
 //! `SESSION#…` (the session list, ending one, revocation).
 
 use super::get_item;
-use crate::access::proof::SessionProof;
 use crate::access::sessions::Session;
 use crate::adapters::dynamo::{from_items, key, keys, n, s, Dynamo, Expr, StoreError, Tx};
 use crate::domain::ids::{AccountId, OrgId};
@@ -79,7 +78,7 @@ pub fn put_session(tx: &mut Tx, session: &Session) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn session_key(token_hash: &str) -> crate::adapters::dynamo::Item {
+pub(super) fn session_key(token_hash: &str) -> crate::adapters::dynamo::Item {
     key(keys::session_pk(token_hash), keys::SESSION_SK)
 }
 
@@ -267,76 +266,4 @@ impl SessionStore for Dynamo {
             }
         }
     }
-}
-
-/// The slots of [`check_session`]'s `ConditionCheck`s: the session, and for a staff
-/// caller their membership and their practice's `#META` item.
-pub const CALLER_SESSION_SLOT: &str = "caller_session";
-pub const CALLER_MEMBER_SLOT: &str = "caller_member";
-pub const CALLER_PRACTICE_SLOT: &str = "caller_practice";
-
-/// Whether a refused slot is one of [`check_session`]'s: the claimed caller is not (or no
-/// longer) who they were taken for, which the route answers 401 (`StoreError::SessionRefused`).
-pub fn is_caller_slot(slot: &str) -> bool {
-    [
-        CALLER_SESSION_SLOT,
-        CALLER_MEMBER_SLOT,
-        CALLER_PRACTICE_SLOT,
-    ]
-    .contains(&slot)
-}
-
-/// Adds the proof of a claimed caller to `tx` (`access::proof`): the session exists, is
-/// the claimed account's, has not expired and was used within the hour; a patient's has
-/// no practice; a staff member's is of their practice, their membership still has the
-/// role remembered, and the practice's access version has not moved. Call it before
-/// adding anything else, so that when it fails it is the slot reported. None of these
-/// items is written by the routes that carry it (a transaction touches an item once).
-pub fn check_session(tx: &mut Tx, proof: &SessionProof) -> Result<(), StoreError> {
-    let mut e = Expr::default();
-    e.name("#pk", "pk")
-        .name("#account", "account_id")
-        .name("#exp", "expires_at")
-        .name("#used", "last_used_at")
-        .name("#org", "org_id")
-        .value(":account", s(proof.account_id.to_string()))
-        .value(":now", n(proof.now))
-        .value(":used_after", n(proof.used_after))
-        .and("attribute_exists(#pk) AND #account = :account")
-        .and("#exp > :now AND #used > :used_after");
-    let Some(staff) = &proof.staff else {
-        let role = serde_dynamo::to_attribute_value(Role::Patient)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        e.name("#role", "role")
-            .value(":role", role)
-            .value(":null", s("NULL"))
-            .and("#role = :role")
-            .and("attribute_not_exists(#org) OR attribute_type(#org, :null)");
-        tx.check(CALLER_SESSION_SLOT, session_key(&proof.token_hash), e)?;
-        return Ok(());
-    };
-    e.value(":org", s(staff.org_id.to_string()))
-        .and("#org = :org");
-    tx.check(CALLER_SESSION_SLOT, session_key(&proof.token_hash), e)?;
-
-    let mut member = Expr::present();
-    member
-        .name("#role", "role")
-        .value(":role", s(staff.role.as_str()))
-        .and("#role = :role");
-    let member_key = key(
-        keys::org_pk(&staff.org_id),
-        keys::member_sk(&proof.account_id),
-    );
-    tx.check(CALLER_MEMBER_SLOT, member_key, member)?;
-
-    let mut practice = Expr::present();
-    practice.name("#version", keys::ACCESS_VERSION_ATTR);
-    match staff.access_version {
-        0 => practice.and("attribute_not_exists(#version)"),
-        v => practice.value(":version", n(v)).and("#version = :version"),
-    };
-    let practice_key = key(keys::org_pk(&staff.org_id), keys::ORG_META_SK);
-    tx.check(CALLER_PRACTICE_SLOT, practice_key, practice)?;
-    Ok(())
 }

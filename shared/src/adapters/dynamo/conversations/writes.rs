@@ -229,19 +229,21 @@ impl Dynamo {
             &message.id,
             &message.attachments,
         )?;
-        self.commit(tx).await.map_err(|e| match e {
-            TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused.into(),
-            TxError::Refused("idempotency") => PostRefused::KeyUsed,
-            TxError::Refused("meta") => PostRefused::Conversation,
-            TxError::Refused("message") => PostRefused::MessageIdTaken,
-            TxError::Refused(slot) => {
-                match attach_slot_index(slot).and_then(|i| p.attachments.get(i)) {
-                    Some(id) => PostRefused::AttachmentTaken(*id),
-                    None => unexpected(slot).into(),
+        self.commit_for(p.proof.is_some(), tx)
+            .await
+            .map_err(|e| match e {
+                TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused.into(),
+                TxError::Refused("idempotency") => PostRefused::KeyUsed,
+                TxError::Refused("meta") => PostRefused::Conversation,
+                TxError::Refused("message") => PostRefused::MessageIdTaken,
+                TxError::Refused(slot) => {
+                    match attach_slot_index(slot).and_then(|i| p.attachments.get(i)) {
+                        Some(id) => PostRefused::AttachmentTaken(*id),
+                        None => unexpected(slot).into(),
+                    }
                 }
-            }
-            TxError::Store(e) => e.into(),
-        })
+                TxError::Store(e) => e.into(),
+            })
     }
 
     pub(super) async fn move_reader_horizon(
@@ -306,13 +308,23 @@ impl Dynamo {
                 &ReceiptItem::from_model(&mv.conversation, &receipt),
             )?
             .audit(audit, mv.at)?;
-        self.commit(tx).await.map_err(|e| match e {
-            TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused.into(),
-            TxError::Refused("message") => HorizonRefused::NoSuchMessage,
-            TxError::Refused("meta") => HorizonRefused::Conversation,
-            TxError::Refused(slot) => unexpected(slot).into(),
-            TxError::Store(e) => e.into(),
-        })
+        self.commit_for(mv.proof.is_some(), tx)
+            .await
+            .map_err(|e| match e {
+                TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused.into(),
+                TxError::Refused("message") => HorizonRefused::NoSuchMessage,
+                TxError::Refused("meta") => HorizonRefused::Conversation,
+                TxError::Refused(slot) => unexpected(slot).into(),
+                TxError::Store(e) => e.into(),
+            })
+    }
+
+    /// Commits `tx`, as a proof (`Dynamo::commit_proven`) when it carries one.
+    async fn commit_for(&self, proven: bool, tx: Tx) -> Result<(), TxError> {
+        match proven {
+            true => self.commit_proven(tx).await,
+            false => self.commit(tx).await,
+        }
     }
 
     /// A read's audit item, as a PutItem of its own.
@@ -344,7 +356,7 @@ impl Dynamo {
         let mut tx = Tx::new();
         check_session(&mut tx, proof)?;
         tx.audit(event, now)?;
-        self.commit(tx).await.map_err(|e| match e {
+        self.commit_proven(tx).await.map_err(|e| match e {
             TxError::Refused(slot) if is_caller_slot(slot) => StoreError::SessionRefused,
             TxError::Refused(slot) => unexpected(slot),
             TxError::Store(e) => e,
