@@ -21,7 +21,7 @@ mod started;
 mod to_secure;
 
 use canopy_local::stream::StreamEmulator;
-use canopy_shared::adapters::dynamo::{self, keys};
+use canopy_shared::adapters::dynamo::{self, get_s, keys};
 use canopy_shared::app::load_sdk_config;
 use canopy_shared::domain::contact_info::{EmailAddress, PhoneNumber};
 use canopy_shared::domain::ids::OrgId;
@@ -145,6 +145,17 @@ pub async fn item(h: &Harness, pk: String, sk: &str) -> Option<dynamo::Item> {
         .await
         .unwrap()
         .item
+}
+
+/// Opens a conversation the way a patient does (first inbound message) and returns it.
+pub async fn sms_conversation(h: &Harness, p: &ChannelPractice, from: &str) -> String {
+    assert_eq!(text_in(h, p, from, "hi").await, "opened");
+    let thread = item(h, keys::thread_pk(&p.org, "sms", from), keys::THREAD_SK)
+        .await
+        .expect("thread");
+    get_s(&thread, "latest_conversation_id")
+        .unwrap()
+        .to_string()
 }
 
 /// A conversation's meta item.

@@ -5,7 +5,7 @@
 //! (Failed records retried with nothing sent twice: `concurrent.rs`, through the API.)
 
 use super::{
-    email_records, item, meta, practice, sms_records, stand_in, text_in, ChannelPractice, Private,
+    email_records, item, meta, practice, sms_conversation, sms_records, stand_in, text_in, Private,
 };
 use canopy_shared::adapters::dynamo::{self, get_s, keys};
 use canopy_shared::domain::ids::MessageId;
@@ -49,17 +49,6 @@ async fn delivery(
         s("provider_message_id"),
         s("reason"),
     )
-}
-
-/// Opens a conversation the way a patient does (first inbound message) and returns it.
-async fn sms_conversation(h: &Harness, p: &ChannelPractice, from: &str) -> String {
-    assert_eq!(text_in(h, p, from, "hi").await, "opened");
-    let thread = item(h, keys::thread_pk(&p.org, "sms", from), keys::THREAD_SK)
-        .await
-        .expect("thread");
-    get_s(&thread, "latest_conversation_id")
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]

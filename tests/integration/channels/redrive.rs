@@ -5,7 +5,7 @@
 //! overlapping sweeps, retries it after an outage, and fails it as `expired` after a day.
 //! A message the stream did send is out of the index and never sent again.
 
-use super::{item, practice, sms_records, text_in, ChannelPractice, Private};
+use super::{item, practice, sms_conversation, sms_records, ChannelPractice, Private};
 use canopy_shared::adapters::dynamo::{get_s, keys};
 use canopy_shared::ports::ManualClock;
 use canopy_shared::standard::redrive::{GIVE_UP_AFTER_MS, LEASE_MS, REDRIVE_AFTER_MS};
@@ -23,17 +23,7 @@ async fn scene(name: &str) -> (Private, Arc<ManualClock>, ChannelPractice, Strin
     let s = Private::with_clock(clock.clone()).await;
     let p = practice(&s.h, name).await;
     let patient = random_phone();
-    assert_eq!(text_in(&s.h, &p, &patient, "hi").await, "opened");
-    let thread = item(
-        &s.h,
-        keys::thread_pk(&p.org, "sms", &patient),
-        keys::THREAD_SK,
-    )
-    .await
-    .expect("thread");
-    let c = get_s(&thread, "latest_conversation_id")
-        .unwrap()
-        .to_string();
+    let c = sms_conversation(&s.h, &p, &patient).await;
     (s, clock, p, patient, c)
 }
 
