@@ -19,7 +19,10 @@
      ensure_resource_availability takes for the conversation it created), and attachments
      for a conversation that turns out to be a standard one (400 `attachments_not_supported`);
      and an attachment size over its type's maximum, which the contract answers 413
-     `too_large` where schemathesis expects a 4xx of its own list.
+     `too_large` where schemathesis expects a 4xx of its own list; and a resource "not
+     found" right after its creation when that creation was an Idempotency-Key replay
+     (`idempotent-replayed: true`): the replay answers the first request's 201 again, for a
+     resource the run may have deleted since (API.md: a retried key gets the same answer).
    - SERVER: known server bugs, each listed in SERVER_FIXES with the fix it needs. The
      document describes the correct behaviour; these rules only keep the bounded CI run green
      until the server is fixed. Remove a rule when its fix lands (the run then proves it).
@@ -68,6 +71,23 @@ def _html(ctx, response):
 
 
 # --- 2. failures that are not the document's ---------------------------------------------
+
+# Ids in 2xx answers that were Idempotency-Key replays (`idempotent-replayed: true`): the
+# stored answer of an earlier request, naming a resource that may be gone since.
+_replayed_ids = set()
+
+
+@schemathesis.hook("after_call")
+def remember_replayed_ids(context, case, response):
+    # schemathesis gives headers lowercased, each a list of values.
+    if "true" not in response.headers.get("idempotent-replayed", []):
+        return
+    try:
+        body = response.json()
+    except Exception:
+        return
+    if isinstance(body, dict) and isinstance(body.get("id"), str):
+        _replayed_ids.add(body["id"])
 
 # Known server bugs awaiting a fix, by rule name -> the fix it needs. Empty: every rule that
 # stood here has been fixed and removed, so the run proves the fix (add one only with the
@@ -118,6 +138,9 @@ def _classify(failure, case, response):
     # conversation is 404 "No such message." although the linked conversation exists.
     if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
         return "CONTRACT", "read-unknown-message"
+    # The resource was "created" by a replayed answer (see _replayed_ids) and deleted before.
+    if kind == "EnsureResourceAvailability" and response.status_code == 404 and _replayed_ids & set((case.path_parameters or {}).values()):
+        return "CONTRACT", "replayed-creation"
     # A declared attachment size over its type's `maximum` is refused with the contract's
     # 413 `too_large` (API.md), a status schemathesis does not count as a rejection.
     if kind == "AcceptedNegativeData" and response.status_code == 413 and code == "too_large":

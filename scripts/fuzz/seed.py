@@ -130,6 +130,16 @@ def tenant(tag):
     t["invite_tokens"] = [re.search(r"/i/([A-Za-z0-9_-]+)", token_text).group(1)]
     standard = api("POST", "/v1/conversations", {"kind": "standard", "contact_id": texted["id"], "channel": "sms"}, token)
     t["conversation_ids"] = [secure, invite["conversation_id"], standard["id"]]
+    # secure-invite's own standard conversations, with contacts no other operation draws:
+    # PATCH /v1/conversations/{id} (read_only) and POST /v1/invites (the per-contact budget)
+    # would otherwise leave the one above answering only 409/429, and the operation unfuzzed.
+    t["standard_conversation_ids"] = []
+    for i in range(3):
+        sms = api("POST", "/v1/contacts", {"name": f"Texted {tag.upper()} {i}", "phone": phone(random.randrange(0, 9999))}, token)
+        mail = api("POST", "/v1/contacts", {"name": f"Mailed {tag.upper()} {i}", "email": f"mailed{i}.{tag}.{RUN}@example.com"}, token)
+        for contact, channel in ((sms, "sms"), (mail, "email")):
+            created = api("POST", "/v1/conversations", {"kind": "standard", "contact_id": contact["id"], "channel": channel}, token)
+            t["standard_conversation_ids"].append(created["id"])
     messages = []
     for i in range(3):
         m = api("POST", f"/v1/conversations/{secure}/messages", {"text": f"Hello {i} from {tag.upper()}", "client_message_id": f"seed-{tag}-{i}"}, token)
@@ -198,6 +208,7 @@ dictionaries = {
     "signup_codes": both("signup_codes"),
     "session_ids": [s["session_id"] for s in a["session_pool"]],
     "unverified_conversation_ids": both("unverified_conversation_ids"),
+    "standard_conversation_ids": both("standard_conversation_ids"),
     "on_file_contact_ids": both("on_file_contact_ids"),
 }
 with open(os.path.join(OUT, "seed.json"), "w") as f:
