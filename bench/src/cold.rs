@@ -15,8 +15,9 @@ pub struct ColdResult {
     pub failures: usize,
 }
 
-/// The variable naming the one-time-code pepper's secret: a function given it reads
-/// Secrets Manager at cold start (one network round trip inside init).
+/// The variable naming the one-time-code pepper's secret: a function given it starts reading
+/// Secrets Manager at cold start, in the background (`canopy_shared::access::pepper`), so
+/// the read overlaps the rest of init and the first request instead of adding to them.
 const PEPPER_SECRET_VAR: &str = "OTP_PEPPER_SECRET_ID";
 
 /// Whether the template gives the function whose binary is `binary` the pepper's secret id

@@ -1,5 +1,6 @@
 //! Everything a handler needs, built once per cold start and shared by reference.
 
+use crate::access::pepper::Pepper;
 use crate::adapters::call_counter::CallCounter;
 use crate::adapters::dynamo::Dynamo;
 use crate::adapters::sns_push::{NoPush, SnsPush};
@@ -30,6 +31,8 @@ pub struct App {
     pub channels: Channels,
     /// Mobile push (SNS platform endpoints), see [`crate::notifications`].
     pub push: Arc<dyn PushGateway>,
+    /// The one-time-code pepper, its secret's read started at init ([`Pepper`]).
+    pub pepper: Pepper,
 }
 
 /// The providers of standard messaging, chosen by [`crate::config::StandardChannels`].
@@ -61,7 +64,7 @@ impl App {
     /// [`App::from_env_reading_mail`].
     pub async fn from_env() -> Result<Self, SettingsError> {
         let sdk = load_sdk_config().await;
-        let settings = settings_with_secrets(&sdk).await?;
+        let settings = Settings::from_env()?;
         Ok(Self::with_senders(&sdk, settings))
     }
 
@@ -69,7 +72,7 @@ impl App {
     /// function, and the dev server, which plays every function.
     pub async fn from_env_reading_mail() -> Result<Self, SettingsError> {
         let sdk = load_sdk_config().await;
-        let settings = settings_with_secrets(&sdk).await?;
+        let settings = Settings::from_env()?;
         Ok(Self::from_parts(&sdk, settings))
     }
 
@@ -77,7 +80,7 @@ impl App {
     /// client is built, so none is linked into their binaries.
     pub async fn from_env_without_messaging() -> Result<Self, SettingsError> {
         let sdk = load_sdk_config().await;
-        let settings = settings_with_secrets(&sdk).await?;
+        let settings = Settings::from_env()?;
         Ok(Self::assemble(
             &sdk,
             settings,
@@ -133,13 +136,14 @@ impl App {
         );
         Self {
             store: Dynamo::new(db, settings.table_name.clone()),
-            settings,
             sms,
             email,
             clock: Arc::new(SystemClock),
             db_calls,
             channels: Channels::none(),
             push: Arc::new(NoPush),
+            pepper: pepper_for(sdk, &settings),
+            settings,
         }
     }
 
@@ -152,15 +156,16 @@ impl App {
     }
 }
 
-/// The settings from the environment, with the secrets they name read from Secrets Manager
-/// (one `GetSecretValue`, only for a function given a secret id: auth and signup).
-pub async fn settings_with_secrets(sdk: &SdkConfig) -> Result<Settings, SettingsError> {
-    let mut settings = Settings::from_env()?;
-    if settings.otp_pepper_secret_id.is_some() {
-        let source = crate::adapters::secrets_manager::SecretsManager::from_sdk(sdk);
-        settings.load_secrets(&source).await?;
+/// The pepper the settings name: the secret `OTP_PEPPER_SECRET_ID` (read from Secrets
+/// Manager, started now: only auth and signup are given one), else `OTP_PEPPER`, else none.
+pub fn pepper_for(sdk: &SdkConfig, settings: &Settings) -> Pepper {
+    match &settings.otp_pepper_secret_id {
+        Some(id) => {
+            let source = crate::adapters::secrets_manager::SecretsManager::from_sdk(sdk);
+            Pepper::prefetch(Arc::new(source), id.clone())
+        }
+        None => Pepper::fixed(settings.otp_pepper.clone()),
     }
-    Ok(settings)
 }
 
 /// SDK configuration with explicit timeouts and bounded retries: a Lambda must answer 503

@@ -4,7 +4,6 @@
 use crate::access::send_budgets::SendBudgets;
 use crate::domain::secrets::MIN_PEPPER_BYTES;
 use crate::invites::rules::InviteBudgets;
-use crate::ports::secrets::{SecretError, SecretSource};
 use std::env;
 
 #[derive(Clone)]
@@ -13,9 +12,9 @@ pub struct Settings {
     pub table_name: String,
     /// Secret key for one-time-code HMACs; a deploy-time secret, never in code or template.
     /// Only the functions that make or check codes (auth, signup) can read it: in AWS from
-    /// Secrets Manager at cold start ([`Settings::load_secrets`], `OTP_PEPPER_SECRET_ID`),
-    /// never from a Lambda environment variable. `OTP_PEPPER` is read only where no secret
-    /// is named (a process outside the stack, such as a unit test).
+    /// Secrets Manager, the read started at cold start (`OTP_PEPPER_SECRET_ID`, see
+    /// [`crate::access::pepper`]), never from a Lambda environment variable. `OTP_PEPPER` is
+    /// read only where no secret is named (a process outside the stack, such as a unit test).
     pub otp_pepper: Option<Vec<u8>>,
     /// `OTP_PEPPER_SECRET_ID`: the Secrets Manager secret (ARN or name) holding the pepper.
     pub otp_pepper_secret_id: Option<String>,
@@ -64,8 +63,6 @@ pub enum SettingsError {
     Invalid(&'static str),
     #[error("environment variable {0} is too short to be a secret (need at least 16 bytes)")]
     WeakSecret(&'static str),
-    #[error("the secret named by {0} could not be read: {1}")]
-    Secret(&'static str, SecretError),
 }
 
 fn required(name: &'static str) -> Result<String, SettingsError> {
@@ -166,99 +163,4 @@ fn invite_budgets(sms_countries: &[String]) -> Result<InviteBudgets, SettingsErr
         global_hour: count("INVITE_BUDGET_GLOBAL_HOUR", d.global_hour)?,
         sms_countries: sms_countries.to_vec(),
     })
-}
-
-impl Settings {
-    /// Reads the secrets the settings name (the pepper, when `OTP_PEPPER_SECRET_ID` is set)
-    /// from `source`: one read per secret, at cold start. The secret replaces any
-    /// `OTP_PEPPER`. A missing, unreadable or weak secret fails the cold start with a
-    /// clear error instead of failing every code later.
-    pub async fn load_secrets(&mut self, source: &impl SecretSource) -> Result<(), SettingsError> {
-        let Some(id) = self.otp_pepper_secret_id.as_deref() else {
-            return Ok(());
-        };
-        let value = source
-            .secret_string(id)
-            .await
-            .map_err(|e| SettingsError::Secret("OTP_PEPPER_SECRET_ID", e))?;
-        if value.trim().len() < MIN_PEPPER_BYTES {
-            return Err(SettingsError::WeakSecret("OTP_PEPPER_SECRET_ID"));
-        }
-        self.otp_pepper = Some(value.into_bytes());
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use async_trait::async_trait;
-
-    struct OneSecret(Result<String, SecretError>);
-
-    #[async_trait]
-    impl SecretSource for OneSecret {
-        async fn secret_string(&self, id: &str) -> Result<String, SecretError> {
-            assert_eq!(id, "arn:aws:secretsmanager:us-east-1:1:secret:pepper");
-            self.0.clone()
-        }
-    }
-
-    fn settings(secret: Option<&str>) -> Settings {
-        Settings {
-            table_name: "t".into(),
-            otp_pepper: Some(b"from-the-environment".to_vec()),
-            otp_pepper_secret_id: secret.map(String::from),
-            link_base_url: String::new(),
-            ios_app_store_url: String::new(),
-            android_play_store_url: String::new(),
-            email_sender: String::new(),
-            standard_channels: StandardChannels::Aws,
-            sms_configuration_set: None,
-            email_configuration_set: None,
-            push_ios_application: None,
-            push_android_application: None,
-            reply_email_domain: "reply.canopy.local".into(),
-            send_budgets: SendBudgets::default(),
-            invite_budgets: InviteBudgets::default(),
-        }
-    }
-
-    #[tokio::test]
-    async fn the_pepper_comes_from_the_named_secret() {
-        let id = "arn:aws:secretsmanager:us-east-1:1:secret:pepper";
-        let mut s = settings(Some(id));
-        let source = OneSecret(Ok("a-pepper-of-thirty-two-bytes-or-so".into()));
-        s.load_secrets(&source).await.unwrap();
-        assert_eq!(
-            s.otp_pepper.as_deref(),
-            Some(&b"a-pepper-of-thirty-two-bytes-or-so"[..])
-        );
-    }
-
-    #[tokio::test]
-    async fn a_missing_weak_or_unreadable_secret_fails_the_cold_start() {
-        let id = "arn:aws:secretsmanager:us-east-1:1:secret:pepper";
-        for (answer, want) in [
-            (Err(SecretError::NotFound), "could not be read"),
-            (
-                Err(SecretError::Unavailable("x".into())),
-                "could not be read",
-            ),
-            (Ok("short".to_string()), "too short"),
-        ] {
-            let mut s = settings(Some(id));
-            let err = s.load_secrets(&OneSecret(answer)).await.unwrap_err();
-            assert!(err.to_string().contains(want), "{err}");
-        }
-    }
-
-    #[tokio::test]
-    async fn without_a_secret_id_nothing_is_read() {
-        let mut s = settings(None);
-        s.load_secrets(&OneSecret(Err(SecretError::NotFound)))
-            .await
-            .unwrap();
-        assert_eq!(s.otp_pepper.as_deref(), Some(&b"from-the-environment"[..]));
-    }
 }

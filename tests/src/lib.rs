@@ -65,15 +65,14 @@ pub fn shared_table_name() -> Option<String> {
     TABLE.get().cloned()
 }
 
-/// Settings as the stack's environment gives them, with the test table, and the pepper read
-/// from the stack's Secrets Manager as a deployed function reads it.
+/// Settings as the stack's environment gives them, with the test table. An app built from
+/// them reads the pepper from the stack's Secrets Manager as a deployed function does
+/// (`OTP_PEPPER_SECRET_ID`, `canopy_shared::app::pepper_for`).
 pub async fn settings() -> Settings {
     require_stack();
     let table = shared_table().await;
     std::env::set_var("TABLE_NAME", &table);
-    let mut settings = canopy_shared::app::settings_with_secrets(&load_sdk_config().await)
-        .await
-        .expect("stack environment");
+    let mut settings = Settings::from_env().expect("stack environment");
     // Every test practice is minutes old, and one test may invite more patients than a new
     // practice may in its first hour: the suite runs with the established practices'
     // ceilings raised (tests/integration/hardening/invites_budget.rs tests the defaults).

@@ -35,7 +35,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let challenge = start_signup(
         &app.store,
         &couriers(app),
-        pepper(app)?,
+        pepper(app).await?,
         &signup,
         &app.settings.send_budgets,
         Origin {

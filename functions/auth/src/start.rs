@@ -45,7 +45,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
     let challenge = start_sign_in(
         &app.store,
         &couriers(app),
-        pepper(app)?,
+        pepper(app).await?,
         login,
         &app.settings.send_budgets,
         Origin {

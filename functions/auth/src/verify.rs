@@ -29,7 +29,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
         .map_err(|_| ApiError::invalid("challenge_id", "not a challenge id"))?;
     let signed_in = verify(
         &app.store,
-        pepper(app)?,
+        pepper(app).await?,
         &app.settings.reply_email_domain,
         &challenge,
         body.code.as_deref(),

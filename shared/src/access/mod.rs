@@ -25,6 +25,7 @@ pub mod check_code;
 pub mod codes;
 pub mod guessing;
 pub mod idempotency;
+pub mod pepper;
 pub mod proof;
 pub mod proven_staff;
 pub mod rate_limit;
@@ -37,11 +38,14 @@ use crate::adapters::dynamo::StoreError;
 use crate::app::App;
 use start_code::Couriers;
 
-/// The code pepper; a function deployed without it cannot make or check codes.
-pub fn pepper(app: &App) -> Result<&[u8], StoreError> {
-    app.settings.otp_pepper.as_deref().ok_or_else(|| {
-        tracing::error!("OTP_PEPPER is not configured for this function");
-        StoreError::Other("OTP_PEPPER is not configured".into())
+/// The code pepper ([`pepper::Pepper`]); a function deployed without it cannot make or
+/// check codes. An unreachable secret store answers 503, a misconfigured secret 500.
+pub async fn pepper(app: &App) -> Result<&[u8], StoreError> {
+    app.pepper.get().await.map_err(|e| match e {
+        pepper::PepperError::Unreadable(crate::ports::secrets::SecretError::Unavailable(_)) => {
+            StoreError::Unavailable
+        }
+        other => StoreError::Other(other.to_string()),
     })
 }
 

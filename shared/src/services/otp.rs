@@ -42,7 +42,14 @@ pub async fn start(
         deliver,
         budgets,
     };
-    start_code::start(&app.store, &couriers, pepper(app)?, request, app.now_ms()).await
+    start_code::start(
+        &app.store,
+        &couriers,
+        pepper(app).await?,
+        request,
+        app.now_ms(),
+    )
+    .await
 }
 
 /// Checks a challenge's codes (see [`check_code::check`]).
@@ -58,7 +65,7 @@ pub async fn check(
         .collect::<Result<Vec<_>, _>>()?;
     check_code::check(
         &app.store,
-        pepper(app)?,
+        pepper(app).await?,
         challenge,
         &purposes,
         codes,

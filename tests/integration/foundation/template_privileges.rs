@@ -303,11 +303,10 @@ async fn the_pepper_is_read_from_the_stacks_secrets_manager_by_the_real_adapter(
     let pepper = source.secret_string(&id).await.unwrap();
     assert!(pepper.len() >= 16);
     assert_eq!(Some(pepper.clone()), std::env::var("OTP_PEPPER").ok());
-    // What the functions do at cold start: the settings carry the secret's value.
-    let settings = canopy_shared::app::settings_with_secrets(&sdk)
-        .await
-        .unwrap();
-    assert_eq!(settings.otp_pepper.as_deref(), Some(pepper.as_bytes()));
+    // What the functions do: the read starts at cold start, and codes use the secret's value.
+    let settings = canopy_shared::config::Settings::from_env().unwrap();
+    let app_pepper = canopy_shared::app::pepper_for(&sdk, &settings);
+    assert_eq!(app_pepper.get().await, Ok(pepper.as_bytes()));
     // A secret that does not exist is a clear error, not an empty pepper.
     let missing = source.secret_string("canopy-no-such-secret").await;
     assert_eq!(missing, Err(SecretError::NotFound));

@@ -38,7 +38,9 @@ async fn the_stored_challenge_holds_the_keyed_hash_and_never_the_code() {
     let item = h.stored_challenge_item(&challenge).await;
 
     // What is there is the keyed hash over challenge, purpose, destination and code…
-    let pepper = canopy_shared::access::pepper(&h.app).expect("a pepper");
+    let pepper = canopy_shared::access::pepper(&h.app)
+        .await
+        .expect("a pepper");
     let expected = code_hash(pepper, &challenge, "login", &phone, &code);
     // …and no string holds the code (the hash is hex of a MAC, checked exactly below), no
     // number is it.
