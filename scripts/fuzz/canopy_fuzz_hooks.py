@@ -15,8 +15,10 @@
      for this list (400 on `cursor`: cursors are opaque), an invite signup whose email code
      was not given (400 on `email_code`: whether one is needed depends on the invite), a
      standard conversation on a channel the contact has no address for (400 on `channel`), and a
-     read receipt for a message of another conversation (404 naming the message, which
-     ensure_resource_availability takes for the conversation it created), and attachments
+     read receipt for a message of another conversation, a confirm-identity naming another
+     practice's contact, a link update naming someone outside the team, a post naming an
+     attachment that is not there (404 naming the message, contact, member or attachment, which
+     ensure_resource_availability takes for the resource it created), and attachments
      for a conversation that turns out to be a standard one (400 `attachments_not_supported`);
      and an attachment size over its type's maximum, which the contract answers 413
      `too_large` where schemathesis expects a 4xx of its own list; and a resource "not
@@ -95,6 +97,20 @@ def remember_replayed_ids(context, case, response):
 SERVER_FIXES = {}
 
 
+# (operation, start of the 404 message) -> rule: the 404 is about a resource the body
+# names, not the one in the path.
+BODY_REFERENCE_404 = {
+    ("POST /v1/conversations/{id}/read", "No such message."): "read-unknown-message",
+    ("POST /v1/conversations/{id}/confirm-identity", "No such contact."): "confirm-unknown-contact",
+    ("PATCH /v1/links/{id}", "member_ids: "): "link-unknown-member",
+    ("POST /v1/conversations/{id}/messages", "No such attachment."): "post-unknown-attachment",
+}
+
+
+def _body_reference_404(label, message):
+    return next((rule for (op, start), rule in BODY_REFERENCE_404.items() if op == label and message.startswith(start)), None)
+
+
 def _error(response):
     try:
         body = response.json()
@@ -134,10 +150,11 @@ def _classify(failure, case, response):
         # Whether a conversation id names a standard (SMS/email) conversation is state.
         if code == "attachments_not_supported":
             return "CONTRACT", "standard-conversation-attachments"
-    # POST /v1/conversations/{id}/read names a message in its body; a message of another
-    # conversation is 404 "No such message." although the linked conversation exists.
-    if kind == "EnsureResourceAvailability" and label == "POST /v1/conversations/{id}/read" and message == "No such message.":
-        return "CONTRACT", "read-unknown-message"
+    # Operations on a conversation that name another resource in their body answer 404 for
+    # that one (a message of another conversation, another practice's contact) although the
+    # linked conversation exists: the error names which.
+    if kind == "EnsureResourceAvailability" and message and _body_reference_404(label, message):
+        return "CONTRACT", _body_reference_404(label, message)
     # The resource was "created" by a replayed answer (see _replayed_ids) and deleted before.
     if kind == "EnsureResourceAvailability" and response.status_code == 404 and _replayed_ids & set((case.path_parameters or {}).values()):
         return "CONTRACT", "replayed-creation"
