@@ -91,10 +91,24 @@ fn every_pattern_compiles() {
                     territory.id, territory.country_code
                 )
             });
+        for span in [
+            territory.leading_digits,
+            territory.international_prefix,
+            territory.national_prefix,
+            territory.national_prefix_for_parsing,
+            territory.national_prefix_transform_rule,
+        ] {
+            // Absent, or a real piece of the text (a bad offset would read as absent).
+            assert!(
+                span.0 == u32::MAX || span.get().is_some(),
+                "{}",
+                territory.id
+            );
+        }
         let compiled = region.compiled();
         assert_eq!(
             compiled.types.len(),
-            territory.types.len(),
+            territory.types().len(),
             "{}",
             territory.id
         );

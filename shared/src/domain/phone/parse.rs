@@ -48,7 +48,7 @@ pub fn parse(input: &str, default_region: Option<Region>) -> Result<Parsed, Unpa
     };
     if let Some(region) = region {
         let mut potential = national_number(region, &national);
-        if let Some(prefix) = region.data().national_prefix {
+        if let Some(prefix) = region.data().national_prefix.get() {
             if let Some(stripped) = potential.strip_prefix(prefix) {
                 potential = stripped.to_string();
             }
@@ -156,7 +156,7 @@ fn international_prefix(
 fn national_number(region: Region, national: &str) -> String {
     let territory = region.data();
     let Some(parsing) = region.compiled().national_prefix_for_parsing.as_ref() else {
-        if let Some(prefix) = territory.national_prefix {
+        if let Some(prefix) = territory.national_prefix.get() {
             if let Some(stripped) = national.strip_prefix(prefix) {
                 return stripped.to_string();
             }
@@ -168,7 +168,7 @@ fn national_number(region: Region, national: &str) -> String {
     };
     let end = captures.get(0).map_or(0, |whole| whole.end());
     let last_group_matched = captures.get(captures.len() - 1).is_some();
-    match territory.national_prefix_transform_rule {
+    match territory.national_prefix_transform_rule.get() {
         Some(transform) if last_group_matched => {
             let viable = validate::general_matches(region, national);
             let transformed = parsing.replace(national, transform).into_owned();

@@ -53,39 +53,31 @@ fn has_known_type(region: Region, national: &str) -> bool {
     general_matches(region, national)
         && region
             .data()
-            .types
+            .types()
             .iter()
             .zip(&compiled.types)
-            .any(|(desc, pattern)| {
-                lengths_allow(desc.lengths, national) && pattern.is_match(national)
-            })
+            .any(|(desc, pattern)| desc.allows_length(national.len()) && pattern.is_match(national))
 }
 
 /// The general description's `is_match`.
 pub fn general_matches(region: Region, national: &str) -> bool {
-    lengths_allow(region.data().general.lengths, national)
+    region.data().general.allows_length(national.len())
         && region.compiled().general.is_match(national)
-}
-
-/// An empty list allows every length, as in the crate.
-fn lengths_allow(lengths: &[u8], national: &str) -> bool {
-    lengths.is_empty()
-        || lengths
-            .iter()
-            .any(|&len| usize::from(len) == national.len())
 }
 
 /// The crate's `length(meta, number, Type::Unknown)`. It reads the general description's
 /// lengths, which the XML never gives, so this is `Invalid` for every territory today; it
 /// is kept as written so that a table with general lengths behaves as the crate would.
 pub fn length(region: Region, len: usize) -> Length {
-    let general = &region.data().general;
-    let possible = general.lengths;
-    let (Some(&min), Some(&max)) = (possible.first(), possible.last()) else {
+    let territory = region.data();
+    let possible = territory.general.lengths;
+    if possible == 0 {
         return Length::Invalid;
-    };
-    let (min, max) = (usize::from(min), usize::from(max));
-    if general.local_lengths.iter().any(|&l| usize::from(l) == len) {
+    }
+    let has = |mask: u32| len < 32 && mask & (1 << len) != 0;
+    let min = possible.trailing_zeros() as usize;
+    let max = 31 - possible.leading_zeros() as usize;
+    if has(territory.general_local_lengths) {
         Length::PossibleLocalOnly
     } else if len == min {
         Length::Possible
@@ -93,7 +85,7 @@ pub fn length(region: Region, len: usize) -> Length {
         Length::TooShort
     } else if len > max {
         Length::TooLong
-    } else if possible.iter().any(|&l| usize::from(l) == len) {
+    } else if has(possible) {
         Length::Possible
     } else {
         Length::Invalid
