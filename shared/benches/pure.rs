@@ -68,6 +68,37 @@ fn benches(c: &mut Criterion) {
     c.bench_function("phone_parse_e164", |b| {
         b.iter(|| PhoneNumber::parse(black_box("(202) 555-0143")).unwrap())
     });
+    // The same parse on the `phonenumber` crate that domain::phone replaced (now only a
+    // dev-dependency, the reference of its equality test), for the before/after figure.
+    c.bench_function("phone_parse_e164_phonenumber_crate", |b| {
+        b.iter(|| {
+            let parsed = phonenumber::parse(
+                Some(phonenumber::country::Id::US),
+                black_box("(202) 555-0143"),
+            )
+            .unwrap();
+            assert!(parsed.is_valid());
+            parsed.format().mode(phonenumber::Mode::E164).to_string()
+        })
+    });
+    c.bench_function("phone_parse_e164_international", |b| {
+        b.iter(|| PhoneNumber::parse(black_box("+44 20 7946 0958")).unwrap())
+    });
+    c.bench_function("phone_parse_e164_international_phonenumber_crate", |b| {
+        b.iter(|| {
+            let parsed = phonenumber::parse(
+                Some(phonenumber::country::Id::US),
+                black_box("+44 20 7946 0958"),
+            )
+            .unwrap();
+            assert!(parsed.is_valid());
+            parsed.format().mode(phonenumber::Mode::E164).to_string()
+        })
+    });
+    c.bench_function("phone_country", |b| {
+        let phone = PhoneNumber::from_trusted("+18765230123".to_string());
+        b.iter(|| black_box(&phone).country())
+    });
     c.bench_function("email_parse", |b| {
         b.iter(|| EmailAddress::parse(black_box(" Ann.Lee@Example.COM ")).unwrap())
     });

@@ -1,11 +1,14 @@
 //! Validated contact details: phone numbers (stored as E.164) and email addresses.
 
+use super::phone;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A phone number in E.164 form (`+15555550123`). Parsed with the `phonenumber` crate
-/// (a port of libphonenumber), so "(555) 555-0123", "555.555.0123" and "+1 555 555 0123"
-/// all become the same number. Numbers without a country code are read as US numbers.
+/// A phone number in E.164 form (`+12025550123`). Parsed by Canopy's own parser
+/// (`domain::phone`: libphonenumber's metadata, the algorithm of the `phonenumber` crate it
+/// replaced, proven equal to it over a generated corpus), so "(202) 555-0123",
+/// "202.555.0123" and "+1 202 555 0123" all become the same number. Numbers without a
+/// country code are read as US numbers.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PhoneNumber(String);
@@ -14,20 +17,18 @@ pub struct PhoneNumber(String);
 #[error("not a valid phone number")]
 pub struct BadPhone;
 
+/// Where numbers typed without a country code are taken to be.
+const DEFAULT_REGION: &str = "US";
+
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, BadPhone> {
         let trimmed = input.trim();
         if trimmed.is_empty() || trimmed.len() > 32 {
             return Err(BadPhone);
         }
-        let parsed = phonenumber::parse(Some(phonenumber::country::Id::US), trimmed)
-            .map_err(|_| BadPhone)?;
-        if !parsed.is_valid() {
-            return Err(BadPhone);
-        }
-        Ok(Self(
-            parsed.format().mode(phonenumber::Mode::E164).to_string(),
-        ))
+        phone::parse_e164(trimmed, DEFAULT_REGION)
+            .map(Self)
+            .ok_or(BadPhone)
     }
 
     /// For values read back from the table, which were validated when written.
@@ -39,14 +40,11 @@ impl PhoneNumber {
         &self.0
     }
 
-    /// The number's country (ISO 3166 alpha-2, e.g. `US`, `JM` for +1 876), as the
-    /// phone parser's metadata says; `None` when no country claims it.
+    /// The number's country (ISO 3166 alpha-2, e.g. `US`, `JM` for +1 876), as
+    /// libphonenumber's metadata assigns it; `None` when no country claims it (and for
+    /// non-geographic codes such as +800).
     pub fn country(&self) -> Option<String> {
-        let parsed = phonenumber::parse(None, &self.0).ok()?;
-        parsed.country().id().map(|id| {
-            let code: &str = id.as_ref();
-            code.to_string()
-        })
+        phone::region_of_e164(&self.0).map(str::to_string)
     }
 }
 

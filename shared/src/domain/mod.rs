@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod contact_info;
 pub mod ids;
+pub mod phone;
 pub mod plain_name;
 pub mod role;
 pub mod secrets;
