@@ -1,7 +1,8 @@
 //! Phone-number parsing and validation for Canopy, following libphonenumber's metadata and
 //! the algorithm of the `phonenumber` crate 0.3.10 it replaces (same accepted numbers, same
 //! E.164, same country; `equality_tests::same_as_the_phonenumber_crate` proves it over a generated
-//! corpus). It exists for size: the crate brought `regex` with its Unicode tables, nom,
+//! corpus), with one bug of the crate's fixed: a number carrying another country's code has
+//! that country's national prefix stripped, not the default region's (see `parse`). It exists for size: the crate brought `regex` with its Unicode tables, nom,
 //! postcard and an embedded database, about 2.7 MB in every function that parses phones;
 //! this is a compact generated table (`metadata.rs`, from `scripts/phone_metadata.py`) and
 //! `regex-lite`, with each territory's patterns compiled on first use.

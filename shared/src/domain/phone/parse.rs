@@ -42,9 +42,14 @@ pub fn parse(input: &str, default_region: Option<Region>) -> Result<Parsed, Unpa
     let (code, mut national) = country_code(default_region, raw)?;
     let code: u16 = code.parse().map_err(|_| Unparsable)?;
 
+    // The national prefix is stripped by the rules of the number's own country, as
+    // libphonenumber does. The crate used the default region's even for a number that
+    // carries another country's code, so with US as the default it cut a leading "1" off
+    // foreign numbers: "+44 121 234 5678" was refused and "+60 154 601 2345" became
+    // +60546012345, another number (`equality_tests` holds the cases).
     let region = match default_region {
-        Some(region) => Some(region),
-        None => validate::region_for(code, national.trim_start_matches('0')),
+        Some(region) if region.data().country_code == code => Some(region),
+        _ => validate::region_for(code, national.trim_start_matches('0')),
     };
     if let Some(region) = region {
         let mut potential = national_number(region, &national);
