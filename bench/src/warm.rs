@@ -15,8 +15,13 @@ pub struct Sample {
     pub raw: Vec<f64>,
 }
 
-pub async fn run(requests: usize, summary: &mut crate::summary::Summary) -> String {
-    let samples = crate::warm_scenarios::all(requests).await;
+/// `only`: just the routes whose name contains it (`--route`).
+pub async fn run(
+    requests: usize,
+    only: Option<&str>,
+    summary: &mut crate::summary::Summary,
+) -> String {
+    let samples = crate::warm_scenarios::all(requests, only).await;
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -73,6 +73,8 @@ async fn ready_pool(
     pool
 }
 
+pub const NAME: &str = "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 2 DynamoDB calls, session and transaction, + 3 S3 calls)";
+
 pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
     let files = canopy_local::uploads::files()
         .await
@@ -103,12 +105,10 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
     };
     // One post recorded: the caller's session GetItem (the handler authenticates itself),
     // then its one TransactWriteItems: together the floor's template.
-    b.recorder.take();
-    let (status, body) = b
-        .invoke("MessagesFunction", &post_event(usize::MAX, &for_handler[n]))
+    let ((status, body), template) = b
+        .recorded("MessagesFunction", &post_event(usize::MAX, &for_handler[n]))
         .await;
     assert_eq!(status, 201, "{body}");
-    let template = b.recorder.take();
     assert_eq!(
         template.len(),
         2,
@@ -153,7 +153,7 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
     })
     .await;
     Sample {
-        name: "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 2 DynamoDB calls, session and transaction, + 3 S3 calls)".into(),
+        name: NAME.into(),
         handler,
         direct,
         raw: vec![],
