@@ -29,6 +29,7 @@ mod summary;
 mod warm;
 mod warm_attachments;
 mod warm_phases;
+mod warm_post;
 mod warm_read;
 mod warm_scenarios;
 

@@ -122,14 +122,7 @@ impl Prepared {
     }
 }
 
-/// Sends one recorded request through `db`; panics when DynamoDB refuses it.
-pub async fn send(db: &Client, target: &str, body: &str) {
-    if let Err(e) = try_send(db, target, body).await {
-        panic!("SDK replay of {target} failed: {e}");
-    }
-}
-
-/// Like [`send`], with DynamoDB's refusal as the error.
+/// Sends one recorded request through `db`; DynamoDB's refusal as the error.
 pub async fn try_send(db: &Client, target: &str, body: &str) -> Result<(), String> {
     prepare(db, target, body).send().await
 }

@@ -154,29 +154,6 @@ impl Bench {
         }
     }
 
-    /// Replays recorded requests through the SDK (the floor the handler is compared with);
-    /// `concurrent` sends them all at once, as the handler did.
-    pub async fn sdk_replay(&self, requests: &[Recorded], concurrent: bool) {
-        let target = |r: &Recorded| {
-            r.headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        if concurrent {
-            let all = requests.iter().map(|r| {
-                let t = target(r);
-                async move { crate::sdk_replay::send(&self.direct, &t, &r.body).await }
-            });
-            futures::future::join_all(all).await;
-        } else {
-            for r in requests {
-                crate::sdk_replay::send(&self.direct, &target(r), &r.body).await;
-            }
-        }
-    }
-
     /// Replays recorded requests as raw HTTP (no SDK at all); `concurrent` sends them all at once.
     pub async fn replay(&self, requests: &[Recorded], concurrent: bool) {
         if concurrent {
@@ -290,72 +267,9 @@ pub async fn all(n: usize, only: Option<&str>) -> Vec<Sample> {
         samples.push(timed(b, name, function, &event, waves(floor), n).await);
     }
 
-    let post_name = "POST /v1/conversations/{id}/messages";
-    if !want(post_name) {
-        return finish(b, n, want, samples).await;
+    if want(crate::warm_post::NAME) {
+        samples.push(crate::warm_post::post(b, &ctx, &conversation, n).await);
     }
-    // Post: the floor replays the handler's transaction with fresh ids substituted (the
-    // message's, its client id's, the audit item's).
-    let post_event = |i: usize| {
-        b.event(
-            "POST",
-            "POST /v1/conversations/{id}/messages",
-            &format!("/v1/conversations/{conversation}/messages"),
-            Some(json!({"text": "How are you feeling today?", "client_message_id": format!("bench-{i}")})),
-            Some(&ctx),
-            &[],
-        )
-    };
-    let ((status, body), template) = b
-        .recorded("MessagesFunction", &post_event(usize::MAX))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let template_id = serde_json::from_str::<Value>(&body).expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let template_tag = format!("bench-{}", usize::MAX);
-    // Each floor call is made ready just before it is timed: a post's id must be newer than
-    // every message already in the conversation (the handler's posts included), and the
-    // two floors' ids, made within one millisecond, come from one monotonic generator.
-    let ids = std::cell::RefCell::new(ulid::Generator::new());
-    let floor_call = |i: usize| {
-        let mut calls = crate::floor::calls_rewritten(
-            &b.direct,
-            std::slice::from_ref(&template),
-            1,
-            |_, side, body| {
-                let id = ids.borrow_mut().generate().expect("a monotonic id");
-                body.replace(&template_id, &format!("msg_{id}"))
-                    .replace(&template_tag, &format!("{side}-{i}"))
-            },
-        );
-        calls.pop().expect("one call")
-    };
-    let (mut handler, mut direct, mut raw) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for i in 0..n {
-        let event = post_event(i);
-        let started = Instant::now();
-        assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201);
-        handler.push(ms(started));
-        let call = floor_call(i);
-        let started = Instant::now();
-        b.sdk_send_waves(&call.sdk).await;
-        direct.push(ms(started));
-        let started = Instant::now();
-        b.replay_waves(&call.raw).await;
-        raw.push(ms(started));
-    }
-    samples.push(Sample {
-        name: post_name.into(),
-        handler,
-        direct,
-        raw,
-    });
     finish(b, n, want, samples).await
 }
 
