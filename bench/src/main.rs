@@ -6,11 +6,13 @@
 //! overhead against the direct SDK floor), trips (sequential round trips per request),
 //! load (the dev server beside its like-for-like DynamoDB floor), hotkeys (a link code under
 //! a simulated per-item write limit), deliveries (post → SMS, post → push), scale (small vs
-//! large data) and sizes. The summary first: every figure of issue 13 beside its target.
+//! large data) and sizes. `--route <text>` keeps only the warm routes whose name contains it;
+//! `--phases` also prints where their time goes (`warm_phases`). The summary first: every figure of issue 13 beside its target.
 
 mod cold;
 mod deliveries;
 mod fake_runtime;
+mod floor;
 mod hot_keys;
 mod load;
 mod raw_client;
@@ -18,6 +20,7 @@ mod recorder;
 mod round_trips;
 mod scale;
 mod scale_scenes;
+mod sdk_json;
 mod sdk_replay;
 mod seed;
 mod sizes;
@@ -25,6 +28,8 @@ mod stats;
 mod summary;
 mod warm;
 mod warm_attachments;
+mod warm_phases;
+mod warm_post;
 mod warm_read;
 mod warm_scenarios;
 
@@ -216,7 +221,8 @@ async fn main() {
         }
     }
     if want("warm") {
-        out.push_str(&warm::run(requests, &mut summary).await);
+        let route = arg_value("--route");
+        out.push_str(&warm::run(requests, route.as_deref(), &mut summary).await);
     }
     if want("trips") {
         out.push_str(&round_trips::run(&mut summary).await);

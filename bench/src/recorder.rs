@@ -9,6 +9,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -59,14 +60,23 @@ impl Storable for RecordIndex {
     type Storer = StoreReplace<Self>;
 }
 
+/// Records while not paused (the default). The warm section pauses it around its timed
+/// handler calls: copying every request's headers and body into a shared list, under a
+/// lock, is a cost Lambda does not have and the SDK floor does not pay.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     requests: Arc<Mutex<Vec<Recorded>>>,
+    paused: Arc<AtomicBool>,
 }
 
 impl Recorder {
     pub fn take(&self) -> Vec<Recorded> {
         std::mem::take(&mut *self.requests.lock().expect("lock"))
+    }
+
+    /// Stops (`true`) or restarts (`false`) recording.
+    pub fn pause(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
     }
 }
 
@@ -81,6 +91,9 @@ impl Intercept for Recorder {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        if self.paused.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let request = context.request();
         let headers = request
             .headers()

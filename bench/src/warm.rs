@@ -4,7 +4,6 @@
 
 use crate::stats::percentile;
 use std::fmt::Write as _;
-use std::time::Instant;
 
 pub struct Sample {
     pub name: String,
@@ -15,8 +14,13 @@ pub struct Sample {
     pub raw: Vec<f64>,
 }
 
-pub async fn run(requests: usize, summary: &mut crate::summary::Summary) -> String {
-    let samples = crate::warm_scenarios::all(requests).await;
+/// `only`: just the routes whose name contains it (`--route`).
+pub async fn run(
+    requests: usize,
+    only: Option<&str>,
+    summary: &mut crate::summary::Summary,
+) -> String {
+    let samples = crate::warm_scenarios::all(requests, only).await;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -54,20 +58,5 @@ pub async fn run(requests: usize, summary: &mut crate::summary::Summary) -> Stri
         );
     }
     out.push('\n');
-    out
-}
-
-/// Times `f` `n` times, returning milliseconds per call.
-pub async fn time_calls<F, Fut>(n: usize, mut f: F) -> Vec<f64>
-where
-    F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let started = Instant::now();
-        f(i).await;
-        out.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
     out
 }

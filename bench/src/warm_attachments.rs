@@ -10,8 +10,8 @@
 //! on one message only), so the pools are made before timing: objects put into moto as a
 //! client would, items written `ready` and their cards written as the upload check would.
 
-use crate::recorder::Recorded;
-use crate::warm::{time_calls, Sample};
+use crate::recorder::waves;
+use crate::warm::Sample;
 use crate::warm_scenarios::Bench;
 use canopy_shared::adapters::dynamo::attachments::AttachmentItem;
 use canopy_shared::adapters::dynamo::to_item;
@@ -21,6 +21,7 @@ use canopy_shared::attachments::model::{Attachment, ContentType, Filename, Statu
 use canopy_shared::domain::ids::{AccountId, AttachmentId, ConversationId};
 use canopy_shared::ports::attachments::AttachmentFiles;
 use serde_json::{json, Value};
+use std::time::Instant;
 
 /// A small real JPEG (the integration tests' fixture).
 const JPEG: &[u8] = include_bytes!("../../tests/integration/attachments/fixtures/grey.jpg");
@@ -73,6 +74,8 @@ async fn ready_pool(
     pool
 }
 
+pub const NAME: &str = "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 2 DynamoDB calls, session and transaction, + 3 S3 calls)";
+
 pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
     let files = canopy_local::uploads::files()
         .await
@@ -103,12 +106,10 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
     };
     // One post recorded: the caller's session GetItem (the handler authenticates itself),
     // then its one TransactWriteItems: together the floor's template.
-    b.recorder.take();
-    let (status, body) = b
-        .invoke("MessagesFunction", &post_event(usize::MAX, &for_handler[n]))
+    let ((status, body), template) = b
+        .recorded("MessagesFunction", &post_event(usize::MAX, &for_handler[n]))
         .await;
     assert_eq!(status, 201, "{body}");
-    let template = b.recorder.take();
     assert_eq!(
         template.len(),
         2,
@@ -120,40 +121,38 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
         .to_string();
     let template_attachment = for_handler[n].id.to_string();
 
-    let handler = time_calls(n, |i| {
+    // Interleaved call by call (the machine's load weighs on both alike); each floor call
+    // is made ready just before its clock starts, with a message id newer than every post
+    // so far (one monotonic generator) and its own attachment ([`crate::floor`]).
+    let template = waves(template);
+    let ids = std::cell::RefCell::new(ulid::Generator::new());
+    let template_tag = format!("att-{}", usize::MAX);
+    let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
+    let (mut handler, mut direct) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
         let event = post_event(i, &for_handler[i]);
-        async move { assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201) }
-    })
-    .await;
-    let fresh = |i: usize, r: &Recorded| -> Recorded {
-        let body = r
-            .body
-            .replace(&template_message, &format!("msg_{}", ulid::Ulid::new()))
-            .replace(&template_attachment, &for_floor[i].id.to_string())
-            .replace(&format!("att-{}", usize::MAX), &format!("floor-{i}"));
-        let mut json: Value = serde_json::from_str(&body).expect("json body");
-        if json.get("ClientRequestToken").is_some() {
-            json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
-        }
-        Recorded {
-            body: json.to_string(),
-            ..r.clone()
-        }
-    };
-    let direct = time_calls(n, |i| {
-        let calls: Vec<Recorded> = template.iter().map(|r| fresh(i, r)).collect();
+        let started = Instant::now();
+        assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201);
+        handler.push(ms(started));
+
+        let mut calls = crate::floor::calls_rewritten(&b.direct, &template, 1, |_, _, body| {
+            let id = ids.borrow_mut().generate().expect("a monotonic id");
+            body.replace(&template_message, &format!("msg_{id}"))
+                .replace(&template_attachment, &for_floor[i].id.to_string())
+                .replace(&template_tag, &format!("floor-{i}"))
+        });
+        let call = calls.pop().expect("one call");
         let key = for_floor[i].object_key();
         let card = card_key(&conv, &for_floor[i].id);
-        async move {
-            let read = files.read_card(&card).await.expect("read the card");
-            assert!(read.is_some(), "the card is there");
-            files.mark_attached(&key).await.expect("tag the object");
-            b.sdk_replay(&calls, false).await;
-        }
-    })
-    .await;
+        let started = Instant::now();
+        let read = files.read_card(&card).await.expect("read the card");
+        assert!(read.is_some(), "the card is there");
+        files.mark_attached(&key).await.expect("tag the object");
+        b.sdk_send_waves(&call.sdk).await;
+        direct.push(ms(started));
+    }
     Sample {
-        name: "POST /v1/conversations/{id}/messages with 1 attachment (floor: the same 2 DynamoDB calls, session and transaction, + 3 S3 calls)".into(),
+        name: NAME.into(),
         handler,
         direct,
         raw: vec![],

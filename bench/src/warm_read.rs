@@ -1,9 +1,11 @@
 //! The read receipt of the newest message (the patient reads what staff just posted),
 //! against its floor. Each timed read needs a message newer than the horizon, so every
 //! sample posts first (untimed, through the handler). The floor replays the recorded read
-//! of one such message with the new message's id and a fresh transaction token, wave by
-//! wave: requests the handler had in flight together are sent together.
+//! of one such message with the new message's id (and new audit ids and transaction token,
+//! [`crate::floor`]), wave by wave: requests the handler had in flight together are sent
+//! together.
 
+use crate::floor::FloorCall;
 use crate::recorder::{waves, Recorded};
 use crate::warm::Sample;
 use crate::warm_scenarios::Bench;
@@ -28,24 +30,15 @@ async fn post(b: &Bench, conversation: &str, staff: &str, tag: String) -> String
         .to_string()
 }
 
-/// `template` (the recorded read of `template_id`) for message `id`.
-fn fresh(template: &[Vec<Recorded>], template_id: &str, id: &str) -> Vec<Vec<Recorded>> {
-    let one = |r: &Recorded| {
-        let mut json: Value =
-            serde_json::from_str(&r.body.replace(template_id, id)).expect("json body");
-        if json.get("ClientRequestToken").is_some() {
-            json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
-        }
-        Recorded {
-            body: json.to_string(),
-            ..r.clone()
-        }
-    };
-    template
-        .iter()
-        .map(|wave| wave.iter().map(one).collect())
-        .collect()
+/// `template` (the recorded read of `template_id`) as a floor call reading message `id`.
+fn floor_call(b: &Bench, template: &[Vec<Recorded>], template_id: &str, id: &str) -> FloorCall {
+    let mut calls = crate::floor::calls_rewritten(&b.direct, template, 1, |_, _, body| {
+        body.replace(template_id, id)
+    });
+    calls.pop().expect("one call")
 }
+
+pub const NAME: &str = "POST /v1/conversations/{id}/read (newest)";
 
 pub async fn read_receipt(b: &Bench, n: usize) -> Sample {
     let (owner, patient_token, conversation) =
@@ -63,43 +56,39 @@ pub async fn read_receipt(b: &Bench, n: usize) -> Sample {
         )
     };
     let template_id = post(b, &conversation, &staff, "r-template".into()).await;
-    b.recorder.take();
-    assert_eq!(
-        b.invoke("MessagesFunction", &read(&template_id)).await.0,
-        200
-    );
-    let template = waves(b.recorder.take());
+    let ((status, _), recorded) = b.recorded("MessagesFunction", &read(&template_id)).await;
+    assert_eq!(status, 200);
+    let template = waves(recorded);
 
     let (mut handler, mut direct, mut raw) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
+    // Interleaved, so that the machine's load weighs on the handler and its floors alike;
+    // each timed read is of a message of its own, posted just before (untimed).
+    let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
     for i in 0..n {
         let id = post(b, &conversation, &staff, format!("r-{i}")).await;
         let event = read(&id);
         let started = Instant::now();
         assert_eq!(b.invoke("MessagesFunction", &event).await.0, 200);
-        handler.push(started.elapsed().as_secs_f64() * 1000.0);
+        handler.push(ms(started));
+
+        let id = post(b, &conversation, &staff, format!("r-floor-sdk-{i}")).await;
+        let call = floor_call(b, &template, &template_id, &id);
+        let started = Instant::now();
+        b.sdk_send_waves(&call.sdk).await;
+        direct.push(ms(started));
+
+        let id = post(b, &conversation, &staff, format!("r-floor-raw-{i}")).await;
+        let call = floor_call(b, &template, &template_id, &id);
+        let started = Instant::now();
+        b.replay_waves(&call.raw).await;
+        raw.push(ms(started));
     }
-    for (i, samples) in [&mut direct, &mut raw].into_iter().enumerate() {
-        for j in 0..n {
-            let id = post(b, &conversation, &staff, format!("r-floor-{i}-{j}")).await;
-            let requests = fresh(&template, &template_id, &id);
-            let started = Instant::now();
-            for wave in &requests {
-                if i == 0 {
-                    b.sdk_replay(wave, true).await;
-                } else {
-                    b.replay(wave, true).await;
-                }
-            }
-            samples.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-    }
-    b.recorder.take();
     Sample {
-        name: "POST /v1/conversations/{id}/read (newest)".into(),
+        name: NAME.into(),
         handler,
         direct,
         raw,

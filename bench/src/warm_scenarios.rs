@@ -3,8 +3,8 @@
 //! (concurrently where the handler issues them concurrently).
 
 use crate::raw_client::{client, send, HttpClient};
-use crate::recorder::{Recorded, Recorder};
-use crate::warm::{time_calls, Sample};
+use crate::recorder::{waves, Recorded, Recorder};
+use crate::warm::Sample;
 use canopy_local::event::{api_gateway_event, RawRequest};
 use canopy_shared::adapters::dynamo::Dynamo;
 use canopy_shared::app::load_sdk_config;
@@ -13,14 +13,22 @@ use canopy_tests::fixtures::Staff;
 use canopy_tests::Harness;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Milliseconds since `started`.
+fn ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
 
 pub struct Bench {
     pub h: Harness,
     pub recorder: Recorder,
     pub http: HttpClient,
     pub endpoint: String,
-    /// A plain client (no interceptors) for the SDK floor.
+    /// A plain client for the SDK floor: its one interceptor is a recorder, paused except
+    /// for `--phases` (`crate::warm_phases`).
     pub direct: aws_sdk_dynamodb::Client,
+    pub direct_recorder: Recorder,
 }
 
 impl Bench {
@@ -35,10 +43,16 @@ impl Bench {
             .build();
         let table = app.table().to_string();
         app.store = Dynamo::new(aws_sdk_dynamodb::Client::from_conf(config), table);
-        let direct =
-            aws_sdk_dynamodb::Client::from_conf(canopy_shared::app::dynamodb_config(&sdk).build());
+        let direct_recorder = Recorder::default();
+        direct_recorder.pause(true);
+        let direct = aws_sdk_dynamodb::Client::from_conf(
+            canopy_shared::app::dynamodb_config(&sdk)
+                .interceptor(direct_recorder.clone())
+                .build(),
+        );
         Self {
             direct,
+            direct_recorder,
             h: Harness::with_app(app),
             recorder,
             http: client(),
@@ -111,26 +125,32 @@ impl Bench {
         (status, body)
     }
 
-    /// Replays recorded requests through the SDK (the floor the handler is compared with);
-    /// `concurrent` sends them all at once, as the handler did.
-    pub async fn sdk_replay(&self, requests: &[Recorded], concurrent: bool) {
-        let target = |r: &Recorded| {
-            r.headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        if concurrent {
-            let all = requests.iter().map(|r| {
-                let t = target(r);
-                async move { crate::sdk_replay::send(&self.direct, &t, &r.body).await }
-            });
-            futures::future::join_all(all).await;
-        } else {
-            for r in requests {
-                crate::sdk_replay::send(&self.direct, &target(r), &r.body).await;
+    /// One handler call with its DynamoDB requests recorded (the floor's template); the
+    /// recorder is paused again afterwards, so the timed calls record nothing.
+    pub async fn recorded(&self, function: &str, event: &str) -> ((u16, String), Vec<Recorded>) {
+        self.recorder.take();
+        self.recorder.pause(false);
+        let answer = self.invoke(function, event).await;
+        self.recorder.pause(true);
+        (answer, self.recorder.take())
+    }
+
+    /// Sends prepared waves ([`crate::floor`]) through the SDK, one after the other, each
+    /// wave's requests at once: the handler's own concurrency ([`crate::recorder::waves`]).
+    pub async fn sdk_send_waves(&self, waves: &[Vec<crate::sdk_replay::Prepared>]) {
+        for wave in waves {
+            for sent in futures::future::join_all(wave.iter().map(|p| p.send())).await {
+                if let Err(e) = sent {
+                    panic!("SDK replay failed: {e}");
+                }
             }
+        }
+    }
+
+    /// Recorded waves as raw HTTP, like [`Self::sdk_send_waves`].
+    pub async fn replay_waves(&self, waves: &[Vec<Recorded>]) {
+        for wave in waves {
+            self.replay(wave, true).await;
         }
     }
 
@@ -174,46 +194,41 @@ pub async fn practice_with_conversation(b: &Bench) -> (Staff, String, String) {
     (owner, patient.token, conversation)
 }
 
-pub async fn all(n: usize) -> Vec<Sample> {
+/// The routes whose name contains `only` (all of them without it).
+pub async fn all(n: usize, only: Option<&str>) -> Vec<Sample> {
+    let want = |name: &str| only.is_none_or(|o| name.contains(o));
     let bench = Bench::new().await;
     let b = &bench;
+    // Recording only where a floor is taken ([`Bench::recorded`]).
+    b.recorder.pause(true);
     let mut samples = Vec::new();
 
-    // Link click: one UpdateItem resolves and counts.
-    let owner = b.h.new_practice("Bench Clinic").await;
-    let link =
-        b.h.call(
-            "POST",
-            "/v1/links",
-            Some(json!({"label": "Bench"})),
-            Some(&owner.token),
-        )
-        .await
-        .json();
-    let code = link["code"].as_str().expect("code").to_string();
-    let click = b.event(
-        "GET",
-        "GET /{code}",
-        &format!("/{code}"),
-        None,
-        None,
-        &[("user-agent", "Mozilla/5.0 (X11; Linux x86_64)")],
-    );
-    b.recorder.take();
-    assert_eq!(b.invoke("LinkPagesFunction", &click).await.0, 200);
-    let floor = b.recorder.take();
-    let handler = time_calls(n, |_| async {
-        assert_eq!(b.invoke("LinkPagesFunction", &click).await.0, 200)
-    })
-    .await;
-    let direct = time_calls(n, |_| b.sdk_replay(&floor, false)).await;
-    let raw = time_calls(n, |_| b.replay(&floor, false)).await;
-    samples.push(Sample {
-        name: "GET /{code} (click)".into(),
-        handler,
-        direct,
-        raw,
-    });
+    // Link click: the link's GetItem and the count's UpdateItem, concurrently.
+    let click_name = "GET /{code} (click)";
+    if want(click_name) {
+        let owner = b.h.new_practice("Bench Clinic").await;
+        let link =
+            b.h.call(
+                "POST",
+                "/v1/links",
+                Some(json!({"label": "Bench"})),
+                Some(&owner.token),
+            )
+            .await
+            .json();
+        let code = link["code"].as_str().expect("code").to_string();
+        let click = b.event(
+            "GET",
+            "GET /{code}",
+            &format!("/{code}"),
+            None,
+            None,
+            &[("user-agent", "Mozilla/5.0 (X11; Linux x86_64)")],
+        );
+        let ((status, _), floor) = b.recorded("LinkPagesFunction", &click).await;
+        assert_eq!(status, 200);
+        samples.push(timed(b, click_name, "LinkPagesFunction", &click, waves(floor), n).await);
+    }
 
     // A staff inbox page and a messages page, on a conversation with 30 messages.
     let (owner, _patient, conversation) = practice_with_conversation(b).await;
@@ -229,105 +244,87 @@ pub async fn all(n: usize) -> Vec<Sample> {
         );
         assert_eq!(b.invoke("MessagesFunction", &post).await.0, 201);
     }
-    for (name, function, route, path, concurrent) in [
+    for (name, function, route, path) in [
         (
             "GET /v1/conversations (staff inbox page)",
             "ConversationsFunction",
             "GET /v1/conversations",
             "/v1/conversations".to_string(),
-            // The page's Query and its proving audit write go out together.
-            true,
         ),
         (
             "GET /v1/conversations/{id}/messages (page of 25)",
             "MessagesFunction",
             "GET /v1/conversations/{id}/messages",
             format!("/v1/conversations/{conversation}/messages"),
-            true,
         ),
     ] {
+        if !want(name) {
+            continue;
+        }
         let event = b.event("GET", route, &path, None, Some(&ctx), &[]);
-        b.recorder.take();
-        assert_eq!(b.invoke(function, &event).await.0, 200);
-        let floor = b.recorder.take();
-        let handler = time_calls(n, |_| async {
-            assert_eq!(b.invoke(function, &event).await.0, 200)
-        })
-        .await;
-        let direct = time_calls(n, |_| b.sdk_replay(&floor, concurrent)).await;
-        let raw = time_calls(n, |_| b.replay(&floor, concurrent)).await;
-        samples.push(Sample {
-            name: name.into(),
-            handler,
-            direct,
-            raw,
-        });
+        let ((status, _), floor) = b.recorded(function, &event).await;
+        assert_eq!(status, 200);
+        samples.push(timed(b, name, function, &event, waves(floor), n).await);
     }
 
-    // Post: the floor replays the handler's transaction with fresh ids substituted.
-    let post_event = |i: usize| {
-        b.event(
-            "POST",
-            "POST /v1/conversations/{id}/messages",
-            &format!("/v1/conversations/{conversation}/messages"),
-            Some(json!({"text": "How are you feeling today?", "client_message_id": format!("bench-{i}")})),
-            Some(&ctx),
-            &[],
-        )
-    };
-    b.recorder.take();
-    let (status, body) = b.invoke("MessagesFunction", &post_event(usize::MAX)).await;
-    assert_eq!(status, 201, "{body}");
-    let template = b.recorder.take();
-    let template_id = serde_json::from_str::<Value>(&body).expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let handler = time_calls(n, |i| {
-        let event = post_event(i);
-        async move { assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201) }
-    })
-    .await;
-    let fresh_requests = |i: usize, tag: &str| -> Vec<Recorded> {
-        let fresh = format!("msg_{}", ulid::Ulid::new());
-        template
-            .iter()
-            .map(|r| {
-                let body = r
-                    .body
-                    .replace(&template_id, &fresh)
-                    .replace(&format!("bench-{}", usize::MAX), &format!("{tag}-{i}"));
-                // A transaction's ClientRequestToken must be new for new parameters.
-                let mut json: Value = serde_json::from_str(&body).expect("json body");
-                if json.get("ClientRequestToken").is_some() {
-                    json["ClientRequestToken"] = json!(ulid::Ulid::new().to_string());
-                }
-                Recorded {
-                    body: json.to_string(),
-                    ..r.clone()
-                }
-            })
-            .collect()
-    };
-    let direct = time_calls(n, |i| {
-        let requests = fresh_requests(i, "sdk");
-        async move { b.sdk_replay(&requests, false).await }
-    })
-    .await;
-    let raw = time_calls(n, |i| {
-        let requests = fresh_requests(i, "raw");
-        async move { b.replay(&requests, false).await }
-    })
-    .await;
-    samples.push(Sample {
-        name: "POST /v1/conversations/{id}/messages".into(),
+    if want(crate::warm_post::NAME) {
+        samples.push(crate::warm_post::post(b, &ctx, &conversation, n).await);
+    }
+    finish(b, n, want, samples).await
+}
+
+/// The read receipt and the attachment post, when wanted.
+async fn finish(
+    b: &Bench,
+    n: usize,
+    want: impl Fn(&str) -> bool,
+    mut samples: Vec<Sample>,
+) -> Vec<Sample> {
+    // Read receipt of the newest message (the patient reads what staff just posted).
+    if want(crate::warm_read::NAME) {
+        samples.push(crate::warm_read::read_receipt(b, n).await);
+    }
+    if want(crate::warm_attachments::NAME) {
+        samples.push(crate::warm_attachments::attach_and_post(b, n).await);
+    }
+    samples
+}
+
+/// `n` calls of a read-only route (the same event each time) against its recorded waves
+/// replayed through the SDK and as raw HTTP ([`crate::floor`]), interleaved call by call so
+/// that the machine's load (shared cores) weighs on the handler and its floor alike.
+async fn timed(
+    b: &Bench,
+    name: &str,
+    function: &str,
+    event: &str,
+    floor: Vec<Vec<Recorded>>,
+    n: usize,
+) -> Sample {
+    let calls = crate::floor::calls(&b.direct, &floor, n);
+    let (mut handler, mut direct, mut raw) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for call in &calls {
+        let started = Instant::now();
+        assert_eq!(b.invoke(function, event).await.0, 200);
+        handler.push(ms(started));
+        let started = Instant::now();
+        b.sdk_send_waves(&call.sdk).await;
+        direct.push(ms(started));
+        let started = Instant::now();
+        b.replay_waves(&call.raw).await;
+        raw.push(ms(started));
+    }
+    if crate::warm_phases::wanted() {
+        crate::warm_phases::print(b, name, function, event, &floor, n).await;
+    }
+    Sample {
+        name: name.into(),
         handler,
         direct,
         raw,
-    });
-
-    // Read receipt of the newest message (the patient reads what staff just posted).
-    samples.push(crate::warm_read::read_receipt(b, n).await);
-    samples.push(crate::warm_attachments::attach_and_post(b, n).await);
-    samples
+    }
 }

@@ -40,7 +40,7 @@ pub async fn handle(app: &App, req: &Request) -> HttpResult {
             json(
                 200,
                 &Page {
-                    items: page.items.iter().map(view::message).collect(),
+                    items: page.items.iter().map(view::MessageView::of).collect(),
                     next_cursor: page.next_cursor,
                 },
             )

@@ -89,5 +89,5 @@ async fn posted(
         }
         posted => posted?,
     };
-    json(201, &view::message(&message))
+    json(201, &view::MessageView::of(&message))
 }
