@@ -10,6 +10,7 @@ mod guessing_run;
 mod host_header;
 mod invites_budget;
 mod invites_reach;
+mod pepper_outage;
 mod plain_names;
 mod stored_codes;
 mod support;
