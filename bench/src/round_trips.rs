@@ -19,16 +19,7 @@ pub async fn run(summary: &mut Summary) -> String {
         b.context(&owner.token).await.expect("staff"),
         b.context(&patient).await.expect("patient"),
     );
-    let link =
-        b.h.call(
-            "POST",
-            "/v1/links",
-            Some(json!({"label": "Trips"})),
-            Some(&owner.token),
-        )
-        .await
-        .json();
-    let code = link["code"].as_str().expect("code").to_string();
+    let code = b.h.new_link(&owner, &[]).await.code;
     // Creating the link moved the practice's access version, so the owner as this process
     // remembers them is stale: one staff request reads them again, as the first request
     // after any access change does (a refused transaction, the BatchGetItem, the route

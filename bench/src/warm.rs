@@ -2,8 +2,16 @@
 //! Local, beside the exact DynamoDB calls that route needs issued directly with the SDK in
 //! the same run. The ratio is the handler's overhead over its floor.
 
+use crate::floor::FloorCall;
 use crate::stats::percentile;
+use crate::warm_scenarios::Bench;
 use std::fmt::Write as _;
+use std::time::Instant;
+
+/// Milliseconds since `started`.
+pub fn ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
 
 pub struct Sample {
     pub name: String,
@@ -12,6 +20,39 @@ pub struct Sample {
     pub direct: Vec<f64>,
     /// The same requests as raw HTTP, no SDK: what DynamoDB Local itself costs.
     pub raw: Vec<f64>,
+}
+
+impl Sample {
+    /// No timings yet, with room for `n` of each.
+    pub fn new(name: &str, n: usize) -> Self {
+        Self {
+            name: name.into(),
+            handler: Vec::with_capacity(n),
+            direct: Vec::with_capacity(n),
+            raw: Vec::with_capacity(n),
+        }
+    }
+
+    /// One handler call, timed; it must answer `status`.
+    pub async fn time_handler(&mut self, b: &Bench, function: &str, event: &str, status: u16) {
+        let started = Instant::now();
+        assert_eq!(b.invoke(function, event).await.0, status);
+        self.handler.push(ms(started));
+    }
+
+    /// One floor call through the SDK, timed.
+    pub async fn time_sdk(&mut self, b: &Bench, call: &FloorCall) {
+        let started = Instant::now();
+        b.sdk_send_waves(&call.sdk).await;
+        self.direct.push(ms(started));
+    }
+
+    /// One floor call as raw HTTP, timed.
+    pub async fn time_raw(&mut self, b: &Bench, call: &FloorCall) {
+        let started = Instant::now();
+        b.replay_waves(&call.raw).await;
+        self.raw.push(ms(started));
+    }
 }
 
 /// `only`: just the routes whose name contains it (`--route`).

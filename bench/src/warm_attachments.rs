@@ -11,7 +11,7 @@
 //! client would, items written `ready` and their cards written as the upload check would.
 
 use crate::recorder::waves;
-use crate::warm::Sample;
+use crate::warm::{ms, Sample};
 use crate::warm_scenarios::Bench;
 use canopy_shared::adapters::dynamo::attachments::AttachmentItem;
 use canopy_shared::adapters::dynamo::to_item;
@@ -127,13 +127,12 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
     let template = waves(template);
     let ids = std::cell::RefCell::new(ulid::Generator::new());
     let template_tag = format!("att-{}", usize::MAX);
-    let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
-    let (mut handler, mut direct) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut sample = Sample::new(NAME, n);
     for i in 0..n {
         let event = post_event(i, &for_handler[i]);
-        let started = Instant::now();
-        assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201);
-        handler.push(ms(started));
+        sample
+            .time_handler(b, "MessagesFunction", &event, 201)
+            .await;
 
         let mut calls = crate::floor::calls_rewritten(&b.direct, &template, 1, |_, _, body| {
             let id = ids.borrow_mut().generate().expect("a monotonic id");
@@ -149,12 +148,7 @@ pub async fn attach_and_post(b: &Bench, n: usize) -> Sample {
         assert!(read.is_some(), "the card is there");
         files.mark_attached(&key).await.expect("tag the object");
         b.sdk_send_waves(&call.sdk).await;
-        direct.push(ms(started));
+        sample.direct.push(ms(started));
     }
-    Sample {
-        name: NAME.into(),
-        handler,
-        direct,
-        raw: vec![],
-    }
+    sample
 }

@@ -4,13 +4,11 @@
 use crate::warm::Sample;
 use crate::warm_scenarios::Bench;
 use serde_json::{json, Value};
-use std::time::Instant;
 
 pub const NAME: &str = "POST /v1/conversations/{id}/messages";
 
 /// `n` posts by the caller of `ctx` (an `authorization` value) in `conversation`.
 pub async fn post(b: &Bench, ctx: &str, conversation: &str, n: usize) -> Sample {
-    let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
     // Post: the floor replays the handler's transaction with fresh ids substituted (the
     // message's, its client id's, the audit item's).
     let post_event = |i: usize| {
@@ -49,28 +47,14 @@ pub async fn post(b: &Bench, ctx: &str, conversation: &str, n: usize) -> Sample 
         );
         calls.pop().expect("one call")
     };
-    let (mut handler, mut direct, mut raw) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let mut sample = Sample::new(NAME, n);
     for i in 0..n {
-        let event = post_event(i);
-        let started = Instant::now();
-        assert_eq!(b.invoke("MessagesFunction", &event).await.0, 201);
-        handler.push(ms(started));
+        sample
+            .time_handler(b, "MessagesFunction", &post_event(i), 201)
+            .await;
         let call = floor_call(i);
-        let started = Instant::now();
-        b.sdk_send_waves(&call.sdk).await;
-        direct.push(ms(started));
-        let started = Instant::now();
-        b.replay_waves(&call.raw).await;
-        raw.push(ms(started));
+        sample.time_sdk(b, &call).await;
+        sample.time_raw(b, &call).await;
     }
-    Sample {
-        name: NAME.into(),
-        handler,
-        direct,
-        raw,
-    }
+    sample
 }

@@ -10,7 +10,6 @@ use crate::recorder::{waves, Recorded};
 use crate::warm::Sample;
 use crate::warm_scenarios::Bench;
 use serde_json::{json, Value};
-use std::time::Instant;
 
 /// Posts as staff (untimed); returns the new message's id.
 async fn post(b: &Bench, conversation: &str, staff: &str, tag: String) -> String {
@@ -60,37 +59,22 @@ pub async fn read_receipt(b: &Bench, n: usize) -> Sample {
     assert_eq!(status, 200);
     let template = waves(recorded);
 
-    let (mut handler, mut direct, mut raw) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let mut sample = Sample::new(NAME, n);
     // Interleaved, so that the machine's load weighs on the handler and its floors alike;
     // each timed read is of a message of its own, posted just before (untimed).
-    let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
     for i in 0..n {
         let id = post(b, &conversation, &staff, format!("r-{i}")).await;
-        let event = read(&id);
-        let started = Instant::now();
-        assert_eq!(b.invoke("MessagesFunction", &event).await.0, 200);
-        handler.push(ms(started));
+        sample
+            .time_handler(b, "MessagesFunction", &read(&id), 200)
+            .await;
 
         let id = post(b, &conversation, &staff, format!("r-floor-sdk-{i}")).await;
         let call = floor_call(b, &template, &template_id, &id);
-        let started = Instant::now();
-        b.sdk_send_waves(&call.sdk).await;
-        direct.push(ms(started));
+        sample.time_sdk(b, &call).await;
 
         let id = post(b, &conversation, &staff, format!("r-floor-raw-{i}")).await;
         let call = floor_call(b, &template, &template_id, &id);
-        let started = Instant::now();
-        b.replay_waves(&call.raw).await;
-        raw.push(ms(started));
+        sample.time_raw(b, &call).await;
     }
-    Sample {
-        name: NAME.into(),
-        handler,
-        direct,
-        raw,
-    }
+    sample
 }

@@ -13,12 +13,6 @@ use canopy_tests::fixtures::Staff;
 use canopy_tests::Harness;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::time::Instant;
-
-/// Milliseconds since `started`.
-fn ms(started: Instant) -> f64 {
-    started.elapsed().as_secs_f64() * 1000.0
-}
 
 pub struct Bench {
     pub h: Harness,
@@ -207,16 +201,7 @@ pub async fn all(n: usize, only: Option<&str>) -> Vec<Sample> {
     let click_name = "GET /{code} (click)";
     if want(click_name) {
         let owner = b.h.new_practice("Bench Clinic").await;
-        let link =
-            b.h.call(
-                "POST",
-                "/v1/links",
-                Some(json!({"label": "Bench"})),
-                Some(&owner.token),
-            )
-            .await
-            .json();
-        let code = link["code"].as_str().expect("code").to_string();
+        let code = b.h.new_link(&owner, &[]).await.code;
         let click = b.event(
             "GET",
             "GET /{code}",
@@ -302,29 +287,14 @@ async fn timed(
     n: usize,
 ) -> Sample {
     let calls = crate::floor::calls(&b.direct, &floor, n);
-    let (mut handler, mut direct, mut raw) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let mut sample = Sample::new(name, n);
     for call in &calls {
-        let started = Instant::now();
-        assert_eq!(b.invoke(function, event).await.0, 200);
-        handler.push(ms(started));
-        let started = Instant::now();
-        b.sdk_send_waves(&call.sdk).await;
-        direct.push(ms(started));
-        let started = Instant::now();
-        b.replay_waves(&call.raw).await;
-        raw.push(ms(started));
+        sample.time_handler(b, function, event, 200).await;
+        sample.time_sdk(b, call).await;
+        sample.time_raw(b, call).await;
     }
     if crate::warm_phases::wanted() {
         crate::warm_phases::print(b, name, function, event, &floor, n).await;
     }
-    Sample {
-        name: name.into(),
-        handler,
-        direct,
-        raw,
-    }
+    sample
 }
