@@ -10,7 +10,8 @@ use crate::domain::caller::Caller;
 use crate::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
 use crate::ports::conversations::{
     ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, InboxScope, ListError, Listing,
-    MessagesFrom, NewReadCount, PostRefused, Posting, ResumeAt, SettingsChange, StaffInboxQuery,
+    MessagesFrom, NewReadCount, OwnHorizonMove, PostRefused, Posting, ReceiptState, ResumeAt,
+    SettingsChange, StaffInboxQuery,
 };
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
@@ -28,6 +29,8 @@ struct State {
     messages: BTreeMap<(ConversationId, MessageId), Message>,
     records: BTreeMap<(AccountId, String), PostRecord>,
     receipts: Vec<(ConversationId, Receipt)>,
+    /// Group readers' own horizons (`H#reader`).
+    own_horizons: BTreeMap<(ConversationId, AccountId), ReadState>,
     names: BTreeMap<SenderId, String>,
     audits: Vec<&'static str>,
     calls: Vec<&'static str>,
@@ -190,6 +193,9 @@ impl ConversationStore for FakeStore {
             let Some(c) = stored.filter(|c| c.visible_to(mv.reader)) else {
                 return Err(HorizonRefused::Conversation);
             };
+            if c.is_group() {
+                return Err(HorizonRefused::Conversation);
+            }
             let horizon = c.horizon_of(reader);
             let count = match mv.count {
                 NewReadCount::CopyMessageCount
@@ -212,6 +218,60 @@ impl ConversationStore for FakeStore {
             s.audits.push(a.action);
             Ok(())
         })
+    }
+
+    async fn receipt_state(
+        &self,
+        conversation: &ConversationId,
+        reader: &AccountId,
+        message: &MessageId,
+        _proof: Option<&SessionProof>,
+    ) -> Result<ReceiptState, StoreError> {
+        Ok(self.with("receipt_state", |s| ReceiptState {
+            conversation: s.conversations.get(conversation).cloned(),
+            own_horizon: s.own_horizons.get(&(*conversation, *reader)).cloned(),
+            message_exists: s.messages.contains_key(&(*conversation, *message)),
+        }))
+    }
+
+    async fn move_own_horizon(
+        &self,
+        mv: &OwnHorizonMove<'_>,
+        a: &AuditEvent<'_>,
+    ) -> Result<(), HorizonRefused> {
+        self.with("move_own_horizon", |s| {
+            let reader = mv.reader.account_id;
+            let key = (mv.conversation, reader);
+            if s.own_horizons
+                .get(&key)
+                .is_some_and(|h| h.through >= mv.to.through)
+            {
+                return Err(HorizonRefused::Conversation);
+            }
+            s.own_horizons.insert(key, mv.to.clone());
+            let receipt = Receipt {
+                reader,
+                from: mv.receipt_from,
+                through: mv.to.through,
+                at: mv.to.at,
+            };
+            s.receipts.push((mv.conversation, receipt));
+            s.audits.push(a.action);
+            Ok(())
+        })
+    }
+
+    async fn own_horizons(
+        &self,
+        conversation: &ConversationId,
+    ) -> Result<Vec<(AccountId, ReadState)>, StoreError> {
+        Ok(self.with("own_horizons", |s| {
+            s.own_horizons
+                .iter()
+                .filter(|((c, _), _)| c == conversation)
+                .map(|((_, reader), state)| (*reader, state.clone()))
+                .collect()
+        }))
     }
 
     async fn count_messages(

@@ -77,6 +77,9 @@ pub struct ReadState {
     pub at: i64,
 }
 
+/// A conversation with more participants than this is a group ([`Conversation::is_group`]).
+pub const GROUP_ABOVE: usize = 2;
+
 /// A conversation and everything its inbox row, details and receipts show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {
@@ -214,6 +217,30 @@ impl Conversation {
         self.reads.get(&reader.to_string()).map(|r| r.through)
     }
 
+    /// More than two participants: each reader's receipts then go to an item of their own
+    /// (`conversations::mark_read`), so a group reading at once shares no item.
+    pub fn is_group(&self) -> bool {
+        self.participant_ids.len().max(self.participants.len()) > GROUP_ABOVE
+    }
+
+    /// Takes in readers' own horizon items (a group's receipts, which reach `reads` and
+    /// `read_counts` only when the stream folds them in): for each reader the further of
+    /// the two horizons wins, with its own count (a horizon and its count are one fact).
+    pub fn merge_horizons(&mut self, own: impl IntoIterator<Item = (AccountId, ReadState)>) {
+        for (reader, state) in own {
+            let key = reader.to_string();
+            if self
+                .reads
+                .get(&key)
+                .is_some_and(|r| r.through >= state.through)
+            {
+                continue;
+            }
+            self.read_counts.insert(key.clone(), state.count);
+            self.reads.insert(key, state);
+        }
+    }
+
     pub fn has_participant(&self, account: &AccountId) -> bool {
         self.participants.iter().any(|p| &p.id == account) || self.participant_ids.contains(account)
     }
@@ -308,6 +335,30 @@ mod tests {
             visible_links: vec![],
         };
         assert!(!c.visible_to(&stranger));
+    }
+
+    #[test]
+    fn an_own_horizon_item_counts_only_when_it_is_further_than_the_conversations() {
+        let (a, b) = (patient("A"), patient("B"));
+        let mut c = Conversation::new(spec(vec![a.clone(), b.clone()], None), 1);
+        assert!(!c.is_group());
+        let (x, y) = (MessageId::generate(), MessageId::generate());
+        let (m1, m2) = (x.min(y), x.max(y));
+        let at = |through, count| ReadState {
+            through,
+            count,
+            at: 9,
+        };
+        c.reads.insert(a.id.to_string(), at(m2, 2));
+        c.read_counts.insert(a.id.to_string(), 2);
+        c.message_count = 2;
+        c.merge_horizons([(a.id, at(m1, 1)), (b.id, at(m1, 1))]);
+        assert_eq!((c.horizon_of(&a.id), c.unread_for(&a.id)), (Some(m2), 0));
+        assert_eq!((c.horizon_of(&b.id), c.unread_for(&b.id)), (Some(m1), 1));
+        c.merge_horizons([(b.id, at(m2, 2))]);
+        assert_eq!(c.unread_for(&b.id), 0);
+        c.participants.push(patient("C"));
+        assert!(c.is_group());
     }
 
     #[test]

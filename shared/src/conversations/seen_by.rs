@@ -7,8 +7,8 @@
 //! receipt at or past it, which is when they first reached it. However many receipts later
 //! messages have, the read touches at most one receipt per reader.
 //!
-//! Round trips: the conversation (authorization, names, horizons), the message and the
-//! audit write, concurrent; then one `Limit 1` Query per reader who reached the message,
+//! Round trips: the conversation (authorization, names, horizons), the message, the
+//! audit write and the group readers' own horizons (`mark_read`), concurrent; then one `Limit 1` Query per reader who reached the message,
 //! concurrent (bounded by the group size plus the link's staff); plus one BatchGetItem for
 //! the names of readers who are not participants (staff who see it through its link) and
 //! of a contact who sent it (an inbound SMS or email: `sent_by.name` is the contact's
@@ -60,15 +60,18 @@ pub async fn seen_by(
 ) -> Result<SeenBy, SeenByError> {
     let targets = vec![conversation.to_string(), message_id.to_string()];
     let event = cx.audit("message.read", targets, "requested");
-    let (found, message, audited) = tokio::join!(
+    let (found, message, audited, own_horizons) = tokio::join!(
         store.conversation(conversation),
         store.message(conversation, message_id),
-        store.audit_read(&event, cx.proof, cx.now())
+        store.audit_read(&event, cx.proof, cx.now()),
+        store.own_horizons(conversation)
     );
-    let found = found?
+    let mut found = found?
         .filter(|c| c.visible_to(cx.caller))
         .ok_or(SeenByError::ConversationNotFound)?;
     audited?;
+    // A group's readers' own horizons, which the stream has perhaps not folded in yet.
+    found.merge_horizons(own_horizons?);
     let message = message?.ok_or(SeenByError::MessageNotFound)?;
 
     // Readers whose horizon reached the message (horizons only move forward).

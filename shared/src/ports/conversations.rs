@@ -10,7 +10,8 @@
 use crate::access::proof::SessionProof;
 use crate::adapters::dynamo::StoreError;
 use crate::conversations::{
-    Channel, ClientMessageId, Conversation, ConversationKind, Message, PostRecord, Receipt,
+    Channel, ClientMessageId, Conversation, ConversationKind, Message, PostRecord, ReadState,
+    Receipt,
 };
 use crate::domain::caller::Caller;
 use crate::domain::ids::{
@@ -135,6 +136,31 @@ pub struct HorizonMove<'a> {
     pub at: i64,
 }
 
+/// A group reader's receipt: moves only the reader's own horizon item (with its count)
+/// and logs the receipt; the conversation's item is not written (the stream folds it in).
+#[derive(Debug, Clone)]
+pub struct OwnHorizonMove<'a> {
+    pub reader: &'a Caller,
+    /// The reader's session (and membership) must satisfy this (`access::proof`); the
+    /// practice's access version was checked by [`ConversationStore::receipt_state`].
+    pub proof: Option<&'a SessionProof>,
+    pub conversation: ConversationId,
+    /// The new horizon: refused when the reader's own item is already there or further.
+    pub to: ReadState,
+    /// The receipt's `from` (the previous horizon, when known).
+    pub receipt_from: Option<MessageId>,
+}
+
+/// What a read receipt reads, in one round trip: the conversation as stored, the
+/// reader's own horizon item (a group's; see [`Conversation::merge_horizons`]), and
+/// whether the message is one of the conversation's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptState {
+    pub conversation: Option<Conversation>,
+    pub own_horizon: Option<ReadState>,
+    pub message_exists: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HorizonRefused {
     #[error("no such message in this conversation")]
@@ -205,6 +231,31 @@ pub trait ConversationStore: Send + Sync {
         change: &HorizonMove<'_>,
         audit: &AuditEvent<'_>,
     ) -> Result<(), HorizonRefused>;
+
+    /// The conversation, `reader`'s own horizon item and whether `message` is in the
+    /// conversation: one BatchGetItem, strongly consistent. With a staff `proof` the practice's
+    /// access version is read too, and a moved one is [`StoreError::SessionRefused`].
+    async fn receipt_state(
+        &self,
+        conversation: &ConversationId,
+        reader: &AccountId,
+        message: &MessageId,
+        proof: Option<&SessionProof>,
+    ) -> Result<ReceiptState, StoreError>;
+
+    /// Moves a group reader's own horizon (see [`OwnHorizonMove`]) with its receipt and
+    /// audit item; [`HorizonRefused::Conversation`] when it is already there or further.
+    async fn move_own_horizon(
+        &self,
+        change: &OwnHorizonMove<'_>,
+        audit: &AuditEvent<'_>,
+    ) -> Result<(), HorizonRefused>;
+
+    /// Every reader's own horizon item in the conversation (one per reader of a group).
+    async fn own_horizons(
+        &self,
+        conversation: &ConversationId,
+    ) -> Result<Vec<(AccountId, ReadState)>, StoreError>;
 
     /// How many messages have ids in (`after`, `through`] (`after` None: from the first).
     async fn count_messages(

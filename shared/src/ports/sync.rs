@@ -2,6 +2,7 @@
 //! maintains (`crate::sync`).
 
 use crate::adapters::dynamo::StoreError;
+use crate::conversations::ReadState;
 use crate::domain::ids::{AccountId, ConversationId};
 use crate::sync::model::{FeedEntry, FeedHead, InboxProjection};
 use async_trait::async_trait;
@@ -48,4 +49,12 @@ pub trait SyncStore: Send + Sync {
         account: &AccountId,
         projection: &InboxProjection,
     ) -> Result<bool, StoreError>;
+    /// Folds group readers' own horizons (their receipts' `through` and `count`) into the
+    /// conversation's `reads` / `read_counts`, where each is further than the stored one;
+    /// idempotent, and a missing conversation is skipped.
+    async fn fold_horizons(
+        &self,
+        conversation: &ConversationId,
+        horizons: &[(AccountId, ReadState)],
+    ) -> Result<(), StoreError>;
 }

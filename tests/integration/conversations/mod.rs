@@ -3,6 +3,7 @@
 mod authorization;
 mod concurrency;
 mod flows;
+mod group_receipts;
 mod proven_reads;
 mod proven_staff;
 mod receipts;

@@ -17,7 +17,8 @@ mod sessions;
 pub use audit::audit_item;
 pub use caller::bump_access_version;
 pub use caller_proof::{
-    check_session, is_caller_slot, CALLER_MEMBER_SLOT, CALLER_PRACTICE_SLOT, CALLER_SESSION_SLOT,
+    check_own_items, check_session, is_caller_slot, practice_key, practice_version_holds,
+    CALLER_MEMBER_SLOT, CALLER_PRACTICE_SLOT, CALLER_SESSION_SLOT,
 };
 pub use codes::{consume_challenge, ChallengeItem, CHALLENGE_SLOT, CURRENT_CODE_SLOT};
 pub use sessions::{put_session, SessionItem, SESSION_SLOT};

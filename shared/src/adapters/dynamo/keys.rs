@@ -201,6 +201,14 @@ pub const MESSAGE_PREFIX: &str = "M#";
 /// `sk BETWEEN M# AND M#~`.
 pub const MESSAGES_END: &str = "M#~";
 
+/// A group reader's own horizon (`conversations::mark_read`): in a group each reader's
+/// receipts move this item, never the conversation's, and the stream folds it into the
+/// conversation's `reads` / `read_counts`.
+pub fn horizon_sk(reader: &AccountId) -> String {
+    format!("{HORIZON_PREFIX}{reader}")
+}
+pub const HORIZON_PREFIX: &str = "H#";
+
 /// One receipt-log item per horizon move, sorted by the message the horizon reached.
 pub fn receipt_sk(through: &MessageId, reader: &AccountId) -> String {
     format!("R#{through}#{reader}")

@@ -1,8 +1,10 @@
 //! [`SyncStore`] on the single table: the feed head `SYNC#a` / `#HEAD`, the entries
 //! `SYNC#a` / `<seq:016>`, and the participant inbox rows `CONV#c` / `P#a` the stream
-//! consumer keeps current.
+//! consumer keeps current; the fold of group readers' horizons is in
+//! `conversations::horizons`.
 
 use super::{from_item, key, keys, n, s, to_attribute, Dynamo, Expr, StoreError, Tx, TxError};
+use crate::conversations::ReadState;
 use crate::domain::ids::{AccountId, ConversationId};
 use crate::ports::sync::{AppendError, SyncStore};
 use crate::sync::model::{
@@ -188,5 +190,13 @@ impl SyncStore for Dynamo {
             e,
         )
         .await
+    }
+
+    async fn fold_horizons(
+        &self,
+        conversation: &ConversationId,
+        horizons: &[(AccountId, ReadState)],
+    ) -> Result<(), StoreError> {
+        self.fold_own_horizons(conversation, horizons).await
     }
 }

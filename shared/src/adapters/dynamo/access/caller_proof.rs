@@ -3,8 +3,8 @@
 //! `#META` (its `access_version`).
 
 use super::sessions::session_key;
-use crate::access::proof::SessionProof;
-use crate::adapters::dynamo::{key, keys, n, s, Expr, StoreError, Tx};
+use crate::access::proof::{SessionProof, StaffProof};
+use crate::adapters::dynamo::{key, keys, n, s, Expr, Item, StoreError, Tx};
 use crate::domain::role::Role;
 
 /// The slots of [`check_session`]'s `ConditionCheck`s: the session, and for a staff
@@ -31,6 +31,46 @@ pub fn is_caller_slot(slot: &str) -> bool {
 /// adding anything else, so that when it fails it is the slot reported. None of these
 /// items is written by the routes that carry it (a transaction touches an item once).
 pub fn check_session(tx: &mut Tx, proof: &SessionProof) -> Result<(), StoreError> {
+    check_own_items(tx, proof)?;
+    let Some(staff) = &proof.staff else {
+        return Ok(());
+    };
+    let mut practice = Expr::present();
+    practice.name("#version", keys::ACCESS_VERSION_ATTR);
+    match staff.access_version {
+        0 => practice.and("attribute_not_exists(#version)"),
+        v => practice.value(":version", n(v)).and("#version = :version"),
+    };
+    tx.check(CALLER_PRACTICE_SLOT, practice_key(staff), practice)?;
+    Ok(())
+}
+
+/// The practice `#META` item whose access version a staff proof names.
+pub fn practice_key(staff: &StaffProof) -> Item {
+    key(keys::org_pk(&staff.org_id), keys::ORG_META_SK)
+}
+
+/// Whether the practice item as read (`practice_key`) still has the access version the
+/// staff proof remembers: [`check_session`]'s practice condition, checked on a read. A
+/// write every staff member of a practice may make at once (a group read receipt) checks
+/// the version this way, so their transactions share no item.
+pub fn practice_version_holds(practice: Option<&Item>, staff: &StaffProof) -> bool {
+    let Some(item) = practice else {
+        return false;
+    };
+    let version = match item.get(keys::ACCESS_VERSION_ATTR) {
+        None => 0,
+        Some(v) => match v.as_n().ok().and_then(|n| n.parse::<u64>().ok()) {
+            Some(v) => v,
+            None => return false,
+        },
+    };
+    version == staff.access_version
+}
+
+/// [`check_session`] without the practice: the caller's own items only (their session,
+/// and for staff their membership), which no other caller's transaction touches.
+pub fn check_own_items(tx: &mut Tx, proof: &SessionProof) -> Result<(), StoreError> {
     let mut e = Expr::default();
     e.name("#pk", "pk")
         .name("#account", "account_id")
@@ -67,15 +107,6 @@ pub fn check_session(tx: &mut Tx, proof: &SessionProof) -> Result<(), StoreError
         keys::member_sk(&proof.account_id),
     );
     tx.check(CALLER_MEMBER_SLOT, member_key, member)?;
-
-    let mut practice = Expr::present();
-    practice.name("#version", keys::ACCESS_VERSION_ATTR);
-    match staff.access_version {
-        0 => practice.and("attribute_not_exists(#version)"),
-        v => practice.value(":version", n(v)).and("#version = :version"),
-    };
-    let practice_key = key(keys::org_pk(&staff.org_id), keys::ORG_META_SK);
-    tx.check(CALLER_PRACTICE_SLOT, practice_key, practice)?;
     Ok(())
 }
 
@@ -117,5 +148,37 @@ mod tests {
         );
         assert!(tx.slots().iter().all(|s| is_caller_slot(s)));
         assert!(!is_caller_slot("meta"));
+    }
+
+    #[test]
+    fn without_the_practice_a_staff_proof_checks_session_and_membership_only() {
+        let staff = StaffProof {
+            org_id: OrgId::generate(),
+            role: Role::Member,
+            access_version: 3,
+        };
+        let mut tx = Tx::new();
+        check_own_items(&mut tx, &proof(Some(staff.clone()))).unwrap();
+        assert_eq!(tx.slots(), [CALLER_SESSION_SLOT, CALLER_MEMBER_SLOT]);
+
+        let practice = |version: Option<&str>| {
+            let mut item = practice_key(&staff);
+            if let Some(v) = version {
+                item.insert(
+                    keys::ACCESS_VERSION_ATTR.into(),
+                    n(v.parse::<u64>().unwrap()),
+                );
+            }
+            item
+        };
+        assert!(practice_version_holds(Some(&practice(Some("3"))), &staff));
+        assert!(!practice_version_holds(Some(&practice(Some("4"))), &staff));
+        assert!(!practice_version_holds(Some(&practice(None)), &staff));
+        assert!(!practice_version_holds(None, &staff));
+        let never_moved = StaffProof {
+            access_version: 0,
+            ..staff.clone()
+        };
+        assert!(practice_version_holds(Some(&practice(None)), &never_moved));
     }
 }

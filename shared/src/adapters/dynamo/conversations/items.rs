@@ -8,6 +8,8 @@
 //!   conversations an account takes part in are one Query.
 //! - `M#msg` ([`MessageItem`]): time-ordered ids, so a messages page is one Query.
 //! - `R#msg#acct` ([`ReceiptItem`]): the read-receipt log, one per horizon move.
+//! - `H#acct` ([`HorizonItem`]): a group reader's own horizon, which the stream folds into
+//!   the meta's `reads` / `read_counts` (so a group reading at once shares no item).
 //! - `IDEM#sender#client_message_id` / `#IDEM` ([`IdempotencyItem`]): a post's retry record.
 
 use crate::adapters::dynamo::{self, keys};
@@ -415,6 +417,10 @@ pub struct ReceiptItem {
     pub from: Option<MessageId>,
     pub through: MessageId,
     pub at: i64,
+    /// A group reader's receipt carries the count of messages its horizon covers, so the
+    /// stream can fold it into the conversation's `read_counts` (see [`HorizonItem`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
     /// The reader's receipts on GSI3 ([`keys::reader_receipts_pk`] / `M#through`), so the
     /// first one at or past a message is one `Limit 1` Query (`GET …/messages/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -432,6 +438,7 @@ impl ReceiptItem {
             from: r.from,
             through: r.through,
             at: r.at,
+            count: None,
             gsi3pk: Some(keys::reader_receipts_pk(conversation, &r.reader)),
             gsi3sk: Some(keys::message_sk(&r.through)),
         }
@@ -444,6 +451,49 @@ impl ReceiptItem {
             through: self.through,
             at: self.at,
         }
+    }
+}
+
+/// `CONV#c` / `H#reader`: a group reader's own horizon (`conversations::mark_read`). Only
+/// that reader's receipts write it, so readers of one group never share an item; the
+/// stream folds it into the conversation's `reads` / `read_counts` for the inbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HorizonItem {
+    pub pk: String,
+    pub sk: String,
+    pub reader: AccountId,
+    pub through: MessageId,
+    /// Messages the horizon covers (the conversation's count when `through` was newest).
+    pub count: i64,
+    pub at: i64,
+}
+
+impl HorizonItem {
+    pub fn new(conversation: &ConversationId, reader: &AccountId, state: &ReadState) -> Self {
+        Self {
+            pk: keys::conversation_pk(conversation),
+            sk: keys::horizon_sk(reader),
+            reader: *reader,
+            through: state.through,
+            count: state.count,
+            at: state.at,
+        }
+    }
+
+    pub fn key_for(conversation: &ConversationId, reader: &AccountId) -> dynamo::Item {
+        dynamo::key(
+            keys::conversation_pk(conversation),
+            keys::horizon_sk(reader),
+        )
+    }
+
+    pub fn into_state(self) -> (AccountId, ReadState) {
+        let state = ReadState {
+            through: self.through,
+            count: self.count,
+            at: self.at,
+        };
+        (self.reader, state)
     }
 }
 

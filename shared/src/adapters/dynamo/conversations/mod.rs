@@ -7,27 +7,35 @@
 //! `post_record`, `message` one GetItem; `first_receipts_from` one `Limit 1` Query per
 //! reader (concurrent); `messages_page`, `count_messages` one Query (per 1 MB page); `staff_inbox` one Query (up to 5 when its
 //! filter hides whole windows); `participant_inbox` one Query (rows kept by the stream consumer);
-//! `sender_names` one BatchGetItem; `audit_read` one PutItem.
+//! `sender_names` one BatchGetItem; `audit_read` one PutItem; `receipt_state` one
+//! BatchGetItem; `own_horizons` one Query (see `horizons`, group read receipts).
 
 pub mod access;
 mod directory;
+mod horizons;
 mod inbox;
 pub mod items;
 pub mod legacy;
 mod reads;
 mod writes;
 
-pub use items::{ConversationItem, IdempotencyItem, MessageItem, ParticipantItem, ReceiptItem};
+pub use horizons::FOLD_CHUNK;
+pub use items::{
+    ConversationItem, HorizonItem, IdempotencyItem, MessageItem, ParticipantItem, ReceiptItem,
+};
 pub use writes::add_new_conversation;
 
 use super::{Dynamo, StoreError};
 use crate::access::proof::SessionProof;
-use crate::conversations::{ClientMessageId, Conversation, Message, PostRecord, Receipt};
+use crate::conversations::{
+    ClientMessageId, Conversation, Message, PostRecord, ReadState, Receipt,
+};
 use crate::domain::caller::Caller;
 use crate::domain::ids::{AccountId, ConversationId, MessageId, OrgId, SenderId};
 use crate::ports::conversations::{
     ChangeRefused, ConversationStore, HorizonMove, HorizonRefused, ListError, Listing,
-    MessagesFrom, PostRefused, Posting, ResumeAt, SettingsChange, StaffInboxQuery,
+    MessagesFrom, OwnHorizonMove, PostRefused, Posting, ReceiptState, ResumeAt, SettingsChange,
+    StaffInboxQuery,
 };
 use crate::services::audit::AuditEvent;
 use async_trait::async_trait;
@@ -78,6 +86,32 @@ impl ConversationStore for Dynamo {
         audit: &AuditEvent<'_>,
     ) -> Result<(), HorizonRefused> {
         self.move_reader_horizon(change, audit).await
+    }
+
+    async fn receipt_state(
+        &self,
+        conversation: &ConversationId,
+        reader: &AccountId,
+        message: &MessageId,
+        proof: Option<&SessionProof>,
+    ) -> Result<ReceiptState, StoreError> {
+        self.read_receipt_state(conversation, reader, message, proof)
+            .await
+    }
+
+    async fn move_own_horizon(
+        &self,
+        change: &OwnHorizonMove<'_>,
+        audit: &AuditEvent<'_>,
+    ) -> Result<(), HorizonRefused> {
+        self.move_own_horizon_item(change, audit).await
+    }
+
+    async fn own_horizons(
+        &self,
+        conversation: &ConversationId,
+    ) -> Result<Vec<(AccountId, ReadState)>, StoreError> {
+        self.read_own_horizons(conversation).await
     }
 
     async fn count_messages(

@@ -13,11 +13,12 @@
 //! | `audit` | Put the audit item | |
 //! | `attachment_0`…`_4` | Update each `A#att`: `SET message_id`, `REMOVE ttl` (`adapters::dynamo::attachments`) | ready, the poster's, on no message yet |
 //!
-//! Horizon move: with a claimed caller (`access::proof`) first the `caller_session`
+//! Horizon move (a conversation of two; a group's readers move their own items, see
+//! `horizons`): with a claimed caller (`access::proof`) first the `caller_session`
 //! ConditionCheck of their session (staff: with `caller_member` and `caller_practice`);
 //! `message` ConditionCheck `M#m` exists; `meta` Update `SET reads.me,
 //! read_counts.me` (copying `message_count` when m is the newest, else a computed count
-//! conditioned on the previous horizon); `receipt`; `audit`.
+//! conditioned on the previous horizon), refused for a group; `receipt`; `audit`.
 //!
 //! Settings change: `meta` Update under the editor's access; one `participant` Update per
 //! roster row (read_only and subject are mirrored there); `audit`.
@@ -28,6 +29,7 @@ use crate::access::proof::SessionProof;
 use crate::adapters::dynamo::access::{check_session, is_caller_slot};
 use crate::adapters::dynamo::attachments::{attach_in, attach_slot_index};
 use crate::adapters::dynamo::{bool_av, key, keys, n, s, Dynamo, Expr, StoreError, Tx, TxError};
+use crate::conversations::model::GROUP_ABOVE;
 use crate::conversations::{Conversation, ConversationState, ReadState, Receipt};
 use crate::ports::conversations::{
     ChangeRefused, HorizonMove, HorizonRefused, NewReadCount, PostRefused, Posting, SettingsChange,
@@ -40,7 +42,7 @@ fn av<T: serde::Serialize>(value: &T) -> Result<AttributeValue, StoreError> {
 }
 
 /// A refusal by a slot the use case does not expect to fail is a bug: a store error.
-fn unexpected(slot: &str) -> StoreError {
+pub(super) fn unexpected(slot: &str) -> StoreError {
     StoreError::Other(format!("unexpected refusal of `{slot}`"))
 }
 
@@ -263,8 +265,12 @@ impl Dynamo {
             .name("#reads", "reads")
             .name("#rcs", "read_counts")
             .name("#me_k", &me)
-            .value(":st", av(&state)?);
-        e.and("attribute_exists(#pk)");
+            .name("#pids", "participant_ids")
+            .value(":st", av(&state)?)
+            .value(":group_above", n(GROUP_ABOVE));
+        e.and("attribute_exists(#pk)")
+            // A group's readers move their own items (`horizons`), never this one.
+            .and("attribute_not_exists(#pids) OR size(#pids) <= :group_above");
         let set = match mv.count {
             NewReadCount::CopyMessageCount => {
                 e.name("#through", "through")
@@ -320,7 +326,7 @@ impl Dynamo {
     }
 
     /// Commits `tx`, as a proof (`Dynamo::commit_proven`) when it carries one.
-    async fn commit_for(&self, proven: bool, tx: Tx) -> Result<(), TxError> {
+    pub(super) async fn commit_for(&self, proven: bool, tx: Tx) -> Result<(), TxError> {
         match proven {
             true => self.commit_proven(tx).await,
             false => self.commit(tx).await,
