@@ -1,5 +1,6 @@
 //! Stream records → the changes notifications and sync react to: a new message (`M#`
-//! insert), a read-horizon move (`R#` receipt insert), and a conversation meta insert or
+//! insert), a read-horizon move (`R#` receipt insert; a group reader's carries its count),
+//! and a conversation meta insert or
 //! modification (with both images). Only the fields used are read (never message text,
 //! which stays in the image untouched).
 
@@ -22,6 +23,9 @@ pub enum Change {
         reader: AccountId,
         through: MessageId,
         at: i64,
+        /// A group reader's receipt: the messages their horizon covers, folded into the
+        /// conversation's `read_counts` (`crate::sync::fold_group_horizons`).
+        count: Option<i64>,
     },
     Meta {
         old: Option<Box<MetaImage>>,
@@ -60,6 +64,8 @@ struct ReceiptImage {
     reader: AccountId,
     through: MessageId,
     at: i64,
+    #[serde(default)]
+    count: Option<i64>,
 }
 
 /// The conversation meta fields the feed and the inbox rows use.
@@ -125,6 +131,7 @@ pub fn parse(record: &EventRecord) -> Result<Option<Sourced>, &'static str> {
             reader: r.reader,
             through: r.through,
             at: r.at,
+            count: r.count,
         }
     } else if sk == "#META" && (insert || record.event_name == "MODIFY") {
         let new: MetaImage = serde_dynamo::from_item(image()).map_err(|_| "meta image")?;

@@ -18,6 +18,7 @@
 
 mod changes;
 pub mod dispatch;
+mod fold;
 mod notify;
 mod outbound;
 mod push;

@@ -1,6 +1,7 @@
 //! Notifications and sync for one batch of stream records (issue 11): reads the
 //! conversations (1 BatchGetItem) and, when there are new messages, their practices (1
-//! BatchGetItem), then runs the inbox-row projection ([`crate::sync`]), the feed appends
+//! BatchGetItem), then runs the inbox-row projection ([`crate::sync`]), the fold of group
+//! readers' horizons ([`crate::fold`]), the feed appends
 //! ([`crate::sync`]) and the pushes ([`crate::push`]) concurrently, and the reminder
 //! runs ([`crate::reminders`]) in stream order. Each is idempotent on the record, so the
 //! records it reports as failed may be delivered again whole.
@@ -59,12 +60,14 @@ async fn run(app: &App, items: &[Item]) -> Result<BTreeSet<usize>, StoreError> {
         HashMap::new()
     };
     let now = app.now_ms();
-    let (rows, feeds, pushes) = tokio::join!(
+    let (rows, folds, feeds, pushes) = tokio::join!(
         crate::sync::project_inboxes(app, items),
+        crate::fold::fold_group_horizons(app, items),
         crate::sync::append_feeds(app, items, &facts, now),
         crate::push::send(app, items, &facts, &practices, now),
     );
     let mut failed = rows;
+    failed.extend(folds);
     failed.extend(feeds);
     failed.extend(pushes);
     failed.extend(crate::reminders::run(app, items, &facts, &practices, now).await);

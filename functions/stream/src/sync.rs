@@ -89,6 +89,7 @@ fn feed_change(
             reader,
             through,
             at,
+            ..
         } => (
             *conversation,
             *at,
