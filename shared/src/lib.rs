@@ -67,8 +67,9 @@
 //! | conversation details | `CONV#c` / `#META` | GetItem |
 //! | messages page | `CONV#c` / `begins_with M#` (descending, `before` cursor) | Query (+ meta GetItem for access, concurrent) |
 //! | message post | `CONV#c` / `M#msg` + `#META` + `IDEM#…` + audit | TransactWriteItems |
-//! | read receipt | `#META` reads + `R#msg#acct` log + `M#msg` check | TransactWriteItems |
-//! | seen by | `CONV#c` / `R#msg…` onwards | Query |
+//! | read receipt (two participants) | `#META` reads + `R#msg#acct` log + `M#msg` check | TransactWriteItems |
+//! | read receipt (a group: each reader's own horizon, folded into `#META` by the stream) | `CONV#c` / `H#acct` + `R#msg#acct` | BatchGetItem (`#META`, `M#msg`, `H#acct`), then TransactWriteItems of the reader's own items; stream: UpdateItem of `#META` per 20 readers |
+//! | seen by | `CONV#c` / `R#msg…` onwards ‖ `begins_with H#` (groups) | Query ‖ Query |
 //! | `Idempotency-Key` record (contact creation, invites) | `IDEMKEY#caller#key` / `#IDEMKEY` | PutItem (claim), GetItem (replay), UpdateItem (answer) |
 //! | idempotent post | `IDEM#sender#client_message_id` / `#IDEM` | in the post's TransactWriteItems |
 //! | attachment (reserve, check, read, attach) | `CONV#c` / `A#att` | in the reservation's TransactWriteItems; GetItem (check); BatchGetItem with the meta (read, and before a post with attachments); Update in the post's TransactWriteItems |
