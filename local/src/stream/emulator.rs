@@ -7,7 +7,7 @@
 //! would hand it to the on-failure destination), so a poison record never blocks the shard.
 
 use super::filter::passes;
-use super::get_records::get_records;
+use super::get_records::{get_records, GetRecordsError};
 use super::mapping::{self, Mapping};
 use super::records::lambda_record;
 use crate::template::{Template, TemplateError};
@@ -33,6 +33,15 @@ fn streams_err<E: std::fmt::Debug>(e: E) -> EmulatorError {
     EmulatorError::Streams(format!("{e:?}"))
 }
 
+/// Where reading one shard stands.
+#[derive(Clone, Debug)]
+struct ShardCursor {
+    /// The next iterator (`None`: the shard is closed and drained).
+    iterator: Option<String>,
+    /// The last record read, to resume after it when the iterator expires.
+    last_sequence: Option<String>,
+}
+
 pub struct StreamEmulator {
     app: Arc<App>,
     client: aws_sdk_dynamodbstreams::Client,
@@ -41,8 +50,8 @@ pub struct StreamEmulator {
     mapping: Mapping,
     stream_arn: String,
     region: String,
-    /// Shard id → its next iterator (`None`: the shard is closed and drained).
-    shards: BTreeMap<String, Option<String>>,
+    /// Shard id → where reading it stands.
+    shards: BTreeMap<String, ShardCursor>,
     /// Batches invoked so far (tests and the dev server's log).
     pub invocations: usize,
 }
@@ -107,17 +116,18 @@ impl StreamEmulator {
         let open: Vec<String> = self
             .shards
             .iter()
-            .filter(|(_, it)| it.is_some())
+            .filter(|(_, cursor)| cursor.iterator.is_some())
             .map(|(id, _)| id.clone())
             .collect();
         for shard in open {
-            let Some(Some(iterator)) = self.shards.get(&shard).cloned() else {
-                continue;
-            };
-            let (records, next) = get_records(&self.endpoint, &iterator, 1000)
-                .await
-                .map_err(EmulatorError::Streams)?;
-            self.shards.insert(shard, next);
+            let (records, next) = self.read_page(&shard).await?;
+            let cursor = self.shards.get_mut(&shard).expect("an open shard");
+            cursor.iterator = next;
+            if let Some(last) = records.last() {
+                cursor.last_sequence = last["dynamodb"]["SequenceNumber"]
+                    .as_str()
+                    .map(str::to_string);
+            }
             read += records.len();
             let passed: VecDeque<Value> = records
                 .into_iter()
@@ -146,18 +156,65 @@ impl StreamEmulator {
             if self.shards.contains_key(&id) {
                 continue;
             }
-            let it = self
-                .client
-                .get_shard_iterator()
-                .stream_arn(&self.stream_arn)
-                .shard_id(&id)
-                .shard_iterator_type(ShardIteratorType::TrimHorizon)
-                .send()
-                .await
-                .map_err(streams_err)?;
-            self.shards.insert(id, it.shard_iterator);
+            let iterator = self.shard_iterator(&id, None).await?;
+            self.shards.insert(
+                id,
+                ShardCursor {
+                    iterator,
+                    last_sequence: None,
+                },
+            );
         }
         Ok(())
+    }
+
+    /// The next page of `shard`. An iterator left unused for 15 minutes expires (a test
+    /// process drains the stream only now and then); the page is then read through a new
+    /// iterator after the last record read, as Lambda's poller resumes, so nothing is lost
+    /// or delivered twice.
+    async fn read_page(
+        &mut self,
+        shard: &str,
+    ) -> Result<(Vec<Value>, Option<String>), EmulatorError> {
+        let cursor = self.shards[shard].clone();
+        let iterator = cursor.iterator.unwrap_or_default();
+        match get_records(&self.endpoint, &iterator, 1000).await {
+            Err(GetRecordsError::Expired) => {
+                tracing::info!(
+                    shard,
+                    "stream emulation: iterator expired; resuming after the last record read"
+                );
+                let fresh = self
+                    .shard_iterator(shard, cursor.last_sequence.as_deref())
+                    .await?
+                    .unwrap_or_default();
+                get_records(&self.endpoint, &fresh, 1000)
+                    .await
+                    .map_err(|e| EmulatorError::Streams(e.to_string()))
+            }
+            other => other.map_err(|e| EmulatorError::Streams(e.to_string())),
+        }
+    }
+
+    /// An iterator on `shard`: after `after` (a sequence number), or from the oldest record.
+    async fn shard_iterator(
+        &self,
+        shard: &str,
+        after: Option<&str>,
+    ) -> Result<Option<String>, EmulatorError> {
+        let request = self
+            .client
+            .get_shard_iterator()
+            .stream_arn(&self.stream_arn)
+            .shard_id(shard);
+        let request = match after {
+            Some(sequence) => request
+                .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+                .sequence_number(sequence),
+            None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+        };
+        let answer = request.send().await.map_err(streams_err)?;
+        Ok(answer.shard_iterator)
     }
 
     async fn deliver(&mut self, mut records: VecDeque<Value>) {
