@@ -248,20 +248,49 @@ const AWS_ROOTS: &[u8] = include_bytes!("../certs/aws-roots.pem");
 /// would be a second crypto library in every binary. Plain `http://` endpoints (the local
 /// stack) still work. Connections are pooled per client and reused across invocations.
 pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    use aws_smithy_http_client::tls::{
-        rustls_provider::CryptoMode, Provider, TlsContext, TrustStore,
-    };
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls_provider())
+        .tls_context(aws_tls_context())
+        .build_https()
+}
+
+/// The same TLS stack as [`https_client`] (rustls on `ring`, the compiled-in AWS roots) as
+/// one pooled connector, for the requests Canopy signs itself (S3: `adapters::s3`), with the
+/// SDK configuration's connect and read timeouts.
+pub fn https_connector(
+    sdk: &SdkConfig,
+) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+    let timeouts = sdk.timeout_config();
+    let mut settings = aws_smithy_runtime_api::client::http::HttpConnectorSettings::builder();
+    settings
+        .set_connect_timeout(timeouts.and_then(|t| t.connect_timeout()))
+        .set_read_timeout(timeouts.and_then(|t| t.read_timeout()));
+    let settings = settings.build();
+    let mut builder = aws_smithy_http_client::Connector::builder().connector_settings(settings);
+    builder.set_sleep_impl(sdk.sleep_impl());
+    aws_smithy_runtime_api::client::http::SharedHttpConnector::new(
+        builder
+            .tls_provider(tls_provider())
+            .tls_context(aws_tls_context())
+            .build(),
+    )
+}
+
+fn tls_provider() -> aws_smithy_http_client::tls::Provider {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    Provider::Rustls(CryptoMode::Ring)
+}
+
+/// Trust the compiled-in AWS roots only.
+fn aws_tls_context() -> aws_smithy_http_client::tls::TlsContext {
+    use aws_smithy_http_client::tls::{TlsContext, TrustStore};
     let trust = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AWS_ROOTS);
-    let tls = TlsContext::builder()
+    TlsContext::builder()
         .with_trust_store(trust)
         .build()
-        .expect("the compiled-in roots are valid PEM");
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .tls_context(tls)
-        .build_https()
+        .expect("the compiled-in roots are valid PEM")
 }
 
 /// A DynamoDB client configuration from the SDK configuration, with the standard

@@ -1,6 +1,8 @@
 //! Raw inbound mail from S3: the SES receipt rule's S3 action stores each message (SNS
-//! alone would bounce mail over 150 KB) and the SNS notification names the object.
+//! alone would bounce mail over 150 KB) and the SNS notification names the object. One
+//! GetObject, signed by the small client of `adapters::s3`.
 
+use crate::adapters::s3::{S3Client, S3Request};
 use crate::ports::standard::{MailSource, SendFailure};
 use async_trait::async_trait;
 
@@ -8,11 +10,11 @@ use async_trait::async_trait;
 pub const MAX_MAIL_BYTES: i64 = 10 * 1024 * 1024;
 
 pub struct S3Mail {
-    client: aws_sdk_s3::Client,
+    client: S3Client,
 }
 
 impl S3Mail {
-    pub fn new(client: aws_sdk_s3::Client) -> Self {
+    pub fn new(client: S3Client) -> Self {
         Self { client }
     }
 }
@@ -20,33 +22,20 @@ impl S3Mail {
 #[async_trait]
 impl MailSource for S3Mail {
     async fn fetch(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, SendFailure> {
-        let out = match self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        let request = S3Request::new("GET", bucket, key);
+        let out = match self.client.send(&request).await {
             Ok(out) => out,
-            Err(err) => {
-                let missing = err.as_service_error().is_some_and(|e| e.is_no_such_key());
-                return if missing {
-                    Ok(None)
-                } else {
-                    tracing::warn!("inbound mail fetch failed");
-                    Err(SendFailure::Unavailable)
-                };
+            Err(err) if err.code() == Some("NoSuchKey") => return Ok(None),
+            Err(_) => {
+                tracing::warn!("inbound mail fetch failed");
+                return Err(SendFailure::Unavailable);
             }
         };
-        if out.content_length.unwrap_or(0) > MAX_MAIL_BYTES {
+        // Refused before a byte of the body is read.
+        if out.content_length().unwrap_or(0) > MAX_MAIL_BYTES as u64 {
             return Err(SendFailure::Refused("too large".into()));
         }
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|_| SendFailure::Unavailable)?;
-        Ok(Some(bytes.into_bytes().to_vec()))
+        let bytes = out.bytes().await.map_err(|_| SendFailure::Unavailable)?;
+        Ok(Some(bytes))
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::adapters::end_user_messaging::EndUserMessagingSms;
 use crate::adapters::provider_echo::ProviderEcho;
+use crate::adapters::s3::S3Client;
 use crate::adapters::s3_mail::S3Mail;
 use crate::adapters::ses_standard::SesStandardEmail;
 use crate::adapters::sns_sms_stand_in::SnsSmsStandIn;
@@ -59,12 +60,8 @@ pub fn build(
     }
 }
 
-/// The inbound mail source: SES stores received mail in S3.
+/// The inbound mail source: SES stores received mail in S3 (path-style under
+/// `AWS_ENDPOINT_URL_S3`: moto serves buckets by path, not by virtual host).
 pub fn inbound_mail(sdk: &SdkConfig) -> Arc<dyn MailSource> {
-    let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
-    if let Some(url) = endpoint_override("S3") {
-        // moto serves buckets by path, not by virtual host.
-        s3 = s3.endpoint_url(url).force_path_style(true);
-    }
-    Arc::new(S3Mail::new(aws_sdk_s3::Client::from_conf(s3.build())))
+    Arc::new(S3Mail::new(S3Client::from_sdk(sdk)))
 }

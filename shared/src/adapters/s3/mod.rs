@@ -2,6 +2,10 @@
 //! upload check's ranged read, and deletes. Locally the same code talks to moto's S3
 //! through `AWS_ENDPOINT_URL_S3` (path-style addressing, as moto serves one host).
 //!
+//! The requests are signed here (`signed.rs`, `client.rs`), not by `aws-sdk-s3`: its client
+//! and the checksum tables it links cost every function that touches a bucket ~1.4 MB,
+//! for six calls.
+//!
 //! The PUT URL signs `content-type`, `content-length`, `if-none-match: *` and the
 //! `x-amz-tagging` of a fresh upload: S3 refuses a PUT whose type or length differ from the
 //! reservation, refuses to overwrite an object already there, and the bucket's lifecycle
@@ -11,18 +15,26 @@
 use crate::attachments::model::ContentType;
 use crate::ports::attachments::{AttachmentFiles, FilesError, ObjectHead, PresignedUpload};
 use async_trait::async_trait;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_s3::presigning::PresigningConfig;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+mod client;
+mod signed;
+mod tools;
+mod xml;
+
+pub use client::{S3Client, S3Error, S3Request, S3Response};
 
 /// The tag every upload carries until its attachment is posted; the bucket's lifecycle rule
 /// deletes objects still tagged so after a day.
 pub const UNATTACHED_TAG: (&str, &str) = ("canopy-state", "unattached");
 
+/// S3 refuses presigned URLs valid for longer than a week.
+const MAX_PRESIGNED_SECS: u64 = 7 * 24 * 60 * 60;
+
 /// The attachments bucket.
 #[derive(Clone, Debug)]
 pub struct S3Files {
-    client: aws_sdk_s3::Client,
+    client: S3Client,
     bucket: String,
 }
 
@@ -32,39 +44,22 @@ pub struct S3Files {
 pub struct NoBucket;
 
 impl S3Files {
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+    pub fn new(client: S3Client, bucket: impl Into<String>) -> Self {
         Self {
             client,
             bucket: bucket.into(),
         }
     }
 
-    /// The bucket named by `ATTACHMENTS_BUCKET`, with the SDK configuration's timeouts and
-    /// retries and the standard `AWS_ENDPOINT_URL_S3` override (then path-style).
+    /// The bucket named by `ATTACHMENTS_BUCKET`, with the SDK configuration's credentials,
+    /// timeouts and retries and the standard `AWS_ENDPOINT_URL_S3` override (then
+    /// path-style).
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Result<Self, NoBucket> {
         let bucket = std::env::var("ATTACHMENTS_BUCKET")
             .ok()
             .filter(|b| !b.trim().is_empty())
             .ok_or(NoBucket)?;
-        let mut config = aws_sdk_s3::config::Builder::from(sdk)
-            // Checksums only where S3 requires them: a default CRC32 would otherwise be
-            // signed into presigned PUTs for an empty body.
-            .request_checksum_calculation(
-                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
-            )
-            .response_checksum_validation(
-                aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
-            );
-        if let Some(url) = std::env::var("AWS_ENDPOINT_URL_S3")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
-            config = config.endpoint_url(url).force_path_style(true);
-        }
-        Ok(Self::new(
-            aws_sdk_s3::Client::from_conf(config.build()),
-            bucket,
-        ))
+        Ok(Self::new(S3Client::from_sdk(sdk), bucket))
     }
 
     pub fn bucket(&self) -> &str {
@@ -72,36 +67,33 @@ impl S3Files {
     }
 }
 
-fn presigning(signed_at_ms: i64, expires_in_secs: u64) -> Result<PresigningConfig, FilesError> {
+/// The signing time and lifetime of a presigned URL.
+fn presigning(
+    signed_at_ms: i64,
+    expires_in_secs: u64,
+) -> Result<(SystemTime, Duration), FilesError> {
+    if expires_in_secs > MAX_PRESIGNED_SECS {
+        return Err(FilesError::Other(
+            "presigned URLs may not expire later than one week after creation".into(),
+        ));
+    }
     let start = UNIX_EPOCH + Duration::from_millis(signed_at_ms.max(0) as u64);
-    PresigningConfig::builder()
-        .start_time(start)
-        .expires_in(Duration::from_secs(expires_in_secs))
-        .build()
-        .map_err(|e| FilesError::Other(e.to_string()))
+    Ok((start, Duration::from_secs(expires_in_secs)))
 }
 
-/// Throttling, timeouts and unreachable endpoints are worth a retry (503); the rest is ours.
-fn files_error<E, R>(err: SdkError<E, R>) -> FilesError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            FilesError::Unavailable
-        }
-        SdkError::ServiceError(service) => match service.err().code() {
-            Some("SlowDown" | "ServiceUnavailable" | "InternalError" | "RequestTimeout") => {
-                FilesError::Unavailable
-            }
-            code => FilesError::Other(format!(
-                "{} {}",
-                code.unwrap_or("?"),
-                service.err().message().unwrap_or("")
-            )),
-        },
-        _ => FilesError::Other(format!("{err:?}")),
+/// Throttling, 5xx, timeouts and unreachable endpoints are worth a retry (503); the rest
+/// is ours.
+fn files_error(err: S3Error) -> FilesError {
+    if err.is_transient() {
+        return FilesError::Unavailable;
+    }
+    match err {
+        S3Error::Service { code, message, .. } => FilesError::Other(format!(
+            "{} {}",
+            code.as_deref().unwrap_or("?"),
+            message.as_deref().unwrap_or("")
+        )),
+        S3Error::Local(reason) | S3Error::Unreachable(reason) => FilesError::Other(reason),
     }
 }
 
@@ -120,26 +112,29 @@ impl AttachmentFiles for S3Files {
         signed_at_ms: i64,
         expires_in_secs: u64,
     ) -> Result<PresignedUpload, FilesError> {
-        let length = i64::try_from(size).map_err(|_| FilesError::Other("size".into()))?;
-        let request = self
+        i64::try_from(size).map_err(|_| FilesError::Other("size".into()))?;
+        let (signed_at, expires_in) = presigning(signed_at_ms, expires_in_secs)?;
+        let request = S3Request::new("PUT", &self.bucket, key)
+            .header("content-length", size.to_string())
+            .header("content-type", content_type.as_str())
+            .header("if-none-match", "*")
+            .header(
+                "x-amz-tagging",
+                format!("{}={}", UNATTACHED_TAG.0, UNATTACHED_TAG.1),
+            );
+        let url = self
             .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type.as_str())
-            .content_length(length)
-            .if_none_match("*")
-            .tagging(format!("{}={}", UNATTACHED_TAG.0, UNATTACHED_TAG.1))
-            .presigned(presigning(signed_at_ms, expires_in_secs)?)
+            .presign(&request, signed_at, expires_in)
             .await
             .map_err(files_error)?;
         let mut headers: Vec<(String, String)> = request
-            .headers()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+            .headers
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
             .collect();
         headers.sort();
         Ok(PresignedUpload {
-            url: request.uri().to_string(),
+            url,
             headers,
             expires_at_ms: signed_at_ms + (expires_in_secs as i64) * 1000,
         })
@@ -151,144 +146,87 @@ impl AttachmentFiles for S3Files {
         signed_at_ms: i64,
         expires_in_secs: u64,
     ) -> Result<String, FilesError> {
-        let request = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            // Never rendered inline from the bucket's origin; the app shows it itself.
-            .response_content_disposition("attachment")
-            .presigned(presigning(signed_at_ms, expires_in_secs)?)
+        let (signed_at, expires_in) = presigning(signed_at_ms, expires_in_secs)?;
+        // Never rendered inline from the bucket's origin; the app shows it itself.
+        let request = S3Request::new("GET", &self.bucket, key)
+            .query("response-content-disposition", "attachment");
+        self.client
+            .presign(&request, signed_at, expires_in)
             .await
-            .map_err(files_error)?;
-        Ok(request.uri().to_string())
+            .map_err(files_error)
     }
 
     async fn head(&self, key: &str, first: u64) -> Result<Option<ObjectHead>, FilesError> {
         let range = format!("bytes=0-{}", first.max(1) - 1);
-        let result = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .range(range)
-            .send()
-            .await;
-        let out = match result {
+        let request = S3Request::new("GET", &self.bucket, key).header("range", range);
+        let out = match self.client.send(&request).await {
             Ok(out) => out,
-            Err(err) => {
-                if err.as_service_error().is_some_and(|e| e.is_no_such_key()) {
-                    return Ok(None);
-                }
-                // An empty object has no byte 0: S3 answers 416 InvalidRange.
-                if err.code() == Some("InvalidRange") {
-                    return self.head_empty(key).await;
-                }
-                return Err(files_error(err));
-            }
+            Err(err) if err.code() == Some("NoSuchKey") => return Ok(None),
+            // An empty object has no byte 0: S3 answers 416 InvalidRange.
+            Err(err) if err.code() == Some("InvalidRange") => return self.head_empty(key).await,
+            Err(err) => return Err(files_error(err)),
         };
-        let etag = out
-            .e_tag()
-            .unwrap_or_default()
-            .trim_matches('"')
-            .to_string();
+        let etag = out.etag();
         let size = out
-            .content_range()
+            .header("content-range")
             .and_then(total_from_content_range)
-            .or_else(|| out.content_length().map(|l| l.max(0) as u64))
+            .or_else(|| out.content_length())
             .unwrap_or(0);
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|_| FilesError::Unavailable)?
-            .into_bytes();
+        let bytes = out.bytes().await.map_err(|_| FilesError::Unavailable)?;
         Ok(Some(ObjectHead {
             size,
             etag,
-            first_bytes: bytes.to_vec(),
+            first_bytes: bytes,
         }))
     }
 
     async fn delete(&self, key: &str) -> Result<(), FilesError> {
-        self.client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(files_error)?;
+        let request = S3Request::new("DELETE", &self.bucket, key);
+        self.client.send(&request).await.map_err(files_error)?;
         Ok(())
     }
 
     async fn mark_attached(&self, key: &str) -> Result<(), FilesError> {
-        let current = self
-            .client
-            .get_object_tagging()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(missing_or_error)?;
-        let tagging = aws_sdk_s3::types::Tagging::builder()
-            .set_tag_set(Some(attached_tags(current.tag_set())?))
-            .build()
-            .map_err(|e| FilesError::Other(e.to_string()))?;
-        self.client
-            .put_object_tagging()
-            .bucket(&self.bucket)
-            .key(key)
-            .tagging(tagging)
-            .send()
-            .await
-            .map_err(missing_or_error)?;
+        let current = self.tags(key).await?;
+        let body = xml::tagging(&attached_tags(&current)).into_bytes();
+        // PutObjectTagging requires a checksum of its body (Content-MD5 or x-amz-checksum-*).
+        let checksum = {
+            use base64::Engine;
+            use sha2::Digest;
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&body))
+        };
+        let request = S3Request::new("PUT", &self.bucket, key)
+            .query("tagging", "")
+            .header("content-type", "application/xml")
+            .header("x-amz-checksum-sha256", checksum)
+            .header("x-amz-sdk-checksum-algorithm", "SHA256")
+            .body(body);
+        self.client.send(&request).await.map_err(missing_or_error)?;
         Ok(())
     }
 
     async fn write_card(&self, key: &str, body: Vec<u8>) -> Result<(), FilesError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type("application/json")
-            .body(body.into())
-            .send()
-            .await
-            .map_err(files_error)?;
+        let request = S3Request::new("PUT", &self.bucket, key)
+            .header("content-type", "application/json")
+            .body(body);
+        self.client.send(&request).await.map_err(files_error)?;
         Ok(())
     }
 
     async fn read_card(&self, key: &str) -> Result<Option<Vec<u8>>, FilesError> {
-        let out = match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        let request = S3Request::new("GET", &self.bucket, key);
+        let out = match self.client.send(&request).await {
             Ok(out) => out,
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-                return Ok(None)
-            }
+            Err(err) if err.code() == Some("NoSuchKey") => return Ok(None),
             Err(err) => return Err(files_error(err)),
         };
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|_| FilesError::Unavailable)?
-            .into_bytes();
-        Ok(Some(bytes.to_vec()))
+        let bytes = out.bytes().await.map_err(|_| FilesError::Unavailable)?;
+        Ok(Some(bytes))
     }
 }
 
 /// `NoSuchKey` (the object is gone) as [`FilesError::Missing`], the rest as usual.
-fn missing_or_error<E, R>(err: SdkError<E, R>) -> FilesError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
+fn missing_or_error(err: S3Error) -> FilesError {
     if err.code() == Some("NoSuchKey") {
         FilesError::Missing
     } else {
@@ -298,54 +236,47 @@ where
 
 /// The object's tags with `canopy-state` set to `attached` (GuardDuty's scan tag and any
 /// other tag are kept: PutObjectTagging replaces the whole set).
-fn attached_tags(
-    current: &[aws_sdk_s3::types::Tag],
-) -> Result<Vec<aws_sdk_s3::types::Tag>, FilesError> {
-    let mut tags: Vec<aws_sdk_s3::types::Tag> = current
+fn attached_tags(current: &[(String, String)]) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = current
         .iter()
-        .filter(|t| t.key() != UNATTACHED_TAG.0)
+        .filter(|(key, _)| key != UNATTACHED_TAG.0)
         .cloned()
         .collect();
-    tags.push(
-        aws_sdk_s3::types::Tag::builder()
-            .key(UNATTACHED_TAG.0)
-            .value(ATTACHED_VALUE)
-            .build()
-            .map_err(|e| FilesError::Other(e.to_string()))?,
-    );
-    Ok(tags)
+    tags.push((UNATTACHED_TAG.0.to_string(), ATTACHED_VALUE.to_string()));
+    tags
 }
 
 /// The value of `canopy-state` once the attachment is on a message.
 pub const ATTACHED_VALUE: &str = "attached";
 
 impl S3Files {
+    /// The object's tags (the attach step and tests).
+    pub async fn tags(&self, key: &str) -> Result<Vec<(String, String)>, FilesError> {
+        let request = S3Request::new("GET", &self.bucket, key).query("tagging", "");
+        let out = self.client.send(&request).await.map_err(missing_or_error)?;
+        let document = out.bytes().await.map_err(|_| FilesError::Unavailable)?;
+        Ok(xml::tags(&String::from_utf8_lossy(&document)))
+    }
+
     /// The ETag and size of an object whose first byte cannot be read (it is empty).
     async fn head_empty(&self, key: &str) -> Result<Option<ObjectHead>, FilesError> {
-        match self
-            .client
-            .head_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        let request = S3Request::new("HEAD", &self.bucket, key);
+        match self.client.send(&request).await {
             Ok(out) => Ok(Some(ObjectHead {
-                size: out.content_length().unwrap_or(0).max(0) as u64,
-                etag: out
-                    .e_tag()
-                    .unwrap_or_default()
-                    .trim_matches('"')
-                    .to_string(),
+                size: out.content_length().unwrap_or(0),
+                etag: out.etag(),
                 first_bytes: Vec::new(),
             })),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            // A HEAD has no error document: 404 is the object's absence.
+            Err(err) if err.status() == Some(404) => Ok(None),
             Err(err) => Err(files_error(err)),
         }
     }
 }
 
-mod tools;
-
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_signing;
+#[cfg(test)]
+mod tests_wire;

@@ -2,22 +2,21 @@
 //! and the tag flip of the attach step.
 
 use super::*;
-use aws_sdk_s3::config::{Credentials, Region};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
 
 fn files() -> S3Files {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
+    let sdk = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             "AKIDEXAMPLE",
             "secret",
             None,
             None,
             "test",
-        ))
-        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        )))
         .build();
-    S3Files::new(aws_sdk_s3::Client::from_conf(config), "canopy-attachments")
+    S3Files::new(S3Client::from_sdk(&sdk), "canopy-attachments")
 }
 
 fn query(url: &str, name: &str) -> Option<String> {
@@ -109,22 +108,12 @@ async fn the_download_url_lasts_five_minutes_and_signs_only_the_host() {
 
 #[test]
 fn attaching_flips_only_our_tag() {
-    let tag = |k: &str, v: &str| {
-        aws_sdk_s3::types::Tag::builder()
-            .key(k)
-            .value(v)
-            .build()
-            .unwrap()
-    };
+    let tag = |k: &str, v: &str| (k.to_string(), v.to_string());
     let current = [
         tag("canopy-state", "unattached"),
         tag("GuardDutyMalwareScanStatus", "NO_THREATS_FOUND"),
     ];
-    let mut after: Vec<(String, String)> = attached_tags(&current)
-        .unwrap()
-        .iter()
-        .map(|t| (t.key().to_string(), t.value().to_string()))
-        .collect();
+    let mut after = attached_tags(&current);
     after.sort();
     assert_eq!(
         after,
@@ -136,6 +125,16 @@ fn attaching_flips_only_our_tag() {
             ("canopy-state".to_string(), "attached".to_string()),
         ]
     );
+}
+
+#[tokio::test]
+async fn a_url_valid_for_more_than_a_week_is_refused() {
+    let err = files().presign_download(KEY, AT, 7 * 24 * 3600 + 1).await;
+    assert!(matches!(err, Err(FilesError::Other(_))), "{err:?}");
+    assert!(files()
+        .presign_download(KEY, AT, 7 * 24 * 3600)
+        .await
+        .is_ok());
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! `S3Files` calls that no deployed function makes: listing the bucket (the dev server's
-//! stand-in for the S3 notification), putting an object as a client would (bench, tests)
-//! and reading an object's tags (tests).
+//! stand-in for the S3 notification) and putting an object as a client would (bench, tests).
 
-use super::{files_error, missing_or_error, S3Files, UNATTACHED_TAG};
+use super::{files_error, xml, S3Files, S3Request, UNATTACHED_TAG};
 use crate::attachments::model::ContentType;
 use crate::ports::attachments::FilesError;
 
@@ -11,23 +10,23 @@ impl S3Files {
     /// S3 notification lists the bucket (never used by a deployed function).
     pub async fn list(&self, prefix: &str) -> Result<Vec<(String, String, u64)>, FilesError> {
         let mut found = Vec::new();
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(files_error)?;
-            for object in page.contents() {
-                if let (Some(key), Some(etag)) = (object.key(), object.e_tag()) {
-                    let size = object.size().unwrap_or(0).max(0) as u64;
-                    found.push((key.to_string(), etag.trim_matches('"').to_string(), size));
-                }
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = S3Request::new("GET", &self.bucket, "")
+                .query("list-type", "2")
+                .query("prefix", prefix);
+            if let Some(token) = token.take() {
+                request = request.query("continuation-token", token);
+            }
+            let page = self.client.send(&request).await.map_err(files_error)?;
+            let page = page.bytes().await.map_err(|_| FilesError::Unavailable)?;
+            let (objects, next) = xml::list_page(&String::from_utf8_lossy(&page));
+            found.extend(objects);
+            match next {
+                Some(next) => token = Some(next),
+                None => return Ok(found),
             }
         }
-        Ok(found)
     }
 
     /// Stores `bytes` at `key` the way a client's presigned PUT does (with the unattached
@@ -39,38 +38,14 @@ impl S3Files {
         content_type: ContentType,
         bytes: Vec<u8>,
     ) -> Result<String, FilesError> {
-        let out = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type.as_str())
-            .tagging(format!("{}={}", UNATTACHED_TAG.0, UNATTACHED_TAG.1))
-            .body(bytes.into())
-            .send()
-            .await
-            .map_err(files_error)?;
-        Ok(out
-            .e_tag()
-            .unwrap_or_default()
-            .trim_matches('"')
-            .to_string())
-    }
-
-    /// The object's tags (tests and the attach step).
-    pub async fn tags(&self, key: &str) -> Result<Vec<(String, String)>, FilesError> {
-        let out = self
-            .client
-            .get_object_tagging()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(missing_or_error)?;
-        Ok(out
-            .tag_set()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect())
+        let request = S3Request::new("PUT", &self.bucket, key)
+            .header("content-type", content_type.as_str())
+            .header(
+                "x-amz-tagging",
+                format!("{}={}", UNATTACHED_TAG.0, UNATTACHED_TAG.1),
+            )
+            .body(bytes);
+        let out = self.client.send(&request).await.map_err(files_error)?;
+        Ok(out.etag())
     }
 }
