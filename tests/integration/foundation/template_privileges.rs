@@ -232,6 +232,16 @@ fn no_pepper_literal_is_in_the_code() {
             }
         }
     }
+    // Published digests, not secrets: SHA-256 of the empty body, and the signatures of AWS's
+    // SigV4 examples for S3 that `adapters::s3::tests_signing` must reproduce.
+    const PUBLISHED: [&str; 6] = [
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+        "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd",
+        "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543",
+        "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
+        "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+    ];
     let mut files = Vec::new();
     for dir in ["shared/src", "functions"] {
         sources(&repo_root().join(dir), &mut files);
@@ -241,7 +251,7 @@ fn no_pepper_literal_is_in_the_code() {
         let text = std::fs::read_to_string(&file).unwrap();
         let hex_run = text
             .split(|c: char| !c.is_ascii_hexdigit())
-            .any(|word| word.len() >= 64);
+            .any(|word| word.len() >= 64 && !PUBLISHED.contains(&word));
         assert!(!hex_run, "{} holds a 64-hex-digit literal", file.display());
     }
 }
