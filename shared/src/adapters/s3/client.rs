@@ -10,8 +10,9 @@
 //! otherwise, as the SDK does for a bucket name without dots.
 
 use super::signed::{uri_encode, Signer};
+use crate::adapters::signed_call::{self, CallPolicy, Failure};
 use aws_config::SdkConfig;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_runtime_api::client::http::{HttpConnector, SharedHttpConnector};
 use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
@@ -28,11 +29,14 @@ pub struct S3Client {
     region: String,
     /// The configured endpoint (path-style), without a trailing `/`.
     endpoint: Option<String>,
-    attempt_timeout: Option<Duration>,
-    operation_timeout: Option<Duration>,
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    policy: CallPolicy,
+}
+
+/// The parts of a request its signature covers ([`S3Client::signable`]).
+struct Signable<'r> {
+    identity: Identity,
+    url: String,
+    headers: Vec<(&'r str, &'r str)>,
 }
 
 /// Why a call failed.
@@ -82,6 +86,16 @@ impl S3Error {
             }
             S3Error::Local(_) => false,
         }
+    }
+}
+
+impl Failure for S3Error {
+    fn is_transient(&self) -> bool {
+        S3Error::is_transient(self)
+    }
+
+    fn timed_out(limit: Duration) -> Self {
+        S3Error::Unreachable(format!("timed out after {limit:?}"))
     }
 }
 
@@ -168,28 +182,12 @@ impl S3Client {
     /// Credentials, region, timeouts and retries from the SDK configuration; the endpoint
     /// from `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL` (or the configuration's own).
     pub fn from_sdk(sdk: &SdkConfig) -> Self {
-        let endpoint = crate::app::endpoint_override("S3")
-            .or_else(|| {
-                std::env::var("AWS_ENDPOINT_URL")
-                    .ok()
-                    .filter(|u| !u.is_empty())
-            })
-            .or_else(|| sdk.endpoint_url().map(str::to_string));
-        let timeouts = sdk.timeout_config();
-        let retries = sdk.retry_config();
         Self {
             http: crate::app::https_connector(sdk),
             credentials: sdk.credentials_provider(),
-            region: sdk
-                .region()
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "us-east-1".to_string()),
-            endpoint: endpoint.map(|e| e.trim_end_matches('/').to_string()),
-            attempt_timeout: timeouts.and_then(|t| t.operation_attempt_timeout()),
-            operation_timeout: timeouts.and_then(|t| t.operation_timeout()),
-            max_attempts: retries.map_or(3, |r| r.max_attempts()).max(1),
-            initial_backoff: retries.map_or(Duration::from_secs(1), |r| r.initial_backoff()),
-            max_backoff: retries.map_or(Duration::from_secs(20), |r| r.max_backoff()),
+            region: signed_call::region(sdk),
+            endpoint: signed_call::configured_endpoint(sdk, "S3"),
+            policy: CallPolicy::from_sdk(sdk),
         }
     }
 
@@ -226,15 +224,9 @@ impl S3Client {
     }
 
     async fn identity(&self) -> Result<Identity, S3Error> {
-        let provider = self
-            .credentials
-            .as_ref()
-            .ok_or_else(|| S3Error::Local("no credentials provider".into()))?;
-        let credentials = provider
-            .provide_credentials()
+        signed_call::identity(self.credentials.as_ref())
             .await
-            .map_err(|e| S3Error::Local(format!("credentials: {e}")))?;
-        Ok(credentials.into())
+            .map_err(S3Error::Local)
     }
 
     /// A presigned URL for `request` (its body is the client's), signed at `signed_at` and
@@ -245,13 +237,11 @@ impl S3Client {
         signed_at: SystemTime,
         expires_in: Duration,
     ) -> Result<String, S3Error> {
-        let identity = self.identity().await?;
-        let url = self.url(request.bucket, request.key, &request.query);
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
+        let Signable {
+            identity,
+            url,
+            headers,
+        } = self.signable(request).await?;
         Signer {
             identity: &identity,
             region: &self.region,
@@ -261,34 +251,33 @@ impl S3Client {
         .map_err(|e| S3Error::Local(e.to_string()))
     }
 
+    /// What a request is signed over, for a presigned URL and a sent request alike: the
+    /// caller's identity now, the request's URL and its own headers.
+    async fn signable<'r>(&self, request: &'r S3Request<'_>) -> Result<Signable<'r>, S3Error> {
+        Ok(Signable {
+            identity: self.identity().await?,
+            url: self.url(request.bucket, request.key, &request.query),
+            headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect(),
+        })
+    }
+
     /// Sends `request` (signed anew for each attempt), retrying transient failures like the
     /// SDK's standard mode, within the configured attempt and operation timeouts. Any 2xx
     /// is an answer; any other status is an [`S3Error::Service`].
     pub async fn send(&self, request: &S3Request<'_>) -> Result<S3Response, S3Error> {
-        let attempts = async {
-            let mut attempt = 1;
-            loop {
-                let result = within(self.attempt_timeout, self.attempt(request)).await;
-                match result {
-                    Err(e) if e.is_transient() && attempt < self.max_attempts => {
-                        tokio::time::sleep(self.backoff(attempt)).await;
-                        attempt += 1;
-                    }
-                    other => return other,
-                }
-            }
-        };
-        within(self.operation_timeout, attempts).await
+        self.policy.run(|| self.attempt(request)).await
     }
 
     async fn attempt(&self, request: &S3Request<'_>) -> Result<S3Response, S3Error> {
-        let identity = self.identity().await?;
-        let url = self.url(request.bucket, request.key, &request.query);
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
+        let Signable {
+            identity,
+            url,
+            headers,
+        } = self.signable(request).await?;
         let signature = Signer {
             identity: &identity,
             region: &self.region,
@@ -331,32 +320,5 @@ impl S3Client {
             code,
             message,
         })
-    }
-
-    /// Exponential backoff with full jitter: up to `initial × 2^(attempt-1)`, capped.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(1 << (attempt - 1).min(16))
-            .min(self.max_backoff);
-        let mut random = [0u8; 4];
-        let fraction = match getrandom::fill(&mut random) {
-            Ok(()) => f64::from(u32::from_le_bytes(random)) / f64::from(u32::MAX),
-            Err(_) => 0.5,
-        };
-        ceiling.mul_f64(fraction)
-    }
-}
-
-/// `work`, or [`S3Error::Unreachable`] once `limit` has passed.
-async fn within<T>(
-    limit: Option<Duration>,
-    work: impl std::future::Future<Output = Result<T, S3Error>>,
-) -> Result<T, S3Error> {
-    match limit {
-        Some(limit) => tokio::time::timeout(limit, work)
-            .await
-            .unwrap_or_else(|_| Err(S3Error::Unreachable(format!("timed out after {limit:?}")))),
-        None => work.await,
     }
 }

@@ -4,24 +4,13 @@
 //! no answer are [`FilesError::Unavailable`] (after the retries), the rest `Other`.
 
 use super::*;
+use crate::adapters::canned_server::{bare, server, Canned, Log};
 use crate::adapters::s3_mail::{S3Mail, MAX_MAIL_BYTES};
 use crate::ports::standard::{MailSource, SendFailure};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// One canned answer.
-#[derive(Clone)]
-struct Canned {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-}
 
 fn ok(body: &[u8]) -> Canned {
     Canned {
@@ -40,102 +29,6 @@ fn error(status: u16, code: &str) -> Canned {
         )
         .into_bytes(),
     }
-}
-
-fn bare(status: u16) -> Canned {
-    Canned {
-        status,
-        headers: vec![],
-        body: vec![],
-    }
-}
-
-/// One request as the server saw it.
-#[derive(Debug)]
-struct Seen {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-type Log = Arc<Mutex<Vec<Seen>>>;
-
-/// A server answering `replies` in order (one request a connection), and what it saw.
-async fn server(replies: Vec<Canned>) -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let log: Log = Arc::default();
-    let seen = log.clone();
-    let mut replies = VecDeque::from(replies);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let head_end = loop {
-                let n = socket.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-                if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break Some(at);
-                }
-            };
-            let Some(head_end) = head_end else { continue };
-            let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-            let mut lines = head.split("\r\n");
-            let mut first = lines.next().unwrap_or_default().split(' ');
-            let method = first.next().unwrap_or_default().to_string();
-            let target = first.next().unwrap_or_default().to_string();
-            let headers: Vec<(String, String)> = lines
-                .filter_map(|l| l.split_once(':'))
-                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-                .collect();
-            let length: usize = headers
-                .iter()
-                .find(|(n, _)| n == "content-length")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
-            let mut body = buf[head_end + 4..].to_vec();
-            while body.len() < length {
-                let n = socket.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..n]);
-            }
-            seen.lock().unwrap().push(Seen {
-                method,
-                target,
-                headers,
-                body,
-            });
-            let reply = replies.pop_front().unwrap_or_else(|| bare(599));
-            let mut out = format!("HTTP/1.1 {} Canned\r\nconnection: close\r\n", reply.status);
-            if !reply.headers.iter().any(|(n, _)| *n == "content-length") {
-                out.push_str(&format!("content-length: {}\r\n", reply.body.len()));
-            }
-            for (name, value) in &reply.headers {
-                out.push_str(&format!("{name}: {value}\r\n"));
-            }
-            out.push_str("\r\n");
-            let mut bytes = out.into_bytes();
-            bytes.extend_from_slice(&reply.body);
-            let _ = socket.write_all(&bytes).await;
-            let _ = socket.shutdown().await;
-        }
-    });
-    (url, log)
 }
 
 /// Three attempts, 1 ms apart at first, as the deployed configuration but quicker.
