@@ -314,7 +314,7 @@ async fn the_pepper_is_read_from_the_stacks_secrets_manager_by_the_real_adapter(
     assert!(pepper.len() >= 16);
     assert_eq!(Some(pepper.clone()), std::env::var("OTP_PEPPER").ok());
     // What the functions do: the read starts at cold start, and codes use the secret's value.
-    let settings = canopy_shared::config::Settings::from_env().unwrap();
+    let settings = canopy_tests::settings().await;
     let app_pepper = canopy_shared::app::pepper_for(&sdk, &settings);
     assert_eq!(app_pepper.get().await, Ok(pepper.as_bytes()));
     // A secret that does not exist is a clear error, not an empty pepper.
