@@ -1,8 +1,13 @@
 //! A tiny local HTTP server for the hand-signed clients' wire tests: it answers canned
 //! replies in order (one request a connection) and records what it was sent.
 
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -109,4 +114,31 @@ pub async fn server(replies: Vec<Canned>) -> (String, Log) {
         }
     });
     (url, log)
+}
+
+/// A client configuration as deployed (three attempts, attempt and operation timeouts) but
+/// quicker: 1 ms between attempts at first. Temporary credentials, so the session token is
+/// signed too.
+pub fn quick_sdk_config(region: &'static str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            Some("session".into()),
+            None,
+            "test",
+        )))
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(2))
+                .operation_timeout(Duration::from_secs(5))
+                .build(),
+        )
+        .build()
 }

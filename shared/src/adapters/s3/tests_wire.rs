@@ -4,13 +4,9 @@
 //! no answer are [`FilesError::Unavailable`] (after the retries), the rest `Other`.
 
 use super::*;
-use crate::adapters::canned_server::{bare, server, Canned, Log};
+use crate::adapters::canned_server::{bare, quick_sdk_config, server, Canned, Log};
 use crate::adapters::s3_mail::{S3Mail, MAX_MAIL_BYTES};
 use crate::ports::standard::{MailSource, SendFailure};
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
 
 fn ok(body: &[u8]) -> Canned {
     Canned {
@@ -31,30 +27,8 @@ fn error(status: u16, code: &str) -> Canned {
     }
 }
 
-/// Three attempts, 1 ms apart at first, as the deployed configuration but quicker.
 fn client(url: &str) -> S3Client {
-    let sdk = aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            Some("session".into()),
-            None,
-            "test",
-        )))
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(1)),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_secs(2))
-                .operation_timeout(Duration::from_secs(5))
-                .build(),
-        )
-        .build();
-    S3Client::from_sdk(&sdk).with_endpoint(url)
+    S3Client::from_sdk(&quick_sdk_config("us-east-1")).with_endpoint(url)
 }
 
 async fn files(replies: Vec<Canned>) -> (S3Files, Log) {

@@ -4,10 +4,7 @@
 //! the retries, never naming the secret).
 
 use super::*;
-use crate::adapters::canned_server::{bare, server, Canned, Log};
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_credential_types::Credentials;
+use crate::adapters::canned_server::{bare, quick_sdk_config, server, Canned, Log};
 
 const ID: &str = "arn:aws:secretsmanager:us-east-1:1:secret:otp-pepper";
 
@@ -26,30 +23,9 @@ fn failure(status: u16, kind: &str) -> Canned {
     )
 }
 
-/// Three attempts, 1 ms apart at first, as the deployed configuration but quicker.
 async fn answering(replies: Vec<Canned>) -> (SecretsManager, Log) {
     let (url, log) = server(replies).await;
-    let sdk = aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new("eu-west-2"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            Some("session".into()),
-            None,
-            "test",
-        )))
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(1)),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_secs(2))
-                .operation_timeout(Duration::from_secs(5))
-                .build(),
-        )
-        .build();
+    let sdk = quick_sdk_config("eu-west-2");
     (SecretsManager::from_sdk(&sdk).with_endpoint(url), log)
 }
 
