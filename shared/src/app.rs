@@ -15,6 +15,8 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::adapters::https::{https_client, https_connector};
+
 pub struct App {
     /// The single table behind the store ports (see [`crate::ports`]). The SDK client is
     /// inside it, reachable only from `adapters/`; tests and the bench swap the whole store
@@ -236,61 +238,6 @@ fn timeout_or_default(value: Option<&str>, default_ms: u64) -> Duration {
         .filter(|ms| *ms > 0)
         .unwrap_or(default_ms);
     Duration::from_millis(ms)
-}
-
-/// The roots AWS service endpoints chain to (Amazon Root CA 1–4 and the Starfield Services
-/// G2 cross-sign, as Amazon Trust Services publishes them), compiled in.
-const AWS_ROOTS: &[u8] = include_bytes!("../certs/aws-roots.pem");
-
-/// The one HTTP client every AWS SDK client shares: rustls on `ring`, trusting the compiled-in
-/// AWS roots only. Reading the platform store instead (the SDK's default) parses ~150
-/// certificates from disk on a cold start's first request; `aws-lc-rs` (the default crypto)
-/// would be a second crypto library in every binary. Plain `http://` endpoints (the local
-/// stack) still work. Connections are pooled per client and reused across invocations.
-pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(tls_provider())
-        .tls_context(aws_tls_context())
-        .build_https()
-}
-
-/// The same TLS stack as [`https_client`] (rustls on `ring`, the compiled-in AWS roots) as
-/// one pooled connector, for the requests Canopy signs itself (S3: `adapters::s3`), with the
-/// SDK configuration's connect and read timeouts.
-pub fn https_connector(
-    sdk: &SdkConfig,
-) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
-    let timeouts = sdk.timeout_config();
-    let mut settings = aws_smithy_runtime_api::client::http::HttpConnectorSettings::builder();
-    settings
-        .set_connect_timeout(timeouts.and_then(|t| t.connect_timeout()))
-        .set_read_timeout(timeouts.and_then(|t| t.read_timeout()));
-    let settings = settings.build();
-    let mut builder = aws_smithy_http_client::Connector::builder().connector_settings(settings);
-    builder.set_sleep_impl(sdk.sleep_impl());
-    aws_smithy_runtime_api::client::http::SharedHttpConnector::new(
-        builder
-            .tls_provider(tls_provider())
-            .tls_context(aws_tls_context())
-            .build(),
-    )
-}
-
-fn tls_provider() -> aws_smithy_http_client::tls::Provider {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    Provider::Rustls(CryptoMode::Ring)
-}
-
-/// Trust the compiled-in AWS roots only.
-fn aws_tls_context() -> aws_smithy_http_client::tls::TlsContext {
-    use aws_smithy_http_client::tls::{TlsContext, TrustStore};
-    let trust = TrustStore::empty()
-        .with_native_roots(false)
-        .with_pem_certificate(AWS_ROOTS);
-    TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .expect("the compiled-in roots are valid PEM")
 }
 
 /// A DynamoDB client configuration from the SDK configuration, with the standard

@@ -5,6 +5,7 @@ pub mod call_counter;
 pub mod canned_server;
 pub mod dynamo;
 pub mod end_user_messaging;
+pub mod https;
 pub mod provider_echo;
 pub mod s3;
 pub mod s3_mail;

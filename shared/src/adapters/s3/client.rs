@@ -10,10 +10,11 @@
 //! otherwise, as the SDK does for a bucket name without dots.
 
 use super::signed::{uri_encode, Signer};
+use crate::adapters::https::LazyConnector;
 use crate::adapters::signed_call::{self, CallPolicy, Failure};
 use aws_config::SdkConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_smithy_runtime_api::client::http::{HttpConnector, SharedHttpConnector};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::http::Headers;
@@ -24,7 +25,8 @@ use std::time::{Duration, SystemTime};
 /// The S3 client; cheap to clone (the connection pool is shared).
 #[derive(Clone, Debug)]
 pub struct S3Client {
-    http: SharedHttpConnector,
+    /// Built at the first S3 call (most requests make none).
+    http: LazyConnector,
     credentials: Option<SharedCredentialsProvider>,
     region: String,
     /// The configured endpoint (path-style), without a trailing `/`.
@@ -183,7 +185,7 @@ impl S3Client {
     /// from `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL` (or the configuration's own).
     pub fn from_sdk(sdk: &SdkConfig) -> Self {
         Self {
-            http: crate::app::https_connector(sdk),
+            http: LazyConnector::new(sdk),
             credentials: sdk.credentials_provider(),
             region: signed_call::region(sdk),
             endpoint: signed_call::configured_endpoint(sdk, "S3"),

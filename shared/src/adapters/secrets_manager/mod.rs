@@ -9,17 +9,17 @@
 //! cold start. The protocol is AWS JSON 1.1: a `POST /` naming
 //! the operation in `X-Amz-Target`, errors named by `__type`.
 
+use crate::adapters::https::LazyConnector;
 use crate::adapters::signed_call::{self, CallPolicy, Failure};
 use crate::ports::secrets::{SecretError, SecretSource};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::http::{HttpConnector, SharedHttpConnector};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::byte_stream::ByteStream;
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 const SERVICE: &str = "secretsmanager";
@@ -27,10 +27,10 @@ const GET_SECRET_VALUE: &str = "secretsmanager.GetSecretValue";
 const JSON_1_1: &str = "application/x-amz-json-1.1";
 
 pub struct SecretsManager {
-    /// Built at the first call ([`SecretsManager::http`]), with the configuration's
-    /// timeouts: its TLS set-up (the roots parsed, ~1M instructions) then happens in the
-    /// pepper's background read, not on the cold start's main thread.
-    http: OnceLock<SharedHttpConnector>,
+    /// Built at the first call, with the configuration's timeouts: its TLS set-up (the
+    /// roots parsed, ~1M instructions) then happens in the pepper's background read, not on
+    /// the cold start's main thread.
+    http: LazyConnector,
     /// Credentials (read anew for each attempt), and the connector's settings.
     sdk: SdkConfig,
     region: String,
@@ -102,7 +102,7 @@ impl SecretsManager {
         let endpoint = signed_call::configured_endpoint(sdk, "SECRETSMANAGER")
             .unwrap_or_else(|| format!("https://{SERVICE}.{region}.amazonaws.com"));
         Self {
-            http: OnceLock::new(),
+            http: LazyConnector::new(sdk),
             sdk: sdk.clone(),
             region,
             endpoint,
@@ -114,11 +114,6 @@ impl SecretsManager {
     pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = endpoint.into().trim_end_matches('/').to_string();
         self
-    }
-
-    fn http(&self) -> &SharedHttpConnector {
-        self.http
-            .get_or_init(|| crate::app::https_connector(&self.sdk))
     }
 
     async fn get_secret_value(&self, body: &[u8]) -> Result<Vec<u8>, CallError> {
@@ -160,7 +155,7 @@ impl SecretsManager {
         instructions.apply_to_request_http1x(&mut request);
         let request = HttpRequest::try_from(request).map_err(local)?;
         let response = self
-            .http()
+            .http
             .call(request)
             .await
             .map_err(|_| CallError::Unreachable)?;
